@@ -1,0 +1,14 @@
+// alchemy/alchemy.hpp — everything alchemy offers, in one include.
+#pragma once
+
+#include <alchemy/connection.hpp>
+#include <alchemy/dialect.hpp>
+#include <alchemy/dialect/sqlite.hpp>
+#include <alchemy/engine.hpp>
+#include <alchemy/engine_options.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/log.hpp>
+#include <alchemy/parameters.hpp>
+#include <alchemy/result.hpp>
+#include <alchemy/types.hpp>
+#include <alchemy/url.hpp>

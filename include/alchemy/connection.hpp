@@ -1,0 +1,243 @@
+// alchemy/connection.hpp — a connection checked out of an engine's pool, and
+// transactions on it.
+//
+// Statements run inside a transaction, as in SQLAlchemy 2.0: the first
+// execute() on a connection with no transaction emits BEGIN ("autobegin");
+// commit() or rollback() end it; closing the connection (or leaving its scope)
+// rolls back whatever was not committed and returns it to the pool.
+//
+//   auto conn = engine.connect();
+//   conn.execute("INSERT INTO users (name) VALUES (?)", "Alice");
+//   conn.commit();
+//
+//   {
+//       auto tx = engine.begin();          // commits at scope end,
+//       tx.execute("DELETE FROM users");   // rolls back if left by an exception
+//   }
+//
+// begin_nested() opens a savepoint. A connection, its results and its
+// transactions are used by one thread at a time.
+#pragma once
+
+#include <alchemy/detail/engine_state.hpp>
+#include <alchemy/detail/execute.hpp>
+#include <alchemy/detail/sqlite_connection.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/result.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include <sqlite3.h>
+
+namespace alchemy {
+
+class transaction;
+
+/// A pooled connection, borrowed until close() or destruction. Move-only.
+class connection {
+public:
+    connection(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::sqlite_connection> raw) noexcept
+        : engine_(std::move(engine)), raw_(std::move(raw)) {}
+    connection(connection&& other) noexcept = default;
+    connection& operator=(connection&& other) noexcept {
+        if (this != &other) {
+            close();
+            engine_ = std::move(other.engine_);
+            raw_ = std::move(other.raw_);
+        }
+        return *this;
+    }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() { close(); }
+
+    /// Executes one statement. Parameters are bound, never interpolated:
+    /// positionally (`?`) or by name (alchemy::param("name", v) for `:name`).
+    /// Begins a transaction first unless one is open (or autocommit is on).
+    /// Throws a DBAPIError subclass naming the statement and parameters.
+    template <class... A>
+    result execute(std::string_view sql, const A&... args) {
+        return detail::execute(*engine_, raw(), sql, args...);
+    }
+
+    /// Begins a transaction that commits when the returned object is
+    /// destroyed normally and rolls back when it is destroyed by an
+    /// exception. InvalidRequestError if a transaction is already open.
+    transaction begin();
+    /// Opens a savepoint (beginning the transaction if none is open).
+    transaction begin_nested();
+
+    /// Commits the open transaction, if any.
+    void commit() { detail::commit(*engine_, raw()); }
+    /// Rolls back the open transaction, if any.
+    void rollback() { detail::rollback(*engine_, raw()); }
+    bool in_transaction() const { return raw().in_transaction; }
+
+    /// With autocommit on, execute() no longer begins a transaction: every
+    /// statement commits by itself (needed for VACUUM and some PRAGMAs).
+    void set_autocommit(bool on) {
+        if (on && raw().in_transaction)
+            throw InvalidRequestError("alchemy: cannot switch to autocommit inside a transaction; commit or roll back first");
+        raw().autocommit = on;
+    }
+
+    /// Rolls back any open transaction and returns the connection to the
+    /// pool. Results still open become closed. Idempotent.
+    void close() noexcept {
+        if (!raw_) return;
+        raw_->invalidate_leases();
+        if (raw_->in_transaction) {
+            try {
+                detail::rollback(*engine_, *raw_);
+            } catch (...) {
+                // The connection goes back anyway; SQLite ends the
+                // transaction when the next BEGIN fails or the handle closes.
+            }
+        }
+        raw_->autocommit = false;
+        raw_->checkout_id.fetch_add(1);
+        engine_->pool.checkin(std::move(raw_));
+        raw_ = nullptr;
+    }
+    bool closed() const noexcept { return raw_ == nullptr; }
+
+    /// The rowid of the last row this connection inserted.
+    std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(raw().handle()); }
+    const alchemy::dialect& dialect() const noexcept { return engine_->dialect; }
+
+    /// The SQLite handle, for what alchemy does not wrap. Do not close it.
+    sqlite3* native_handle() const { return raw().handle(); }
+
+private:
+    friend class transaction;
+
+    detail::sqlite_connection& raw() const {
+        if (!raw_)
+            throw ResourceClosedError("alchemy: this connection is closed (it was returned to the pool)");
+        return *raw_;
+    }
+
+    std::shared_ptr<detail::engine_state> engine_;
+    std::shared_ptr<detail::sqlite_connection> raw_;
+};
+
+/// A transaction or savepoint on a connection. Destroying it while active
+/// commits (or releases the savepoint) unless an exception is unwinding the
+/// scope, in which case it rolls back. The destructor may therefore throw
+/// the commit's error, as SQLAlchemy's `with engine.begin():` does.
+class transaction {
+public:
+    transaction(transaction&& other) noexcept
+        : engine_(std::move(other.engine_)),
+          raw_(std::move(other.raw_)),
+          checkout_(other.checkout_),
+          id_(other.id_),
+          savepoint_(other.savepoint_),
+          uncaught_(other.uncaught_),
+          owned_(std::move(other.owned_)) {
+        other.raw_ = nullptr;
+        other.owned_.reset();
+    }
+    transaction& operator=(transaction&&) = delete;
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+
+    ~transaction() noexcept(false) {
+        if (!is_active()) return;
+        if (std::uncaught_exceptions() > uncaught_) {
+            try {
+                rollback();
+            } catch (...) {
+                // already unwinding; the connection's close rolls back in the end
+            }
+        } else {
+            commit();
+        }
+    }
+
+    /// True until this transaction (or an enclosing one) is committed or
+    /// rolled back, or its connection closed.
+    bool is_active() const noexcept {
+        if (!raw_ || raw_->checkout_id.load() != checkout_) return false;
+        if (savepoint_) return detail::find_savepoint(*raw_, id_) < raw_->savepoints.size();
+        return raw_->in_transaction && raw_->transaction_id == id_;
+    }
+
+    /// Commits (a savepoint: releases it). InvalidRequestError when inactive.
+    void commit() {
+        check_active("commit");
+        if (savepoint_) detail::end_savepoint(*engine_, *raw_, id_, true);
+        else detail::commit(*engine_, *raw_);
+    }
+
+    /// Rolls back (a savepoint: rolls back to it). No-op when inactive.
+    void rollback() {
+        if (!is_active()) return;
+        if (savepoint_) detail::end_savepoint(*engine_, *raw_, id_, false);
+        else detail::rollback(*engine_, *raw_);
+    }
+
+    /// Opens a savepoint inside this transaction.
+    transaction begin_nested() {
+        check_active("begin_nested");
+        return transaction(engine_, raw_, detail::begin_savepoint(*engine_, *raw_), true);
+    }
+
+    /// Executes a statement on this transaction's connection.
+    template <class... A>
+    result execute(std::string_view sql, const A&... args) {
+        check_active("execute");
+        return detail::execute(*engine_, *raw_, sql, args...);
+    }
+
+private:
+    friend class connection;
+    friend class engine;
+
+    transaction(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::sqlite_connection> raw,
+                std::uint64_t id, bool savepoint)
+        : engine_(std::move(engine)),
+          raw_(std::move(raw)),
+          checkout_(raw_->checkout_id.load()),
+          id_(id),
+          savepoint_(savepoint),
+          uncaught_(std::uncaught_exceptions()) {}
+
+    void check_active(const char* what) const {
+        if (!is_active())
+            throw InvalidRequestError(fmt::format(
+                "alchemy: cannot {}: this {} is no longer active (it was committed or rolled back, "
+                "or its connection was closed)",
+                what, savepoint_ ? "savepoint" : "transaction"));
+    }
+
+    std::shared_ptr<detail::engine_state> engine_;
+    std::shared_ptr<detail::sqlite_connection> raw_;
+    std::uint64_t checkout_ = 0;
+    std::uint64_t id_ = 0;
+    bool savepoint_ = false;
+    int uncaught_ = 0;
+    std::optional<connection> owned_;  // the connection engine.begin() checked out
+};
+
+inline transaction connection::begin() {
+    auto& raw = this->raw();
+    if (raw.in_transaction)
+        throw InvalidRequestError(
+            "alchemy: a transaction is already begun on this connection (execute() begins one "
+            "implicitly); commit() or rollback() it first, or use begin_nested() for a savepoint");
+    detail::begin(*engine_, raw);
+    return transaction(engine_, raw_, raw.transaction_id, false);
+}
+
+inline transaction connection::begin_nested() {
+    raw();
+    return transaction(engine_, raw_, detail::begin_savepoint(*engine_, *raw_), true);
+}
+
+}  // namespace alchemy

@@ -1,0 +1,234 @@
+// alchemy/detail/execute.hpp — running statements on one checked-out connection:
+// implicit BEGIN, parameter binding, logging and error reporting. Shared by
+// `connection` and `transaction`.
+#pragma once
+
+#include <alchemy/detail/engine_state.hpp>
+#include <alchemy/detail/sqlite_connection.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/log.hpp>
+#include <alchemy/parameters.hpp>
+#include <alchemy/result.hpp>
+#include <alchemy/types.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+namespace alchemy::detail {
+
+template <class>
+inline constexpr bool always_false = false;
+
+// Holds a statement lease and gives it back on every path out.
+class lease_guard {
+public:
+    lease_guard(sqlite_connection& conn, std::string_view sql) : conn_(conn), slot_(conn.acquire(sql)) {}
+    lease_guard(const lease_guard&) = delete;
+    lease_guard& operator=(const lease_guard&) = delete;
+    ~lease_guard() {
+        if (slot_) conn_.release(*slot_);
+    }
+    sqlite3_stmt* stmt() const noexcept { return slot_->stmt; }
+    std::shared_ptr<statement_slot> take() noexcept { return std::move(slot_); }
+
+private:
+    sqlite_connection& conn_;
+    std::shared_ptr<statement_slot> slot_;
+};
+
+/// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...).
+inline void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql) {
+    if (engine.log.active()) engine.log.emit({kind, sql, {}});
+    lease_guard lease(conn, sql);
+    const int rc = sqlite3_step(lease.stmt());
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) conn.raise(rc, sql, "");
+}
+
+inline void begin(engine_state& engine, sqlite_connection& conn) {
+    run_control(engine, conn, log_kind::begin, engine.dialect.begin_sql());
+    conn.in_transaction = true;
+    conn.transaction_id = ++conn.next_id;
+    conn.savepoints.clear();
+}
+
+inline void commit(engine_state& engine, sqlite_connection& conn) {
+    if (!conn.in_transaction) return;
+    run_control(engine, conn, log_kind::commit, engine.dialect.commit_sql());
+    conn.in_transaction = false;
+    conn.savepoints.clear();
+}
+
+inline void rollback(engine_state& engine, sqlite_connection& conn) {
+    if (!conn.in_transaction) return;
+    // The transaction is over whatever ROLLBACK reports: SQLite may already
+    // have rolled back by itself after an error.
+    conn.in_transaction = false;
+    conn.savepoints.clear();
+    if (sqlite3_get_autocommit(conn.handle())) {
+        if (engine.log.active()) engine.log.emit({log_kind::rollback, engine.dialect.rollback_sql(), {}});
+        return;
+    }
+    run_control(engine, conn, log_kind::rollback, engine.dialect.rollback_sql());
+}
+
+/// Opens a savepoint (beginning the transaction first if needed); returns its id.
+inline std::uint64_t begin_savepoint(engine_state& engine, sqlite_connection& conn) {
+    if (!conn.in_transaction) begin(engine, conn);
+    const auto id = ++conn.next_id;
+    std::string name = fmt::format("alchemy_savepoint_{}", id);
+    run_control(engine, conn, log_kind::savepoint, engine.dialect.savepoint_sql(name));
+    conn.savepoints.push_back({id, std::move(name)});
+    return id;
+}
+
+inline std::size_t find_savepoint(const sqlite_connection& conn, std::uint64_t id) {
+    for (std::size_t i = 0; i < conn.savepoints.size(); ++i)
+        if (conn.savepoints[i].id == id) return i;
+    return conn.savepoints.size();
+}
+
+/// RELEASE (commit == true) or ROLLBACK TO + RELEASE the savepoint `id` and
+/// every savepoint opened inside it.
+inline void end_savepoint(engine_state& engine, sqlite_connection& conn, std::uint64_t id, bool commit) {
+    const auto at = find_savepoint(conn, id);
+    if (at == conn.savepoints.size()) return;
+    const std::string name = conn.savepoints[at].name;
+    conn.savepoints.resize(at);
+    if (!commit) run_control(engine, conn, log_kind::rollback_to, engine.dialect.rollback_to_sql(name));
+    run_control(engine, conn, log_kind::release, engine.dialect.release_sql(name));
+}
+
+template <class... A>
+std::vector<value> record_parameters(const A&... args) {
+    std::vector<value> out;
+    out.reserve(sizeof...(A));
+    value_recorder recorder(out);
+    const auto record = [&](const auto& arg) {
+        using P = std::decay_t<decltype(arg)>;
+        if constexpr (is_named_parameter_v<P>) type_traits<std::decay_t<decltype(arg.value)>>::bind(recorder, arg.value);
+        else type_traits<parameter_type<P>>::bind(recorder, arg);
+    };
+    try {
+        (record(args), ...);
+    } catch (const Error&) {
+        // An unbindable value (NaN, too large): the caller reports it itself.
+    }
+    return out;
+}
+
+template <class... A>
+std::string format_parameters(const A&... args) {
+    if constexpr (sizeof...(A) == 0) return {};
+    else return format_values(record_parameters(args...));
+}
+
+template <class P>
+struct bindable : std::bool_constant<sql_parameter<parameter_type<P>>> {};
+template <class T>
+struct bindable<named_parameter<T>> : std::bool_constant<sql_parameter<T>> {};
+
+template <class P>
+consteval void check_parameter_type() {
+    if constexpr (is_named_parameter_v<P>) {
+        check_parameter_type<std::decay_t<decltype(std::declval<P>().value)>>();
+    } else if constexpr (!sql_parameter<parameter_type<P>>) {
+        static_assert(always_false<P>,
+                      "alchemy: unsupported parameter type: it is not a SQL value; pass a bool, an "
+                      "integer, a floating point number, text, a BLOB (std::vector<std::byte>), an "
+                      "enum, std::optional of one of these, or specialise alchemy::type_traits<T> "
+                      "for your type (see alchemy/types.hpp)");
+    }
+}
+
+// Binds positional or named arguments into `stmt`; throws ProgrammingError
+// for a wrong count or an unknown or missing name.
+template <class... A>
+void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql,
+                     const A&... args) {
+    constexpr std::size_t named = (std::size_t{0} + ... + (is_named_parameter_v<A> ? 1 : 0));
+    static_assert(named == 0 || named == sizeof...(A),
+                  "alchemy: do not mix positional and named parameters in one statement");
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    const auto fail = [&](const std::string& why) {
+        throw ProgrammingError(fmt::format("(alchemy.ProgrammingError) {}\n[SQL: {}]\n[parameters: {}]", why,
+                                           sql, format_parameters(args...)),
+                               std::string(sql), format_parameters(args...), SQLITE_RANGE, why);
+    };
+    if (static_cast<std::size_t>(expected) != sizeof...(A))
+        fail(fmt::format("Incorrect number of bindings supplied. The current statement uses {}, and there "
+                         "are {} supplied.",
+                         expected, sizeof...(A)));
+    sqlite_binder binder(stmt, copy);
+    std::size_t position = 0;
+    const auto bind_one = [&](const auto& arg) {
+        ++position;
+        using P = std::decay_t<decltype(arg)>;
+        try {
+            if constexpr (is_named_parameter_v<P>) {
+                if (!binder.seek(arg.name))
+                    fail(fmt::format("the statement has no parameter named ':{}'", arg.name));
+                type_traits<std::decay_t<decltype(arg.value)>>::bind(binder, arg.value);
+            } else {
+                type_traits<parameter_type<P>>::bind(binder, arg);
+            }
+        } catch (const ConversionError& e) {
+            throw ConversionError(
+                fmt::format("alchemy: parameter {} cannot be bound: {} [SQL: {}]", position, e.what(), sql));
+        }
+    };
+    (bind_one(args), ...);
+    (void)bind_one;
+    if constexpr (named > 0) {
+        // Each name found and all distinct means every parameter is bound.
+        for (int i = 1; i <= expected; ++i) {
+            const char* name = sqlite3_bind_parameter_name(stmt, i);
+            bool given = false;
+            for (std::string_view n : {std::string_view(args.name)...})
+                if (name && n == std::string_view(name + 1)) given = true;
+            if (!given)
+                fail(fmt::format("no value was given for parameter '{}'", name ? name : fmt::format("?{}", i)));
+        }
+    }
+    if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_parameters(args...));
+}
+
+/// Executes one statement with its parameters: begins a transaction when
+/// none is open (unless autocommit), logs it, steps it once and returns the
+/// result positioned on the first row.
+template <class... A>
+result execute(engine_state& engine, sqlite_connection& conn, std::string_view sql, const A&... args) {
+    if constexpr (!(bindable<A>::value && ...)) {
+        // One readable error, and nothing else instantiated after it.
+        (check_parameter_type<A>(), ...);
+        return result();
+    } else {
+        if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+        lease_guard lease(conn, sql);
+        sqlite3_stmt* stmt = lease.stmt();
+        // Rows are read after this call returns, so their parameters must be copied.
+        const bool returns_rows = sqlite3_column_count(stmt) > 0;
+        bind_parameters(conn, stmt, returns_rows, sql, args...);
+        if (engine.log.active()) {
+            log_event event{log_kind::statement, std::string(sql), {}};
+            if constexpr (sizeof...(A) > 0) event.parameters.push_back(record_parameters(args...));
+            engine.log.emit(event);
+        }
+        // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE
+        // through every other statement; only report it if this one changed rows.
+        const auto changes_before = sqlite3_total_changes64(conn.handle());
+        const int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) return result(lease.take(), 0, 0);
+        if (rc != SQLITE_DONE) conn.raise(rc, sql, format_parameters(args...));
+        const bool changed = sqlite3_total_changes64(conn.handle()) != changes_before;
+        return result(nullptr, changed ? sqlite3_changes64(conn.handle()) : 0,
+                      sqlite3_last_insert_rowid(conn.handle()));
+    }
+}
+
+}  // namespace alchemy::detail

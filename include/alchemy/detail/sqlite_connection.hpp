@@ -1,0 +1,330 @@
+// alchemy/detail/sqlite_connection.hpp — one open SQLite connection: its
+// handle, its prepared-statement cache and its transaction state.
+//
+// The pool owns these; a public `connection` borrows one for a while. Nothing
+// here is thread-safe: a connection is used by one thread at a time (the pool
+// hands it from thread to thread, which SQLite's multi-thread mode allows).
+#pragma once
+
+#include <alchemy/dialect/sqlite.hpp>
+#include <alchemy/engine_options.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/types.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+namespace alchemy::detail {
+
+class sqlite_connection;
+
+// One prepared statement. Owned by the cache (shared with at most one lease)
+// or, when the cached copy is busy, by a single lease only.
+struct statement_slot {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite_connection* owner = nullptr;  // valid while stmt != nullptr
+    std::uint64_t last_used = 0;
+    bool in_use = false;
+
+    statement_slot() = default;
+    statement_slot(const statement_slot&) = delete;
+    statement_slot& operator=(const statement_slot&) = delete;
+    ~statement_slot() { finalize(); }
+
+    void finalize() noexcept {
+        if (stmt) sqlite3_finalize(stmt);
+        stmt = nullptr;
+        owner = nullptr;
+    }
+};
+
+// Binds parameters into a prepared statement, one after another.
+class sqlite_binder final : public binder {
+public:
+    // `copy` = SQLITE_TRANSIENT: the values may die before the statement is
+    // done stepping (a query whose rows are read later); otherwise the caller
+    // steps to completion while the values are alive and no copy is needed.
+    sqlite_binder(sqlite3_stmt* stmt, bool copy) noexcept
+        : stmt_(stmt), destructor_(copy ? SQLITE_TRANSIENT : SQLITE_STATIC) {}
+
+    void bind_null() override { check(sqlite3_bind_null(stmt_, next())); }
+    void bind_integer(std::int64_t v) override { check(sqlite3_bind_int64(stmt_, next(), v)); }
+    void bind_real(double v) override { check(sqlite3_bind_double(stmt_, next(), v)); }
+    void bind_text(std::string_view v) override {
+        // A null pointer would bind NULL instead of an empty string.
+        const char* data = v.data() ? v.data() : "";
+        check(sqlite3_bind_text64(stmt_, next(), data, v.size(), destructor_, SQLITE_UTF8));
+    }
+    void bind_blob(std::span<const std::byte> v) override {
+        // A null pointer would bind NULL instead of an empty blob.
+        static constexpr std::byte empty{};
+        const void* data = v.data() ? static_cast<const void*>(v.data()) : &empty;
+        check(sqlite3_bind_blob64(stmt_, next(), data, v.size(), destructor_));
+    }
+
+    /// Moves to the named parameter (`:name`, `@name` or `$name`); false if
+    /// the statement has no such parameter.
+    bool seek(std::string_view name) {
+        std::string key = ":" + std::string(name);
+        for (char prefix : {':', '@', '$'}) {
+            key[0] = prefix;
+            if (int i = sqlite3_bind_parameter_index(stmt_, key.c_str()); i > 0) {
+                index_ = i - 1;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int bound() const noexcept { return index_; }
+    int error() const noexcept { return error_; }
+
+private:
+    int next() noexcept { return ++index_; }
+    void check(int rc) noexcept {
+        if (rc != SQLITE_OK && error_ == SQLITE_OK) error_ = rc;
+    }
+
+    sqlite3_stmt* stmt_;
+    sqlite3_destructor_type destructor_;
+    int index_ = 0;
+    int error_ = SQLITE_OK;
+};
+
+// How a connection is opened.
+struct connect_config {
+    std::string filename;   // path, or a memdb URI for an in-memory database
+    bool memory = false;    // filename is a shared memdb URI
+    engine_options options;
+};
+
+struct savepoint_entry {
+    std::uint64_t id;
+    std::string name;
+};
+
+class sqlite_connection {
+public:
+    sqlite_connection(const connect_config& config, const sqlite_dialect& dialect)
+        : dialect_(dialect), cache_capacity_(config.options.statement_cache_size) {
+        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                          (config.memory ? SQLITE_OPEN_URI : 0);
+        const int rc = sqlite3_open_v2(config.filename.c_str(), &db_, flags, nullptr);
+        if (rc != SQLITE_OK) {
+            const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+            sqlite3_close_v2(db_);
+            db_ = nullptr;
+            dialect_.raise(rc, fmt::format("{} (database '{}')", message, config.filename),
+                           "<connect>", "");
+        }
+        sqlite3_extended_result_codes(db_, 1);
+        try {
+            const auto& o = config.options;
+            sqlite3_busy_timeout(db_, static_cast<int>(o.busy_timeout.count()));
+            // Touch the schema first so that a file that is not a database is
+            // reported here, naming the file, and not at the first statement.
+            setup("SELECT count(*) FROM sqlite_master", config.filename);
+            setup(o.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF",
+                  config.filename);
+            if (o.wal && !config.memory) setup("PRAGMA journal_mode = WAL", config.filename);
+            if (auto sync = synchronous_sql(o.synchronous); !sync.empty())
+                setup(sync, config.filename);
+        } catch (...) {
+            sqlite3_close_v2(db_);
+            db_ = nullptr;
+            throw;
+        }
+    }
+
+    sqlite_connection(const sqlite_connection&) = delete;
+    sqlite_connection& operator=(const sqlite_connection&) = delete;
+
+    ~sqlite_connection() {
+        invalidate_leases();
+        cache_.clear();  // finalizes every statement before the handle closes
+        sqlite3_close_v2(db_);
+    }
+
+    sqlite3* handle() const noexcept { return db_; }
+    const sqlite_dialect& dialect() const noexcept { return dialect_; }
+
+    // ---- prepared statements ------------------------------------------------
+
+    /// A prepared statement for `sql`, marked in use: the cached one when it
+    /// is free, else a fresh one (cached if there is none yet). Give it back
+    /// with release().
+    std::shared_ptr<statement_slot> acquire(std::string_view sql) {
+        const auto tick = ++clock_;
+        if (auto it = cache_.find(sql); it != cache_.end()) {
+            if (!it->second->in_use) {
+                auto& slot = it->second;
+                slot->in_use = true;
+                slot->last_used = tick;
+                leased_.push_back(slot.get());
+                return slot;
+            }
+            return lease(prepare(sql, false), tick);  // nested use of the same SQL
+        }
+        auto slot = lease(prepare(sql, cache_capacity_ > 0), tick);
+        if (cache_capacity_ > 0) {
+            evict_if_full();
+            cache_.emplace(std::string(sql), slot);
+        }
+        return slot;
+    }
+
+    /// Ends a lease: resets the statement for its next use.
+    void release(statement_slot& slot) noexcept {
+        if (!slot.stmt) return;
+        sqlite3_reset(slot.stmt);
+        slot.in_use = false;
+        if (auto it = std::find(leased_.begin(), leased_.end(), &slot); it != leased_.end()) {
+            *it = leased_.back();
+            leased_.pop_back();
+        }
+    }
+
+    /// Finalizes every statement still leased (results left open when the
+    /// connection went back to the pool), so that a forgotten result can never
+    /// step a statement that another user of this connection relies on.
+    void invalidate_leases() noexcept {
+        for (statement_slot* slot : leased_) {
+            erase_if(cache_, [&](const auto& entry) { return entry.second.get() == slot; });
+            slot->finalize();
+        }
+        leased_.clear();
+    }
+
+    std::size_t cached_statements() const noexcept { return cache_.size(); }
+    std::uint64_t statements_prepared() const noexcept { return prepared_count_; }
+
+    // ---- errors ---------------------------------------------------------------
+
+    /// Throws the exception for the connection's last error.
+    [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params) const {
+        const int code = db_ ? sqlite3_extended_errcode(db_) : rc;
+        const char* message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        dialect_.raise(code == SQLITE_OK ? rc : code, message, sql, params);
+    }
+
+    // ---- transaction state ----------------------------------------------------
+    // Kept here, not in the public handle, so that transaction objects can
+    // check whether they are still the active one.
+
+    bool in_transaction = false;
+    std::uint64_t transaction_id = 0;            // of the current root transaction
+    std::vector<savepoint_entry> savepoints;     // innermost last
+    std::uint64_t next_id = 0;                   // for transaction and savepoint ids
+    bool autocommit = false;                     // no implicit BEGIN
+    /// Changes each time the connection is checked out or returned, so that
+    /// objects of an earlier checkout know they are stale.
+    std::atomic<std::uint64_t> checkout_id{0};
+
+private:
+    static std::string synchronous_sql(sqlite_synchronous s) {
+        switch (s) {
+            case sqlite_synchronous::off: return "PRAGMA synchronous = OFF";
+            case sqlite_synchronous::normal: return "PRAGMA synchronous = NORMAL";
+            case sqlite_synchronous::full: return "PRAGMA synchronous = FULL";
+            case sqlite_synchronous::extra: return "PRAGMA synchronous = EXTRA";
+            case sqlite_synchronous::unchanged: break;
+        }
+        return {};
+    }
+
+    // Runs a set-up statement, reporting failures with the database's name.
+    void setup(const std::string& sql, const std::string& filename) {
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+        if (rc == SQLITE_OK) {
+            while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            }
+            if (rc == SQLITE_DONE) rc = SQLITE_OK;
+        }
+        if (rc != SQLITE_OK) {
+            const std::string message =
+                fmt::format("{} (database '{}')", sqlite3_errmsg(db_), filename);
+            const int code = sqlite3_extended_errcode(db_);
+            sqlite3_finalize(stmt);
+            dialect_.raise(code, message, sql, "");
+        }
+        sqlite3_finalize(stmt);
+    }
+
+    std::shared_ptr<statement_slot> prepare(std::string_view sql, bool persistent) {
+        auto slot = std::make_shared<statement_slot>();
+        const char* tail = nullptr;
+        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    persistent ? SQLITE_PREPARE_PERSISTENT : 0, &slot->stmt, &tail);
+        if (rc != SQLITE_OK) raise(rc, sql, "");
+        if (!slot->stmt)
+            throw ArgumentError(fmt::format("alchemy: the SQL text contains no statement: '{}'", sql));
+        // Refuse a second statement: it would silently never run.
+        const char* end = sql.data() + sql.size();
+        while (tail && tail < end) {
+            sqlite3_stmt* extra = nullptr;
+            const char* next = nullptr;
+            rc = sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail), &extra, &next);
+            const bool found = extra != nullptr;
+            sqlite3_finalize(extra);
+            if (rc != SQLITE_OK || found)
+                throw ProgrammingError(
+                    fmt::format("(sqlite3.ProgrammingError) You can only execute one statement at "
+                                "a time.\n[SQL: {}]",
+                                sql),
+                    std::string(sql), "", SQLITE_MISUSE, "You can only execute one statement at a time.");
+            if (next == tail) break;
+            tail = next;
+        }
+        slot->owner = this;
+        ++prepared_count_;
+        return slot;
+    }
+
+    std::shared_ptr<statement_slot> lease(std::shared_ptr<statement_slot> slot, std::uint64_t tick) {
+        slot->in_use = true;
+        slot->last_used = tick;
+        leased_.push_back(slot.get());
+        return slot;
+    }
+
+    void evict_if_full() {
+        if (cache_.size() < cache_capacity_) return;
+        auto victim = cache_.end();
+        for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+            if (it->second->in_use) continue;
+            if (victim == cache_.end() || it->second->last_used < victim->second->last_used)
+                victim = it;
+        }
+        if (victim != cache_.end()) cache_.erase(victim);
+    }
+
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+
+    sqlite3* db_ = nullptr;
+    const sqlite_dialect& dialect_;
+    std::size_t cache_capacity_;
+    boost::unordered_flat_map<std::string, std::shared_ptr<statement_slot>, string_hash,
+                              std::equal_to<>>
+        cache_;
+    std::vector<statement_slot*> leased_;
+    std::uint64_t clock_ = 0;
+    std::uint64_t prepared_count_ = 0;
+};
+
+}  // namespace alchemy::detail

@@ -1,0 +1,140 @@
+// alchemy/errors.hpp — the one exception hierarchy of alchemy.
+//
+// The classes keep SQLAlchemy's names (alchemy's only departure from its
+// snake_case naming) so that a SQLAlchemy user finds `IntegrityError` where
+// they expect it:
+//
+//   Error
+//   ├── ArgumentError            bad URL, bad option, bad argument to a call
+//   ├── ConversionError          a stored value does not fit the C++ type asked for
+//   ├── TimeoutError             the connection pool had no connection in time
+//   ├── InvalidRequestError      the call is not valid in the current state
+//   │   ├── ResourceClosedError  connection / result / transaction already closed
+//   │   ├── NoResultFound        one() found no row
+//   │   └── MultipleResultsFound one() / one_or_none() found several
+//   └── StatementError           failure tied to a statement (carries it)
+//       └── DBAPIError           the database driver reported an error
+//           ├── InterfaceError
+//           └── DatabaseError
+//               ├── DataError, OperationalError, IntegrityError,
+//               └── InternalError, ProgrammingError, NotSupportedError
+//
+// A DBAPIError's what() names the driver's error class and text, SQLite's
+// (extended) result code, the statement and its parameters, e.g.
+//
+//   (sqlite3.IntegrityError) UNIQUE constraint failed: users.name
+//   [SQL: INSERT INTO "users" ("name") VALUES (?)]
+//   [parameters: ('Alice')]
+//   [SQLite result code 2067: constraint failed]
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace alchemy {
+
+/// Root of every exception alchemy throws.
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// A malformed URL, an invalid option, or an argument that cannot be used.
+class ArgumentError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A database value that cannot be converted to the requested C++ type
+/// (TEXT read as an integer, NULL read into a non-optional, out of range ...).
+class ConversionError : public Error {
+public:
+    using Error::Error;
+};
+
+/// The connection pool could not hand out a connection before pool_timeout.
+class TimeoutError : public Error {
+public:
+    using Error::Error;
+};
+
+/// The operation is not valid in the object's current state.
+class InvalidRequestError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A connection, result or transaction was used after it was closed.
+class ResourceClosedError : public InvalidRequestError {
+public:
+    using InvalidRequestError::InvalidRequestError;
+};
+
+/// `one()` found no row.
+class NoResultFound : public InvalidRequestError {
+public:
+    NoResultFound() : InvalidRequestError("No row was found when one was required") {}
+    using InvalidRequestError::InvalidRequestError;
+};
+
+/// `one()` / `one_or_none()` found more than one row.
+class MultipleResultsFound : public InvalidRequestError {
+public:
+    using InvalidRequestError::InvalidRequestError;
+};
+
+/// An error tied to one statement; carries the SQL text and a printable
+/// rendering of its parameters.
+class StatementError : public Error {
+public:
+    StatementError(const std::string& message, std::string sql, std::string params)
+        : Error(message), sql_(std::move(sql)), params_(std::move(params)) {}
+
+    /// The SQL text of the failing statement.
+    const std::string& sql() const noexcept { return sql_; }
+    /// The parameters as printed in the message, e.g. `('Alice', 3)`.
+    const std::string& params() const noexcept { return params_; }
+
+private:
+    std::string sql_;
+    std::string params_;
+};
+
+/// An error reported by the database driver.
+class DBAPIError : public StatementError {
+public:
+    DBAPIError(const std::string& message, std::string sql, std::string params, int code,
+               std::string driver_message)
+        : StatementError(message, std::move(sql), std::move(params)),
+          code_(code),
+          driver_message_(std::move(driver_message)) {}
+
+    /// The driver's result code (for SQLite the extended result code).
+    int code() const noexcept { return code_; }
+    /// The driver's own error text, e.g. "UNIQUE constraint failed: users.name".
+    const std::string& driver_message() const noexcept { return driver_message_; }
+
+private:
+    int code_;
+    std::string driver_message_;
+};
+
+#define ALCHEMY_DBAPI_ERROR(name, base)      \
+    class name : public base {               \
+    public:                                  \
+        using base::base;                    \
+    };
+
+ALCHEMY_DBAPI_ERROR(InterfaceError, DBAPIError)
+ALCHEMY_DBAPI_ERROR(DatabaseError, DBAPIError)
+ALCHEMY_DBAPI_ERROR(DataError, DatabaseError)
+ALCHEMY_DBAPI_ERROR(OperationalError, DatabaseError)
+ALCHEMY_DBAPI_ERROR(IntegrityError, DatabaseError)
+ALCHEMY_DBAPI_ERROR(InternalError, DatabaseError)
+ALCHEMY_DBAPI_ERROR(ProgrammingError, DatabaseError)
+ALCHEMY_DBAPI_ERROR(NotSupportedError, DatabaseError)
+
+#undef ALCHEMY_DBAPI_ERROR
+
+}  // namespace alchemy
