@@ -1,0 +1,42 @@
+# Install rules and the relocatable CMake package `alchemy`, included from the
+# top-level CMakeLists.txt when ALCHEMY_INSTALL is ON.
+#
+# Consumers write:
+#   find_package(alchemy CONFIG REQUIRED)
+#   target_link_libraries(app PRIVATE alchemy::alchemy)
+
+include(CMakePackageConfigHelpers)
+
+# alchemy is header-only, so its package is architecture independent and lives
+# under share/ rather than lib/<arch>/.
+set(ALCHEMY_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/alchemy"
+  CACHE STRING "Where to install alchemy's CMake package, relative to the prefix")
+mark_as_advanced(ALCHEMY_INSTALL_CMAKEDIR)
+
+install(TARGETS alchemy
+  EXPORT alchemyTargets
+  FILE_SET HEADERS
+  FILE_SET detail_headers)
+
+install(EXPORT alchemyTargets
+  NAMESPACE alchemy::
+  DESTINATION "${ALCHEMY_INSTALL_CMAKEDIR}")
+
+configure_package_config_file(
+  "${PROJECT_SOURCE_DIR}/cmake/alchemyConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/alchemyConfig.cmake"
+  INSTALL_DESTINATION "${ALCHEMY_INSTALL_CMAKEDIR}")
+
+write_basic_package_version_file(
+  "${PROJECT_BINARY_DIR}/alchemyConfigVersion.cmake"
+  VERSION ${PROJECT_VERSION}
+  COMPATIBILITY SameMajorVersion
+  ARCH_INDEPENDENT)
+
+install(FILES
+  "${PROJECT_BINARY_DIR}/alchemyConfig.cmake"
+  "${PROJECT_BINARY_DIR}/alchemyConfigVersion.cmake"
+  DESTINATION "${ALCHEMY_INSTALL_CMAKEDIR}")
+
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE"
+  DESTINATION "${CMAKE_INSTALL_DOCDIR}")
