@@ -29,6 +29,8 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
+#include <vector>
 #include <string_view>
 #include <utility>
 
@@ -63,6 +65,19 @@ public:
     template <class... A>
     result execute(std::string_view sql, const A&... args) {
         return detail::execute(*engine_, raw(), sql, args...);
+    }
+
+    /// Executes one statement with positional parameters known only at run
+    /// time (e.g. built by a query builder).
+    result execute_values(std::string_view sql, std::span<const value> params) {
+        return detail::execute_values(*engine_, raw(), sql, params);
+    }
+
+    /// Executes one statement once per parameter row through one prepared
+    /// statement (SQLAlchemy's executemany); logged as one `batch` event.
+    /// Returns the total number of rows changed.
+    std::int64_t execute_many(std::string_view sql, std::span<const std::vector<value>> rows) {
+        return detail::execute_many_values(*engine_, raw(), sql, rows);
     }
 
     /// Begins a transaction that commits when the returned object is
@@ -193,6 +208,14 @@ public:
     result execute(std::string_view sql, const A&... args) {
         check_active("execute");
         return detail::execute(*engine_, *raw_, sql, args...);
+    }
+    result execute_values(std::string_view sql, std::span<const value> params) {
+        check_active("execute");
+        return detail::execute_values(*engine_, *raw_, sql, params);
+    }
+    std::int64_t execute_many(std::string_view sql, std::span<const std::vector<value>> rows) {
+        check_active("execute");
+        return detail::execute_many_values(*engine_, *raw_, sql, rows);
     }
 
 private:

@@ -12,6 +12,8 @@
 #include <alchemy/types.hpp>
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -107,17 +109,21 @@ inline void end_savepoint(engine_state& engine, sqlite_connection& conn, std::ui
 template <class... A>
 std::vector<value> record_parameters(const A&... args) {
     std::vector<value> out;
-    out.reserve(sizeof...(A));
-    value_recorder recorder(out);
-    const auto record = [&](const auto& arg) {
-        using P = std::decay_t<decltype(arg)>;
-        if constexpr (is_named_parameter_v<P>) type_traits<std::decay_t<decltype(arg.value)>>::bind(recorder, arg.value);
-        else type_traits<parameter_type<P>>::bind(recorder, arg);
-    };
-    try {
-        (record(args), ...);
-    } catch (const Error&) {
-        // An unbindable value (NaN, too large): the caller reports it itself.
+    if constexpr (sizeof...(A) > 0) {
+        out.reserve(sizeof...(A));
+        value_recorder recorder(out);
+        const auto record = [&](const auto& arg) {
+            using P = std::decay_t<decltype(arg)>;
+            if constexpr (is_named_parameter_v<P>)
+                type_traits<std::decay_t<decltype(arg.value)>>::bind(recorder, arg.value);
+            else
+                type_traits<parameter_type<P>>::bind(recorder, arg);
+        };
+        try {
+            (record(args), ...);
+        } catch (const Error&) {
+            // An unbindable value (NaN, too large): the caller reports it itself.
+        }
     }
     return out;
 }
@@ -198,9 +204,46 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
     if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_parameters(args...));
 }
 
-/// Executes one statement with its parameters: begins a transaction when
-/// none is open (unless autocommit), logs it, steps it once and returns the
-/// result positioned on the first row.
+/// The core of every execution: begins a transaction when none is open
+/// (unless autocommit), prepares (or reuses) the statement, lets `bind(stmt,
+/// copy)` bind the parameters, logs, steps once and returns the result
+/// positioned on the first row. `record()` gives the parameters as values, for
+/// the log and for error messages; it is only called when one of them needs it.
+template <class Bind, class Record>
+result execute_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, Bind&& bind,
+                    Record&& record) {
+    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+    std::optional<lease_guard> lease;
+    try {
+        lease.emplace(conn, sql);
+    } catch (const DBAPIError& e) {
+        // Compile errors ("no such table") name the parameters too.
+        const auto values = record();
+        engine.dialect.raise(e.code(), e.driver_message(), sql, values.empty() ? std::string() : format_values(values));
+    }
+    sqlite3_stmt* stmt = lease->stmt();
+    // Rows are read after this call returns, so their parameters must be copied.
+    const bool returns_rows = sqlite3_column_count(stmt) > 0;
+    bind(stmt, returns_rows);
+    if (engine.log.active()) {
+        log_event event{log_kind::statement, std::string(sql), {}};
+        if (auto values = record(); !values.empty()) event.parameters.push_back(std::move(values));
+        engine.log.emit(event);
+    }
+    // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE
+    // through every other statement; only report it if this one changed rows.
+    const auto changes_before = sqlite3_total_changes64(conn.handle());
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) return result(lease->take(), 0, 0);
+    if (rc != SQLITE_DONE) {
+        const auto values = record();
+        conn.raise(rc, sql, values.empty() ? std::string() : format_values(values));
+    }
+    const bool changed = sqlite3_total_changes64(conn.handle()) != changes_before;
+    return result(nullptr, changed ? sqlite3_changes64(conn.handle()) : 0, sqlite3_last_insert_rowid(conn.handle()));
+}
+
+/// Executes one statement with typed parameters (positional or named).
 template <class... A>
 result execute(engine_state& engine, sqlite_connection& conn, std::string_view sql, const A&... args) {
     if constexpr (!(bindable<A>::value && ...)) {
@@ -208,27 +251,85 @@ result execute(engine_state& engine, sqlite_connection& conn, std::string_view s
         (check_parameter_type<A>(), ...);
         return result();
     } else {
-        if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
-        lease_guard lease(conn, sql);
-        sqlite3_stmt* stmt = lease.stmt();
-        // Rows are read after this call returns, so their parameters must be copied.
-        const bool returns_rows = sqlite3_column_count(stmt) > 0;
-        bind_parameters(conn, stmt, returns_rows, sql, args...);
-        if (engine.log.active()) {
-            log_event event{log_kind::statement, std::string(sql), {}};
-            if constexpr (sizeof...(A) > 0) event.parameters.push_back(record_parameters(args...));
-            engine.log.emit(event);
-        }
-        // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE
-        // through every other statement; only report it if this one changed rows.
-        const auto changes_before = sqlite3_total_changes64(conn.handle());
-        const int rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) return result(lease.take(), 0, 0);
-        if (rc != SQLITE_DONE) conn.raise(rc, sql, format_parameters(args...));
-        const bool changed = sqlite3_total_changes64(conn.handle()) != changes_before;
-        return result(nullptr, changed ? sqlite3_changes64(conn.handle()) : 0,
-                      sqlite3_last_insert_rowid(conn.handle()));
+        return execute_with(
+            engine, conn, sql,
+            [&](sqlite3_stmt* stmt, bool copy) { bind_parameters(conn, stmt, copy, sql, args...); },
+            [&] { return record_parameters(args...); });
     }
+}
+
+// Checks that a statement takes `given` parameters.
+inline void check_parameter_count(sqlite3_stmt* stmt, std::size_t given, std::string_view sql,
+                                  std::span<const value> values) {
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (static_cast<std::size_t>(expected) == given) return;
+    const auto why = fmt::format(
+        "Incorrect number of bindings supplied. The current statement uses {}, and there are {} supplied.", expected,
+        given);
+    const auto params = format_values(values);
+    throw ProgrammingError(fmt::format("(alchemy.ProgrammingError) {}\n[SQL: {}]\n[parameters: {}]", why, sql, params),
+                           std::string(sql), params, SQLITE_RANGE, why);
+}
+
+inline void bind_values(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql,
+                        std::span<const value> values) {
+    check_parameter_count(stmt, values.size(), sql, values);
+    sqlite_binder binder(stmt, copy);
+    for (const auto& v : values) type_traits<value>::bind(binder, v);
+    if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_values(values));
+}
+
+/// Executes one statement with positional parameters given as values.
+inline result execute_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
+                             std::span<const value> values) {
+    return execute_with(
+        engine, conn, sql, [&](sqlite3_stmt* stmt, bool copy) { bind_values(conn, stmt, copy, sql, values); },
+        [&] { return std::vector<value>(values.begin(), values.end()); });
+}
+
+/// Executes one statement once per parameter row (SQLAlchemy's executemany),
+/// through one prepared statement; logged as one `batch` event listing every
+/// row. Stops at the first failing row, whose parameters the error names.
+/// Returns the total number of rows changed. `bind_row(i, stmt)` binds row i;
+/// `record_row(i)` gives it as values.
+template <class BindRow, class RecordRow>
+std::int64_t execute_many_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, std::size_t rows,
+                               BindRow&& bind_row, RecordRow&& record_row) {
+    if (rows == 0) return 0;
+    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+    std::optional<lease_guard> lease;
+    try {
+        lease.emplace(conn, sql);
+    } catch (const DBAPIError& e) {
+        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)));
+    }
+    sqlite3_stmt* stmt = lease->stmt();
+    if (engine.log.active()) {
+        log_event event{log_kind::batch, std::string(sql), {}};
+        event.parameters.reserve(rows);
+        for (std::size_t i = 0; i < rows; ++i) event.parameters.push_back(record_row(i));
+        engine.log.emit(event);
+    }
+    std::int64_t changed = 0;
+    for (std::size_t i = 0; i < rows; ++i) {
+        bind_row(i, stmt);
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        if (rc != SQLITE_DONE) conn.raise(rc, sql, format_values(record_row(i)));
+        changed += sqlite3_changes64(conn.handle());
+        sqlite3_reset(stmt);
+    }
+    return changed;
+}
+
+/// execute_many with rows of values.
+inline std::int64_t execute_many_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
+                                        std::span<const std::vector<value>> rows) {
+    return execute_many_with(
+        engine, conn, sql, rows.size(),
+        [&](std::size_t i, sqlite3_stmt* stmt) { bind_values(conn, stmt, false, sql, rows[i]); },
+        [&](std::size_t i) { return rows[i]; });
 }
 
 }  // namespace alchemy::detail

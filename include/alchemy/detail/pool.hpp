@@ -32,7 +32,7 @@ public:
 
     std::shared_ptr<sqlite_connection> checkout() {
         std::unique_lock lock(mutex_);
-        const auto deadline = std::chrono::steady_clock::now() + timeout_;
+        const auto deadline = deadline_after(timeout_);
         for (;;) {
             if (!idle_.empty()) {
                 auto conn = std::move(idle_.back());
@@ -102,6 +102,15 @@ public:
     }
 
 private:
+    // now + timeout, saturating: a timeout beyond the clock's range (such as
+    // milliseconds::max() for "wait forever") would overflow into the past.
+    static std::chrono::steady_clock::time_point deadline_after(std::chrono::milliseconds timeout) {
+        using clock = std::chrono::steady_clock;
+        const auto now = clock::now();
+        const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - now);
+        return timeout < room ? now + timeout : clock::time_point::max();
+    }
+
     factory open_;
     std::size_t size_;
     std::size_t max_overflow_;
