@@ -24,14 +24,17 @@ endfunction()
 
 # alchemy_add_compile_fail_test(<file.cpp>)
 #
-# The file must contain exactly one line
+# The file holds one or more lines
 #     // expect: <text>
-# and must fail to compile with a diagnostic whose *error* line contains <text>
-# (typically the message of one of alchemy's static_asserts). It becomes:
+# and must fail to compile with output containing every <text>; the first must
+# stand on an *error* line (typically the message of one of alchemy's
+# static_asserts), the others anywhere (typically the instantiation context
+# that names the struct and member). It becomes:
 #   - an EXCLUDE_FROM_ALL object library alchemy_compile_fail_<stem>, and
-#   - the ctest test alchemy.compile_fail.<stem>, which builds that target and
-#     passes only if the output has an error line containing <text>. If the file
-#     compiles, there is no error line and the test fails.
+#   - the ctest test alchemy.compile_fail.<stem>, which builds that target
+#     through cmake/alchemy_compile_fail.cmake. If the file compiles, the test fails.
+set(ALCHEMY_COMPILE_FAIL_RUNNER "${CMAKE_CURRENT_LIST_DIR}/alchemy_compile_fail.cmake")
+
 function(alchemy_add_compile_fail_test source)
   cmake_path(GET source STEM stem)
   set(target alchemy_compile_fail_${stem})
@@ -40,30 +43,31 @@ function(alchemy_add_compile_fail_test source)
   # file(READ) + string(FIND) rather than file(STRINGS), which would split
   # text containing ';' into list elements.
   file(READ "${source}" content)
-  string(FIND "${content}" "${marker}" first)
-  string(FIND "${content}" "${marker}" last REVERSE)
-  if(first EQUAL -1 OR NOT first EQUAL last)
+  set(expected_lines "")
+  string(ASCII 31 separator)
+  string(LENGTH "${marker}" marker_length)
+  while(TRUE)
+    string(FIND "${content}" "${marker}" at)
+    if(at EQUAL -1)
+      break()
+    endif()
+    math(EXPR start "${at} + ${marker_length}")
+    string(SUBSTRING "${content}" ${start} -1 content)
+    string(FIND "${content}" "\n" eol)
+    string(SUBSTRING "${content}" 0 ${eol} expected)
+    string(STRIP "${expected}" expected)
+    if(expected STREQUAL "")
+      message(FATAL_ERROR "${source}: a `${marker}` line has no text after it")
+    endif()
+    # The runner receives the lines joined by a unit separator (no ';' games).
+    string(APPEND expected_lines "${expected}${separator}")
+  endwhile()
+  if(expected_lines STREQUAL "")
     message(FATAL_ERROR
-      "${source}: a compile-fail test needs exactly one line\n"
+      "${source}: a compile-fail test needs at least one line\n"
       "  ${marker} <text of the expected compiler error>")
   endif()
-  string(LENGTH "${marker}" marker_length)
-  math(EXPR start "${first} + ${marker_length}")
-  string(SUBSTRING "${content}" ${start} -1 expected)
-  string(FIND "${expected}" "\n" eol)
-  string(SUBSTRING "${expected}" 0 ${eol} expected)
-  string(STRIP "${expected}" expected)
-  if(expected STREQUAL "")
-    message(FATAL_ERROR "${source}: the `${marker}` line has no text after it")
-  endif()
-
-  # Quote regex metacharacters. Backslashes first, then the rest; ';' would
-  # split PASS_REGULAR_EXPRESSION into a list, so it becomes '.'.
-  string(REPLACE "\\" "\\\\" regex "${expected}")
-  string(REGEX REPLACE "([][.*+?^$()|{}])" "\\\\\\1" regex "${regex}")
-  string(REPLACE ";" "." regex "${regex}")
-  # Only an error line counts: GCC/Clang "error: ...", MSVC "error C2338: ...".
-  set(regex "error( C[0-9]+)?: [^\n]*${regex}")
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/compile_fail/${stem}.expect" "${expected_lines}")
 
   add_library(${target} OBJECT EXCLUDE_FROM_ALL "${source}")
   target_link_libraries(${target} PRIVATE alchemy::alchemy)
@@ -73,11 +77,13 @@ function(alchemy_add_compile_fail_test source)
     $<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-fdiagnostics-color=never>)
 
   add_test(NAME alchemy.compile_fail.${stem}
-    COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}" --target ${target}
-      "$<$<BOOL:$<CONFIG>>:--config;$<CONFIG>>"
-    COMMAND_EXPAND_LISTS)
+    COMMAND "${CMAKE_COMMAND}"
+      "-DBUILD_DIR=${CMAKE_BINARY_DIR}"
+      "-DTARGET=${target}"
+      "-DCONFIG=$<CONFIG>"
+      "-DEXPECT_FILE=${CMAKE_CURRENT_BINARY_DIR}/compile_fail/${stem}.expect"
+      -P "${ALCHEMY_COMPILE_FAIL_RUNNER}")
   set_tests_properties(alchemy.compile_fail.${stem} PROPERTIES
-    PASS_REGULAR_EXPRESSION "${regex}"
     LABELS compile_fail
     TIMEOUT 600
     # Concurrent builds of the same build tree may race on its bookkeeping.

@@ -2,14 +2,36 @@
 //
 // §1 Engine: pooled SQLite connections to a database file, every statement
 // echoed with its parameters, transactions that commit at scope end.
-// (Mapped classes, the Session and queries join this tour as they land.)
+// §2-3 Mapped classes: plain structs, their tables created from the mapping.
+// (The Session, queries and relationships join this tour as they land.)
 
 #include <alchemy/alchemy.hpp>
 
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
+
+// §3 Mapped classes are plain structs. One Boost.Describe line lists the members.
+struct User {
+    std::int64_t id = 0;  // a member named id is the primary key
+    std::string name{};
+};
+BOOST_DESCRIBE_STRUCT(User, (), (id, name))
+
+// ... or no annotation at all: a plain aggregate is read by Boost.PFR.
+struct Post {
+    std::int64_t id = 0;
+    std::string title{};
+    std::optional<std::int64_t> user_id{};  // optional = NULL-able
+};
+
+// Table options stay outside the struct, found by argument-dependent lookup.
+constexpr auto alchemy_table(User*) { return alchemy::table("users", alchemy::autoincrement, alchemy::unique(&User::name)); }
+constexpr auto alchemy_table(Post*) {
+    return alchemy::table("posts", alchemy::autoincrement, alchemy::foreign_key(&Post::user_id, &User::id));
+}
 
 int main() {
     std::filesystem::remove("walkthrough.db");
@@ -17,18 +39,8 @@ int main() {
     // §1 Engine: binds to a SQLite file; echo prints every statement.
     auto engine = alchemy::create_engine("sqlite:///walkthrough.db", {.echo = true});
 
-    // A transaction that commits when the scope ends (and rolls back if the
-    // scope is left by an exception).
-    {
-        auto tx = engine.begin();
-        tx.execute(R"(CREATE TABLE users (
-                          id INTEGER PRIMARY KEY AUTOINCREMENT,
-                          name TEXT NOT NULL UNIQUE))");
-        tx.execute(R"(CREATE TABLE posts (
-                          id INTEGER PRIMARY KEY AUTOINCREMENT,
-                          title TEXT NOT NULL,
-                          user_id INTEGER REFERENCES users(id)))");
-    }
+    // §2 The declarative base's metadata: every table, referenced tables first.
+    alchemy::metadata<User, Post>().create_all(engine);
 
     // A connection "commits as you go": the first statement begins a
     // transaction, commit() ends it. Every value is a bound parameter.
@@ -57,7 +69,8 @@ int main() {
         conn.rollback();
     }
 
-    // Savepoints: roll back part of a transaction.
+    // A transaction that commits when the scope ends (and rolls back if the
+    // scope is left by an exception); savepoints roll back part of it.
     {
         auto tx = conn.begin();
         conn.execute("INSERT INTO users (name) VALUES (?)", "Bob");

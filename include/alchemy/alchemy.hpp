@@ -9,6 +9,9 @@
 #include <alchemy/errors.hpp>
 #include <alchemy/log.hpp>
 #include <alchemy/parameters.hpp>
+#include <alchemy/mapping.hpp>
 #include <alchemy/result.hpp>
+#include <alchemy/schema.hpp>
+#include <alchemy/table.hpp>
 #include <alchemy/types.hpp>
 #include <alchemy/url.hpp>

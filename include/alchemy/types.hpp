@@ -26,9 +26,11 @@
 // ConversionError; the layer that reads rows adds which column and statement.
 #pragma once
 
+#include <alchemy/detail/chrono_text.hpp>
 #include <alchemy/detail/type_name.hpp>
 #include <alchemy/errors.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
@@ -42,6 +44,9 @@
 #include <variant>
 #include <vector>
 
+#include <boost/describe/enum_from_string.hpp>
+#include <boost/describe/enum_to_string.hpp>
+#include <boost/describe/enumerators.hpp>
 #include <fmt/core.h>
 
 namespace alchemy {
@@ -258,7 +263,7 @@ struct type_traits<const char*> {  // parameter only
     static void bind(binder& b, const char* v) {
         if (v == nullptr)
             throw ArgumentError(
-                "a null const char* was passed as a text parameter; pass std::nullopt or "
+                "alchemy: a null const char* was passed as a text parameter; pass std::nullopt or "
                 "nullptr for SQL NULL");
         b.bind_text(v);
     }
@@ -292,13 +297,62 @@ struct type_traits<std::span<const std::byte>> {  // parameter only
     static void bind(binder& b, std::span<const std::byte> v) { b.bind_blob(v); }
 };
 
+/// Set to true for an enum described with BOOST_DESCRIBE_ENUM to store it as
+/// the enumerator's name (TEXT) instead of its integer value:
+///     template <> inline constexpr bool alchemy::enum_as_text<Color> = true;
 template <class E>
-    requires std::is_enum_v<E>
+inline constexpr bool enum_as_text = false;
+
+template <class E>
+    requires std::is_enum_v<E> && (!enum_as_text<E>)
 struct type_traits<E> {
     using underlying = std::underlying_type_t<E>;
     static constexpr sql_type storage = sql_type::integer;
     static void bind(binder& b, E v) { type_traits<underlying>::bind(b, static_cast<underlying>(v)); }
     static E read(const column_value& c) { return static_cast<E>(type_traits<underlying>::read(c)); }
+};
+
+template <class E>
+    requires std::is_enum_v<E> && enum_as_text<E>
+struct type_traits<E> {
+    static_assert(boost::describe::has_describe_enumerators<E>::value,
+                  "alchemy: enum_as_text<E> needs the enumerator names: add BOOST_DESCRIBE_ENUM(E, ...)");
+    static constexpr sql_type storage = sql_type::text;
+    static void bind(binder& b, E v) {
+        const char* name = boost::describe::enum_to_string(v, nullptr);
+        if (!name)
+            throw ConversionError(fmt::format("{} value {} has no enumerator name to store", detail::type_name<E>(),
+                                              static_cast<std::underlying_type_t<E>>(v)));
+        b.bind_text(name);
+    }
+    static E read(const column_value& c) {
+        const std::string name(c.as_text());
+        E v{};
+        if (!boost::describe::enum_from_string(name.c_str(), v))
+            c.mismatch(fmt::format("an enumerator name of {}", detail::type_name<E>()));
+        return v;
+    }
+};
+
+/// Dates as ISO-8601 TEXT "YYYY-MM-DD".
+template <>
+struct type_traits<std::chrono::sys_days> {
+    static constexpr sql_type storage = sql_type::text;
+    static void bind(binder& b, std::chrono::sys_days v) { b.bind_text(detail::format_date(v)); }
+    static std::chrono::sys_days read(const column_value& c) { return detail::parse_date(c.as_text()); }
+};
+
+/// UTC time points (system_clock::time_point among them) as ISO-8601 TEXT
+/// "YYYY-MM-DD HH:MM:SS.fffffffff", with as many fraction digits as the
+/// duration needs: exact round trips, text order = time order.
+template <class Duration>
+    requires(!std::is_same_v<Duration, std::chrono::days>)
+struct type_traits<std::chrono::sys_time<Duration>> {
+    static constexpr sql_type storage = sql_type::text;
+    static void bind(binder& b, std::chrono::sys_time<Duration> v) { b.bind_text(detail::format_time(v)); }
+    static std::chrono::sys_time<Duration> read(const column_value& c) {
+        return detail::parse_time<Duration>(c.as_text());
+    }
 };
 
 template <class T>
@@ -340,9 +394,12 @@ inline constexpr bool is_optional_v = false;
 template <class T>
 inline constexpr bool is_optional_v<std::optional<T>> = true;
 
+template <class T>
+inline constexpr bool accepts_null_v = is_optional_v<T>;
+
 template <sql_value T>
 T read_value(const column_value& c) {
-    if constexpr (!is_optional_v<T>) {
+    if constexpr (!accepts_null_v<T>) {
         if (c.is_null())
             throw ConversionError(fmt::format(
                 "NULL cannot be read into {} (use std::optional<{}> for a NULL-able value)",
@@ -432,9 +489,14 @@ private:
 
 }  // namespace detail
 
-/// Binds an owned value as a parameter.
+template <>
+inline constexpr bool detail::accepts_null_v<value> = true;
+
+/// An owned value binds as itself and reads any column, NULL included; as a
+/// mapped member it is a column without declared type (SQLite's dynamic typing).
 template <>
 struct type_traits<value> {
+    static constexpr sql_type storage = sql_type::null;
     static void bind(binder& b, const value& v) {
         std::visit(
             [&](const auto& x) {

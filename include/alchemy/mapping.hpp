@@ -1,0 +1,660 @@
+// alchemy/mapping.hpp — a plain struct as a mapped class: its table metadata.
+//
+// table_of<T>() turns T's reflection (BOOST_DESCRIBE_STRUCT, or Boost.PFR for
+// a plain aggregate) and its options (table.hpp) into runtime metadata, once
+// per type: the table name, columns with their SQL types and type-erased
+// accessors, the primary key, foreign keys, unique constraints, indexes and
+// checks. The session, the SQL compiler and the schema code work on this
+// metadata, not on T's members, which keeps templates at the edges.
+//
+// Mistakes in a mapping are compile errors that start with "alchemy:" and
+// whose instantiation context names the struct and the member:
+// an unsupported member type, no primary key, a foreign key to an unmapped
+// struct or to a member of another type, an option naming a member that
+// BOOST_DESCRIBE_STRUCT does not list.
+//
+// Nullability follows the type: std::optional<T> members are NULL-able,
+// everything else is NOT NULL. Members that are relationships are not columns.
+#pragma once
+
+#include <alchemy/detail/reflect.hpp>
+#include <alchemy/detail/type_name.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/table.hpp>
+#include <alchemy/types.hpp>
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/core.h>
+
+namespace alchemy {
+
+struct table_info;
+
+/// One column of a mapped table.
+struct column_info {
+    std::string name;             ///< SQL column name
+    std::string_view member;      ///< C++ member name
+    std::string_view cpp_type;    ///< C++ member type, for messages
+    sql_type type;                ///< storage class
+    bool nullable = false;        ///< the member is a std::optional
+    bool primary_key = false;
+    std::optional<std::string> server_default;  ///< SQL expression for DEFAULT (...)
+    /// Writes the member of `object` (a T*) as a parameter.
+    void (*bind)(binder& out, const void* object) = nullptr;
+    /// Reads a value into the member of `object`; throws ConversionError.
+    void (*read)(const column_value& value, void* object) = nullptr;
+    /// Assigns the client-side default to the member when it is empty (or null).
+    void (*apply_default)(void* object) = nullptr;
+};
+
+struct foreign_key_info {
+    std::vector<std::size_t> columns;          ///< indices into this table's columns
+    const table_info& (*target)() = nullptr;   ///< the referenced table (may be this one)
+    std::vector<std::size_t> target_columns;   ///< indices into target().columns
+    fk_action on_delete = fk_action::no_action;
+    fk_action on_update = fk_action::no_action;
+};
+
+struct unique_info {
+    std::vector<std::size_t> columns;
+};
+
+struct index_info {
+    std::string name;
+    std::vector<std::size_t> columns;
+    bool unique = false;
+};
+
+struct check_info {
+    std::string sql;
+    std::string name;  ///< empty: unnamed
+};
+
+/// The runtime metadata of one mapped struct.
+struct table_info {
+    std::string name;                       ///< SQL table name
+    std::string_view struct_name;           ///< C++ struct name
+    std::vector<column_info> columns;       ///< in member order
+    std::vector<std::size_t> primary_key;   ///< indices into columns
+    bool autoincrement = false;             ///< AUTOINCREMENT on the integer key
+    std::vector<foreign_key_info> foreign_keys;
+    std::vector<unique_info> uniques;
+    std::vector<index_info> indexes;
+    std::vector<check_info> checks;
+
+    /// The column called `column_name`, or nullptr.
+    const column_info* find_column(std::string_view column_name) const noexcept {
+        for (const auto& c : columns)
+            if (c.name == column_name) return &c;
+        return nullptr;
+    }
+    /// The column called `column_name`; ArgumentError naming the table if none.
+    const column_info& column(std::string_view column_name) const {
+        if (const auto* c = find_column(column_name)) return *c;
+        throw ArgumentError(fmt::format("alchemy: table '{}' ({}) has no column '{}'", name, struct_name, column_name));
+    }
+    /// True for a single INTEGER primary key: SQLite's rowid, generated on insert.
+    bool has_integer_key() const noexcept {
+        return primary_key.size() == 1 && columns[primary_key[0]].type == sql_type::integer;
+    }
+};
+
+namespace detail {
+
+/// Specialised true for relationship members (relationship.hpp), which are not columns.
+template <class M>
+struct is_relationship : std::false_type {};
+
+template <class M>
+struct unwrap_optional {
+    using type = M;
+};
+template <class M>
+struct unwrap_optional<std::optional<M>> {
+    using type = M;
+};
+
+template <class...>
+inline constexpr bool dependent_false = false;
+
+template <std::size_t N>
+struct fixed_string {
+    char value[N + 1]{};
+    constexpr fixed_string(std::string_view s) {
+        for (std::size_t i = 0; i < N; ++i) value[i] = s[i];
+    }
+};
+
+// ---- the table options of T -------------------------------------------------------
+
+// Found by argument-dependent lookup; this declaration only makes the name
+// visible here and can never be chosen.
+void alchemy_table(struct no_table_options_tag*) = delete;
+
+template <class T>
+constexpr auto table_spec() {
+    if constexpr (requires { alchemy_table(static_cast<T*>(nullptr)); }) return alchemy_table(static_cast<T*>(nullptr));
+    else return table_options<>{};
+}
+
+template <class T>
+inline constexpr auto table_spec_v = table_spec<T>();
+
+template <class T>
+using options_tuple = std::remove_cvref_t<decltype(table_spec_v<T>.options)>;
+
+enum class option_kind {
+    primary_key, autoincrement, column_name, foreign_key, unique, index, check, server_default, default_value
+};
+
+// What each option of table.hpp is; an unknown type is not a table option.
+template <class O>
+struct option_traits {
+    static constexpr bool known = false;
+};
+template <class C, class... M>
+struct option_traits<primary_key_option<C, M...>> {
+    static constexpr option_kind kind = option_kind::primary_key;
+};
+template <>
+struct option_traits<autoincrement_option> {
+    static constexpr option_kind kind = option_kind::autoincrement;
+};
+template <class C, class M>
+struct option_traits<column_name_option<C, M>> {
+    static constexpr option_kind kind = option_kind::column_name;
+};
+template <class C, class M, class TC, class TM>
+struct option_traits<foreign_key_option<C, M, TC, TM>> {
+    static constexpr option_kind kind = option_kind::foreign_key;
+    using target = TC;
+    using from_type = M;
+    using target_type = TM;
+};
+template <class C, class... M>
+struct option_traits<unique_option<C, M...>> {
+    static constexpr option_kind kind = option_kind::unique;
+};
+template <class C, class... M>
+struct option_traits<index_option<C, M...>> {
+    static constexpr option_kind kind = option_kind::index;
+};
+template <>
+struct option_traits<check_option> {
+    static constexpr option_kind kind = option_kind::check;
+};
+template <class C, class M>
+struct option_traits<server_default_option<C, M>> {
+    static constexpr option_kind kind = option_kind::server_default;
+};
+template <class C, class M, class V>
+struct option_traits<default_value_option<C, M, V>> {
+    static constexpr option_kind kind = option_kind::default_value;
+};
+
+template <class T, std::size_t I>
+inline constexpr option_kind kind_of = option_traits<std::tuple_element_t<I, options_tuple<T>>>::kind;
+
+// Calls f(std::integral_constant<size_t, I>) for each I < N.
+template <std::size_t N, class F>
+constexpr void for_each_index(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (f(std::integral_constant<std::size_t, I>{}), ...);
+    }(std::make_index_sequence<N>{});
+}
+
+template <class T, std::size_t I>
+inline constexpr bool is_column_member = !is_relationship<typename reflect<T>::template type<I>>::value;
+
+/// The column position of member I (relationships are skipped).
+template <class T>
+constexpr std::size_t column_position(std::size_t member) {
+    std::size_t position = 0;
+    for_each_index<reflect<T>::count>([&](auto i) {
+        if (i < member && is_column_member<T, i>) ++position;
+    });
+    return position;
+}
+
+template <class T>
+constexpr std::size_t member_named(std::string_view name) {
+    std::size_t found = reflect<T>::count;
+    for_each_index<reflect<T>::count>([&](auto i) {
+        if (found == reflect<T>::count && reflect<T>::template name<i>() == name) found = i;
+    });
+    return found;
+}
+
+template <class T>
+constexpr bool has_primary_key_option() {
+    bool found = false;
+    for_each_index<std::tuple_size_v<options_tuple<T>>>([&](auto i) {
+        if (kind_of<T, i> == option_kind::primary_key) found = true;
+    });
+    return found;
+}
+
+/// Whether member `member` of T is (part of) its primary key.
+template <class T>
+constexpr bool is_primary_key_member(std::size_t member) {
+    if (!has_primary_key_option<T>()) return member == member_named<T>("id");
+    bool key = false;
+    for_each_index<std::tuple_size_v<options_tuple<T>>>([&](auto i) {
+        if constexpr (kind_of<T, i> == option_kind::primary_key)
+            std::apply([&](auto... m) { ((reflect<T>::index_of(m) == member ? (key = true) : false), ...); },
+                       std::get<i>(table_spec_v<T>.options).members);
+    });
+    return key;
+}
+
+/// Whether member `member` of T alone is UNIQUE (a constraint or a unique index).
+template <class T>
+constexpr bool is_unique_member(std::size_t member) {
+    bool unique = false;
+    for_each_index<std::tuple_size_v<options_tuple<T>>>([&](auto i) {
+        constexpr auto kind = kind_of<T, i>;
+        if constexpr (kind == option_kind::unique || kind == option_kind::index) {
+            const auto& option = std::get<i>(table_spec_v<T>.options);
+            if constexpr (std::tuple_size_v<decltype(option.members)> == 1) {
+                bool is_unique = true;
+                if constexpr (kind == option_kind::index) is_unique = option.is_unique;
+                if (is_unique && reflect<T>::index_of(std::get<0>(option.members)) == member) unique = true;
+            }
+        }
+    });
+    return unique;
+}
+
+// ---- compile-time diagnostics ------------------------------------------------------
+// Each is instantiated only for the first problem found, so one mistake gives
+// one error; the template arguments in the compiler's "required from" line
+// name the struct and the member.
+
+template <class Struct>
+struct not_reflectable {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: cannot map this struct: describe it with BOOST_DESCRIBE_STRUCT(T, (), "
+                  "(members...)) or make it a plain aggregate (no constructors, no private members)");
+};
+
+template <class Struct, fixed_string Member, class MemberType>
+struct unsupported_member_type {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: unsupported member type: a mapped member must be a SQL value (bool, "
+                  "integer, floating point, std::string, BLOB vector, enum, chrono time, "
+                  "std::optional of one), a relationship, or a type with an alchemy::type_traits "
+                  "specialisation");
+};
+
+template <class Struct>
+struct no_primary_key {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: the struct has no primary key: name a member `id`, or declare "
+                  "alchemy::primary_key(&T::member, ...) in alchemy_table(T*)");
+};
+
+template <class Struct, std::size_t Option>
+struct option_member_not_listed {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: an option in alchemy_table() names a member that BOOST_DESCRIBE_STRUCT "
+                  "does not list: add it to the member list");
+};
+
+template <class Struct, fixed_string Member, class Target>
+struct foreign_key_to_unmapped {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: foreign key to an unmapped struct: the referenced struct must be "
+                  "described with BOOST_DESCRIBE_STRUCT or be a plain aggregate, with a primary key");
+};
+
+template <class Struct, fixed_string Member, class MemberType, class Target, class TargetType>
+struct foreign_key_type_mismatch {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: foreign key type mismatch: the member and the key it references must "
+                  "have the same type (std::optional aside)");
+};
+
+template <class Struct, fixed_string Member, class Target>
+struct foreign_key_to_non_key {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: foreign key must reference a primary key or unique member of the "
+                  "target struct");
+};
+
+template <class Struct>
+struct autoincrement_without_integer_key {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: autoincrement needs a single integer primary key");
+};
+
+template <class T, std::size_t I>
+constexpr auto member_name_literal() {
+    constexpr std::string_view name = reflect<T>::template name<I>();
+    return fixed_string<name.size()>(name);
+}
+
+template <class T>
+constexpr bool has_primary_key() {
+    return has_primary_key_option<T>() || member_named<T>("id") < reflect<T>::count;
+}
+
+template <class T>
+constexpr std::size_t first_unsupported_member() {
+    std::size_t bad = reflect<T>::count;
+    for_each_index<reflect<T>::count>([&](auto i) {
+        using M = typename reflect<T>::template type<i>;
+        if (bad == reflect<T>::count && is_column_member<T, i> && !sql_value<M>) bad = i;
+    });
+    return bad;
+}
+
+// The first option (index) naming a member that reflection does not list, or the option count.
+template <class T>
+constexpr std::size_t first_unlisted_option() {
+    constexpr std::size_t n = std::tuple_size_v<options_tuple<T>>;
+    std::size_t bad = n;
+    for_each_index<n>([&](auto i) {
+        const auto& option = std::get<i>(table_spec_v<T>.options);
+        constexpr auto kind = kind_of<T, i>;
+        bool ok = true;
+        if constexpr (kind == option_kind::primary_key || kind == option_kind::unique || kind == option_kind::index)
+            std::apply([&](auto... m) { ok = ((reflect<T>::index_of(m) < reflect<T>::count) && ...); }, option.members);
+        else if constexpr (kind == option_kind::column_name || kind == option_kind::server_default ||
+                           kind == option_kind::default_value)
+            ok = reflect<T>::index_of(option.member) < reflect<T>::count;
+        else if constexpr (kind == option_kind::foreign_key)
+            ok = reflect<T>::index_of(option.from) < reflect<T>::count;
+        if (!ok && bad == n) bad = i;
+    });
+    return bad;
+}
+
+template <class T>
+constexpr bool autoincrement_ok() {
+    bool wants = false;
+    for_each_index<std::tuple_size_v<options_tuple<T>>>([&](auto i) {
+        if (kind_of<T, i> == option_kind::autoincrement) wants = true;
+    });
+    if (!wants) return true;
+    std::size_t key_members = 0;
+    bool integer = true;
+    for_each_index<reflect<T>::count>([&](auto i) {
+        if (is_primary_key_member<T>(i)) {
+            ++key_members;
+            using M = typename reflect<T>::template type<i>;
+            if (!std::is_integral_v<M> || std::is_same_v<M, bool>) integer = false;
+        }
+    });
+    return key_members == 1 && integer;
+}
+
+// Checks one foreign key option; returns false after triggering its diagnostic.
+template <class T, std::size_t Option>
+constexpr bool check_foreign_key() {
+    using O = std::tuple_element_t<Option, options_tuple<T>>;
+    if constexpr (option_traits<O>::kind != option_kind::foreign_key) {
+        return true;
+    } else {
+        using Target = typename option_traits<O>::target;
+        constexpr auto& option = std::get<Option>(table_spec_v<T>.options);
+        constexpr std::size_t from = reflect<T>::index_of(option.from);
+        using From = std::remove_cv_t<typename option_traits<O>::from_type>;
+        using To = std::remove_cv_t<typename option_traits<O>::target_type>;
+        if constexpr (!reflectable<Target>) {
+            (void)foreign_key_to_unmapped<T, member_name_literal<T, from>(), Target>{};
+            return false;
+        } else if constexpr (!has_primary_key<Target>()) {
+            (void)foreign_key_to_unmapped<T, member_name_literal<T, from>(), Target>{};
+            return false;
+        } else if constexpr (!std::is_same_v<typename unwrap_optional<From>::type, typename unwrap_optional<To>::type>) {
+            (void)foreign_key_type_mismatch<T, member_name_literal<T, from>(), From, Target, To>{};
+            return false;
+        } else if constexpr (constexpr auto to = reflect<Target>::index_of(option.to);
+                             !(to < reflect<Target>::count) ||
+                             !(is_primary_key_member<Target>(to) || is_unique_member<Target>(to))) {
+            (void)foreign_key_to_non_key<T, member_name_literal<T, from>(), Target>{};
+            return false;
+        } else {
+            return true;
+        }
+    }
+}
+
+/// True when T can be mapped; otherwise triggers exactly one diagnostic.
+template <class T>
+constexpr bool check_mapping() {
+    if constexpr (!reflectable<T>) {
+        (void)not_reflectable<T>{};
+        return false;
+    } else if constexpr (constexpr auto bad = first_unsupported_member<T>(); bad < reflect<T>::count) {
+        (void)unsupported_member_type<T, member_name_literal<T, bad>(), typename reflect<T>::template type<bad>>{};
+        return false;
+    } else if constexpr (constexpr auto opt = first_unlisted_option<T>(); opt < std::tuple_size_v<options_tuple<T>>) {
+        (void)option_member_not_listed<T, opt>{};
+        return false;
+    } else if constexpr (!has_primary_key<T>()) {
+        (void)no_primary_key<T>{};
+        return false;
+    } else if constexpr (!autoincrement_ok<T>()) {
+        (void)autoincrement_without_integer_key<T>{};
+        return false;
+    } else {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+            return (check_foreign_key<T, I>() && ...);
+        }(std::make_index_sequence<std::tuple_size_v<options_tuple<T>>>{});
+    }
+}
+
+// ---- building the metadata ------------------------------------------------------------
+
+inline std::string snake_case(std::string_view name) {
+    std::string out;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool upper = c >= 'A' && c <= 'Z';
+        if (upper && i > 0) {
+            const char prev = name[i - 1];
+            const bool prev_lower = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
+            const bool next_lower = i + 1 < name.size() && name[i + 1] >= 'a' && name[i + 1] <= 'z';
+            const bool prev_upper = prev >= 'A' && prev <= 'Z';
+            if (prev_lower || (prev_upper && next_lower)) out += '_';
+        }
+        out += upper ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return out;
+}
+
+template <class T, std::size_t I>
+void bind_member(binder& out, const void* object) {
+    using M = typename reflect<T>::template type<I>;
+    type_traits<M>::bind(out, reflect<T>::template get<I>(*static_cast<const T*>(object)));
+}
+
+template <class T, std::size_t I>
+void read_member(const column_value& value, void* object) {
+    using M = typename reflect<T>::template type<I>;
+    auto& member = reflect<T>::template get<I>(*static_cast<T*>(object));
+    if constexpr (std::is_same_v<M, std::string>) {
+        if (value.is_null()) member = read_value<M>(value);  // throws the NULL error
+        member.assign(value.as_text());                       // reuses the buffer
+    } else {
+        member = read_value<M>(value);
+    }
+}
+
+// Option is the index of the default_value option in T's table options.
+template <class T, std::size_t I, std::size_t Option>
+void apply_default_member(void* object) {
+    constexpr auto& value = std::get<Option>(table_spec_v<T>.options).value;
+    auto& member = reflect<T>::template get<I>(*static_cast<T*>(object));
+    if (!member) {
+        if constexpr (std::is_invocable_v<decltype(value)>) member = value();
+        else member = value;
+    }
+}
+
+// The column positions of the members named by option `Option` of T
+// (computed at compile time: member lookup never runs in the program).
+template <class T, std::size_t Option>
+std::vector<std::size_t> option_columns() {
+    using members_type = std::remove_cvref_t<decltype(std::get<Option>(table_spec_v<T>.options).members)>;
+    constexpr auto positions = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<std::size_t, sizeof...(I)>{
+            column_position<T>(reflect<T>::index_of(std::get<I>(std::get<Option>(table_spec_v<T>.options).members)))...};
+    }(std::make_index_sequence<std::tuple_size_v<members_type>>{});
+    return {positions.begin(), positions.end()};
+}
+
+template <class T>
+const table_info& table_of_unchecked();
+
+template <class T>
+table_info build_table() {
+    constexpr auto& spec = table_spec_v<T>;
+    table_info table;
+    table.struct_name = struct_name<T>();
+    table.name = spec.name.empty() ? snake_case(table.struct_name) : std::string(spec.name);
+
+    for_each_index<reflect<T>::count>([&](auto i) {
+        if constexpr (is_column_member<T, i>) {
+            using M = typename reflect<T>::template type<i>;
+            constexpr std::string_view member_name = reflect<T>::template name<i>();
+            column_info c;
+            c.name = std::string(member_name);
+            c.member = member_name;
+            c.cpp_type = type_name<M>();
+            c.type = type_traits<M>::storage;
+            c.nullable = is_optional_v<M>;
+            c.bind = &bind_member<T, i>;
+            c.read = &read_member<T, i>;
+            table.columns.push_back(std::move(c));
+        }
+    });
+
+    bool primary_key_given = false;
+    for_each_index<std::tuple_size_v<options_tuple<T>>>([&](auto i) {
+        constexpr auto& option = std::get<i>(spec.options);
+        constexpr auto kind = kind_of<T, i>;
+        if constexpr (kind == option_kind::primary_key) {
+            table.primary_key = option_columns<T, i>();
+            primary_key_given = true;
+        } else if constexpr (kind == option_kind::autoincrement) {
+            table.autoincrement = true;
+        } else if constexpr (kind == option_kind::foreign_key) {
+            using Target = typename option_traits<std::remove_cvref_t<decltype(option)>>::target;
+            constexpr std::size_t from = column_position<T>(reflect<T>::index_of(option.from));
+            constexpr std::size_t to = column_position<Target>(reflect<Target>::index_of(option.to));
+            foreign_key_info fk;
+            fk.columns = {from};
+            fk.target = &table_of_unchecked<Target>;
+            fk.target_columns = {to};
+            fk.on_delete = option.on_delete_action;
+            fk.on_update = option.on_update_action;
+            table.foreign_keys.push_back(std::move(fk));
+        } else if constexpr (kind == option_kind::index) {
+            index_info ix;
+            ix.columns = option_columns<T, i>();
+            ix.unique = option.is_unique;
+            ix.name = std::string(option.index_name);
+            table.indexes.push_back(std::move(ix));
+        } else if constexpr (kind == option_kind::unique) {
+            table.uniques.push_back({option_columns<T, i>()});
+        } else if constexpr (kind == option_kind::check) {
+            table.checks.push_back({std::string(option.sql), std::string(option.constraint_name)});
+        } else if constexpr (kind == option_kind::server_default) {
+            constexpr std::size_t column = column_position<T>(reflect<T>::index_of(option.member));
+            table.columns[column].server_default = std::string(option.sql);
+        } else if constexpr (kind == option_kind::default_value) {
+            constexpr std::size_t m = reflect<T>::index_of(option.member);
+            using M = typename reflect<T>::template type<m>;
+            static_assert(is_optional_v<M>,
+                          "alchemy: default_value() is for std::optional members; give a non-optional "
+                          "member a default member initializer instead");
+            constexpr std::size_t column = column_position<T>(m);
+            table.columns[column].apply_default = &apply_default_member<T, m, i>;
+        } else if constexpr (kind == option_kind::column_name) {
+            constexpr std::size_t column = column_position<T>(reflect<T>::index_of(option.member));
+            table.columns[column].name = std::string(option.name);
+        }
+    });
+    if (!primary_key_given) {
+        constexpr std::size_t id = column_position<T>(member_named<T>("id"));
+        table.primary_key = {id};
+    }
+    for (auto k : table.primary_key) table.columns[k].primary_key = true;
+
+    for (auto& ix : table.indexes) {
+        if (!ix.name.empty()) continue;
+        ix.name = (ix.unique ? "ux_" : "ix_") + table.name;
+        for (auto c : ix.columns) ix.name += "_" + table.columns[c].name;
+    }
+    for (std::size_t a = 0; a < table.columns.size(); ++a)
+        for (std::size_t b = a + 1; b < table.columns.size(); ++b)
+            if (table.columns[a].name == table.columns[b].name)
+                throw ArgumentError(fmt::format("alchemy: {} maps two members to the column '{}' of table '{}' ({} and {})",
+                                                table.struct_name, table.columns[a].name, table.name,
+                                                table.columns[a].member, table.columns[b].member));
+    return table;
+}
+
+template <class T>
+const table_info& table_of_unchecked() {
+    static const table_info table = build_table<T>();
+    return table;
+}
+
+}  // namespace detail
+
+/// Fills `object` (a T* for T mapped by `table`) from the columns of `row`
+/// starting at `first`, in table column order. A value that does not fit its
+/// member throws ConversionError naming the table, the column, the member and
+/// the row's primary key, e.g.
+///   alchemy: cannot load column "users"."age" (User::age, std::int32_t) of the
+///   row with id = 5: expected INTEGER, found TEXT 'abc'
+/// `row[i]` must give the column_value of column i (alchemy::row does).
+template <class Row>
+void load_object(const table_info& table, const Row& row, void* object, std::size_t first = 0) {
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        const auto& column = table.columns[i];
+        try {
+            column.read(row[first + i], object);
+        } catch (const ConversionError& e) {
+            std::string key;
+            for (auto k : table.primary_key) {
+                if (!key.empty()) key += ", ";
+                key += fmt::format("{} = {}", table.columns[k].name, format_value(value::from(row[first + k])));
+            }
+            throw ConversionError(fmt::format("alchemy: cannot load column \"{}\".\"{}\" ({}::{}, {}) of the row with {}: {}",
+                                              table.name, column.name, table.struct_name, column.member,
+                                              column.cpp_type, key, e.what()));
+        }
+    }
+}
+
+/// A struct that can be mapped: reflectable, supported member types, a
+/// primary key, valid options. (Use table_of<T>() to see the diagnostics.)
+template <class T>
+concept mapped = detail::reflectable<T> && requires { detail::table_spec_v<T>; };
+
+/// The table metadata of T, built on first use (thread-safe) and kept for the
+/// program's lifetime. A mapping mistake is a compile error here.
+template <class T>
+const table_info& table_of() {
+    if constexpr (!detail::check_mapping<T>()) {
+        static const table_info invalid{};
+        return invalid;  // not reached: check_mapping has failed the compilation
+    } else {
+        return detail::table_of_unchecked<T>();
+    }
+}
+
+}  // namespace alchemy

@@ -1,0 +1,171 @@
+// alchemy/table.hpp — table options, declared outside the mapped struct.
+//
+// A mapped struct stays a plain struct. Its table options come from a
+// constexpr function `alchemy_table(T*)` declared next to it (found by
+// argument-dependent lookup; the pointer argument only selects the overload):
+//
+//     struct Post { std::int64_t id = 0; std::string title; std::optional<std::int64_t> user_id; };
+//     constexpr auto alchemy_table(Post*) {
+//         return alchemy::table("posts",
+//             alchemy::foreign_key(&Post::user_id, &User::id).on_delete(alchemy::fk_action::cascade),
+//             alchemy::index(&Post::title));
+//     }
+//
+// Without such a function (or with an empty name) the table is named after
+// the struct in snake_case (`BlogPost` -> "blog_post"), and the primary key
+// is the member named `id`.
+//
+// Options:
+//   primary_key(&E::a, &E::b)          the key, when it is not a member named `id`
+//   autoincrement                      INTEGER PRIMARY KEY AUTOINCREMENT (never reuse ids)
+//   column_name(&U::email, "mail")     a column named differently from its member
+//   foreign_key(&P::user_id, &U::id)   REFERENCES, with .on_delete(a) / .on_update(a)
+//   unique(&U::name), unique(&E::a, &E::b)      UNIQUE constraints
+//   index(&U::name, ...)               CREATE INDEX; .unique() and .named("ix_name")
+//   check("age >= 0")                  a CHECK constraint (SQL written by you)
+//   server_default(&U::created, "CURRENT_TIMESTAMP")   DEFAULT (<SQL expression>)
+//   default_value(&U::role, "member")  client-side default for an empty std::optional
+//                                      member, applied when the object is inserted
+#pragma once
+
+#include <string_view>
+#include <tuple>
+
+namespace alchemy {
+
+/// What the database does to referencing rows when the referenced key is
+/// deleted or updated.
+enum class fk_action { no_action, restrict, set_null, set_default, cascade };
+
+template <class C, class... M>
+struct primary_key_option {
+    std::tuple<M C::*...> members;
+};
+/// The primary key: one member, or several for a composite key.
+template <class C, class... M>
+constexpr primary_key_option<C, M...> primary_key(M C::*... members) {
+    return {{members...}};
+}
+
+struct autoincrement_option {};
+/// INTEGER PRIMARY KEY AUTOINCREMENT: ids of deleted rows are never reused.
+inline constexpr autoincrement_option autoincrement{};
+
+template <class C, class M>
+struct column_name_option {
+    M C::*member;
+    std::string_view name;
+};
+/// Names the column of `member` (default: the member's name).
+template <class C, class M>
+constexpr column_name_option<C, M> column_name(M C::*member, std::string_view name) {
+    return {member, name};
+}
+
+template <class C, class M, class TC, class TM>
+struct foreign_key_option {
+    M C::*from;
+    TM TC::*to;
+    fk_action on_delete_action = fk_action::no_action;
+    fk_action on_update_action = fk_action::no_action;
+
+    constexpr foreign_key_option on_delete(fk_action action) const {
+        auto copy = *this;
+        copy.on_delete_action = action;
+        return copy;
+    }
+    constexpr foreign_key_option on_update(fk_action action) const {
+        auto copy = *this;
+        copy.on_update_action = action;
+        return copy;
+    }
+};
+/// `from` references `to` (a primary key or unique member of another mapped
+/// struct, or of the same one). A typo fails to compile.
+template <class C, class M, class TC, class TM>
+constexpr foreign_key_option<C, M, TC, TM> foreign_key(M C::*from, TM TC::*to) {
+    return {from, to};
+}
+
+template <class C, class... M>
+struct unique_option {
+    std::tuple<M C::*...> members;
+};
+/// A UNIQUE constraint over one or several members.
+template <class C, class... M>
+constexpr unique_option<C, M...> unique(M C::*... members) {
+    return {{members...}};
+}
+
+template <class C, class... M>
+struct index_option {
+    std::tuple<M C::*...> members;
+    std::string_view index_name{};
+    bool is_unique = false;
+
+    /// A UNIQUE index.
+    constexpr index_option unique() const {
+        auto copy = *this;
+        copy.is_unique = true;
+        return copy;
+    }
+    /// The index's name (default: ix_<table>_<columns>).
+    constexpr index_option named(std::string_view name) const {
+        auto copy = *this;
+        copy.index_name = name;
+        return copy;
+    }
+};
+/// An index over one or several members.
+template <class C, class... M>
+constexpr index_option<C, M...> index(M C::*... members) {
+    return {{members...}};
+}
+
+struct check_option {
+    std::string_view sql;
+    std::string_view constraint_name{};
+    /// Names the constraint (CONSTRAINT "name" CHECK (...)).
+    constexpr check_option named(std::string_view name) const { return {sql, name}; }
+};
+/// A CHECK constraint; the SQL expression is written into the DDL as given.
+constexpr check_option check(std::string_view sql) { return {sql}; }
+
+template <class C, class M>
+struct server_default_option {
+    M C::*member;
+    std::string_view sql;
+};
+/// DEFAULT (<sql>) in the DDL; used when the (optional) member is empty at insert.
+template <class C, class M>
+constexpr server_default_option<C, M> server_default(M C::*member, std::string_view sql) {
+    return {member, sql};
+}
+
+template <class C, class M, class V>
+struct default_value_option {
+    M C::*member;
+    V value;
+};
+/// A client-side default for an empty std::optional member: a value, or a
+/// function returning one, assigned to the member when the object is inserted.
+template <class C, class M, class V>
+constexpr default_value_option<C, M, V> default_value(M C::*member, V value) {
+    return {member, value};
+}
+
+/// A table's name and options, as returned from `alchemy_table(T*)`.
+template <class... O>
+struct table_options {
+    std::string_view name;
+    std::tuple<O...> options;
+};
+
+/// The table options of a mapped struct: its name (empty = the default
+/// snake_case name) and any of the options above, in any order.
+template <class... O>
+constexpr table_options<O...> table(std::string_view name, O... options) {
+    return {name, {options...}};
+}
+
+}  // namespace alchemy
