@@ -1,9 +1,9 @@
 // The seed's tour in C++, as far as alchemy goes today.
 //
-// §1 Engine: pooled SQLite connections to a database file, every statement
-// echoed with its parameters, transactions that commit at scope end.
-// §2-3 Mapped classes: plain structs, their tables created from the mapping.
-// (The Session, queries and relationships join this tour as they land.)
+// §1 Engine   §2-3 mapped classes and their tables   §4 Session
+// §5 CRUD through the identity map and unit of work.
+// (Joins, aggregates and relationships join this tour as they land; until
+// then the engine runs them as plain SQL.)
 
 #include <alchemy/alchemy.hpp>
 
@@ -15,7 +15,7 @@
 
 // §3 Mapped classes are plain structs. One Boost.Describe line lists the members.
 struct User {
-    std::int64_t id = 0;  // a member named id is the primary key
+    std::int64_t id = 0;  // a member named id is the primary key; 0 = "let the database assign it"
     std::string name{};
 };
 BOOST_DESCRIBE_STRUCT(User, (), (id, name))
@@ -28,9 +28,9 @@ struct Post {
 };
 
 // Table options stay outside the struct, found by argument-dependent lookup.
-constexpr auto alchemy_table(User*) { return alchemy::table("users", alchemy::autoincrement, alchemy::unique(&User::name)); }
+constexpr auto alchemy_table(User*) { return alchemy::table("users", alchemy::unique(&User::name)); }
 constexpr auto alchemy_table(Post*) {
-    return alchemy::table("posts", alchemy::autoincrement, alchemy::foreign_key(&Post::user_id, &User::id));
+    return alchemy::table("posts", alchemy::foreign_key(&Post::user_id, &User::id));
 }
 
 int main() {
@@ -42,47 +42,59 @@ int main() {
     // §2 The declarative base's metadata: every table, referenced tables first.
     alchemy::metadata<User, Post>().create_all(engine);
 
-    // A connection "commits as you go": the first statement begins a
-    // transaction, commit() ends it. Every value is a bound parameter.
-    auto conn = engine.connect();
-    const auto alice = conn.execute("INSERT INTO users (name) VALUES (?)", "Alice").last_insert_rowid();
-    conn.execute("INSERT INTO posts (title, user_id) VALUES (:title, :user)",
-                 alchemy::param("title", "Hello"), alchemy::param("user", alice));
-    conn.commit();
+    // §4 A session factory and a session (rolled back and closed at scope end).
+    auto Session = alchemy::sessionmaker(engine);
+    auto session = Session();
 
-    // Rows stream out of the statement, read by name or index into C++ types.
-    for (alchemy::row row : conn.execute(R"(SELECT users.name, posts.title FROM users
-                                            JOIN posts ON users.id = posts.user_id
-                                            WHERE posts.title = ?)",
-                                         "Hello"))
-        std::cout << row.get<std::string>("name") << " wrote " << row.get<std::string>(1) << '\n';
+    // §5 Create: INSERT at commit, the generated key written back.
+    auto alice = session.add(User{.name = "Alice"});
+    session.commit();
+    const auto id = alice->id;  // expired by the commit: reloaded on first access
+    std::cout << "Alice has id " << id << '\n';
 
-    const auto posts = conn.execute("SELECT count(posts.id) FROM posts WHERE posts.user_id = ?", alice)
+    // §5 Read: through the identity map, so this is the same object.
+    using alchemy::col;
+    auto user = session.query<User>().filter(col(&User::name) == "Alice").first();
+    std::cout << "same object: " << std::boolalpha << (user == alice) << '\n';
+
+    // §5 Update: the unit of work notices the change and writes only that column.
+    user->name = "Bob";
+    session.commit();  // UPDATE "users" SET "name" = ? WHERE "id" = ?
+
+    // A post that references its author by key (relationships come later).
+    auto hello = session.add(Post{.title = "Hello", .user_id = user->id});
+    session.commit();
+
+    // §7 (for now as SQL through the session's connection): join and aggregate.
+    for (alchemy::row row : session.connection().execute(
+             R"(SELECT users.name, posts.title FROM users JOIN posts ON users.id = posts.user_id
+                WHERE posts.title = ?)",
+             "Hello"))
+        std::cout << row.get<std::string>("name") << " wrote " << row.get<std::string>("title") << '\n';
+    const auto posts = session.connection()
+                           .execute("SELECT count(posts.id) FROM posts WHERE posts.user_id = ?", user->id)
                            .scalar<std::int64_t>();
-    std::cout << "Alice has " << posts << " post(s)\n";
+    std::cout << user->name << " has " << posts << " post(s)\n";
 
-    // Constraint violations are IntegrityError, naming the statement and values.
+    // Constraint violations are IntegrityError; the session rolls the
+    // transaction back and keeps the object, so it can be corrected.
+    auto again = session.add(User{.name = "Bob"});
     try {
-        conn.execute("INSERT INTO users (name) VALUES (?)", "Alice");
+        session.commit();
     } catch (const alchemy::IntegrityError& e) {
         std::cout << "refused: " << e.driver_message() << '\n';
-        conn.rollback();
+        again->name = "Carol";
+        session.commit();
     }
 
-    // A transaction that commits when the scope ends (and rolls back if the
-    // scope is left by an exception); savepoints roll back part of it.
-    {
-        auto tx = conn.begin();
-        conn.execute("INSERT INTO users (name) VALUES (?)", "Bob");
-        {
-            auto savepoint = tx.begin_nested();
-            conn.execute("INSERT INTO users (name) VALUES (?)", "Carol");
-            savepoint.rollback();  // Carol is gone, Bob stays
-        }
-    }  // commits Bob
-    const auto users = conn.execute("SELECT name FROM users ORDER BY id").all<std::string>();
-    std::cout << "users:";
-    for (const auto& name : users) std::cout << ' ' << name;
+    // §5 Delete (`delete` is a C++ keyword). The post goes first: it references the user.
+    session.remove(hello);
+    session.remove(user);
+    session.commit();
+
+    const auto left = session.query<User>().all();
+    std::cout << "users left:";
+    for (const auto& u : left) std::cout << ' ' << u->name;
     std::cout << '\n';
-    return users.size() == 2 ? 0 : 1;
+    return left.size() == 1 && left.front()->name == "Carol" ? 0 : 1;
 }

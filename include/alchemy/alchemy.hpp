@@ -1,17 +1,22 @@
 // alchemy/alchemy.hpp — everything alchemy offers, in one include.
 #pragma once
 
+#include <alchemy/compiler.hpp>
 #include <alchemy/connection.hpp>
 #include <alchemy/dialect.hpp>
 #include <alchemy/dialect/sqlite.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
+#include <alchemy/expression.hpp>
 #include <alchemy/log.hpp>
 #include <alchemy/parameters.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/result.hpp>
+#include <alchemy/ptr.hpp>
+#include <alchemy/query.hpp>
 #include <alchemy/schema.hpp>
+#include <alchemy/session.hpp>
 #include <alchemy/table.hpp>
 #include <alchemy/types.hpp>
 #include <alchemy/url.hpp>

@@ -80,6 +80,31 @@ public:
         return detail::execute_many_values(*engine_, raw(), sql, rows);
     }
 
+    /// The low-level path the ORM writes through: `bind(binder&)` binds the
+    /// parameters straight from objects, `record()` gives them as values
+    /// (called only for the log and for error messages).
+    template <class Bind, class Record>
+    result execute_bound(std::string_view sql, Bind&& bind, Record&& record) {
+        auto& conn = raw();
+        return detail::execute_with(
+            *engine_, conn, sql,
+            [&](sqlite3_stmt* stmt, bool copy) { detail::bind_with(conn, stmt, copy, sql, bind, record); }, record);
+    }
+
+    /// execute_many for the ORM: `bind_row(i, binder&)` binds row i,
+    /// `record_row(i)` gives it as values.
+    template <class BindRow, class RecordRow>
+    std::int64_t execute_many_bound(std::string_view sql, std::size_t rows, BindRow&& bind_row, RecordRow&& record_row) {
+        auto& conn = raw();
+        return detail::execute_many_with(
+            *engine_, conn, sql, rows,
+            [&](std::size_t i, sqlite3_stmt* stmt) {
+                detail::bind_with(conn, stmt, false, sql, [&](binder& b) { bind_row(i, b); },
+                                  [&] { return record_row(i); });
+            },
+            record_row);
+    }
+
     /// Begins a transaction that commits when the returned object is
     /// destroyed normally and rolls back when it is destroyed by an
     /// exception. InvalidRequestError if a transaction is already open.

@@ -8,10 +8,14 @@
 //   ├── ArgumentError            bad URL, bad option, bad argument to a call
 //   ├── ConversionError          a stored value does not fit the C++ type asked for
 //   ├── TimeoutError             the connection pool had no connection in time
+//   ├── FlushError               the unit of work cannot write what the session holds
+//   ├── StaleDataError           an UPDATE or DELETE matched fewer rows than expected
+//   ├── DetachedInstanceError    loading through an object that has no session
 //   ├── InvalidRequestError      the call is not valid in the current state
 //   │   ├── ResourceClosedError  connection / result / transaction already closed
 //   │   ├── NoResultFound        one() found no row
-//   │   └── MultipleResultsFound one() / one_or_none() found several
+//   │   ├── MultipleResultsFound one() / one_or_none() found several
+//   │   └── ObjectDeletedError   an expired object's row is gone
 //   └── StatementError           failure tied to a statement (carries it)
 //       └── DBAPIError           the database driver reported an error
 //           ├── InterfaceError
@@ -59,6 +63,26 @@ public:
     using Error::Error;
 };
 
+/// The unit of work cannot write what the session holds (e.g. two new objects
+/// with the same key). Raised before any statement of the flush runs.
+class FlushError : public Error {
+public:
+    using Error::Error;
+};
+
+/// An UPDATE matched fewer rows than the flush expected: the row changed or
+/// vanished behind the session's back.
+class StaleDataError : public Error {
+public:
+    using Error::Error;
+};
+
+/// An object that belongs to no session was asked to load something.
+class DetachedInstanceError : public Error {
+public:
+    using Error::Error;
+};
+
 /// The operation is not valid in the object's current state.
 class InvalidRequestError : public Error {
 public:
@@ -80,6 +104,12 @@ public:
 
 /// `one()` / `one_or_none()` found more than one row.
 class MultipleResultsFound : public InvalidRequestError {
+public:
+    using InvalidRequestError::InvalidRequestError;
+};
+
+/// An expired object's row is no longer in the database.
+class ObjectDeletedError : public InvalidRequestError {
 public:
     using InvalidRequestError::InvalidRequestError;
 };

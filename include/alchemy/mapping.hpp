@@ -23,6 +23,7 @@
 #include <alchemy/table.hpp>
 #include <alchemy/types.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -48,6 +49,7 @@ struct column_info {
     bool nullable = false;        ///< the member is a std::optional
     bool primary_key = false;
     std::optional<std::string> server_default;  ///< SQL expression for DEFAULT (...)
+    std::size_t offset = 0;       ///< byte offset of the member in the struct (for col(&T::m))
     /// Writes the member of `object` (a T*) as a parameter.
     void (*bind)(binder& out, const void* object) = nullptr;
     /// Reads a value into the member of `object`; throws ConversionError.
@@ -296,6 +298,13 @@ struct unsupported_member_type {
 };
 
 template <class Struct>
+struct not_default_constructible {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: a mapped struct must be default-constructible (the session creates objects "
+                  "before filling them from rows): give every member a default");
+};
+
+template <class Struct>
 struct no_primary_key {
     static_assert(dependent_false<Struct>,
                   "alchemy: the struct has no primary key: name a member `id`, or declare "
@@ -435,6 +444,9 @@ constexpr bool check_mapping() {
     if constexpr (!reflectable<T>) {
         (void)not_reflectable<T>{};
         return false;
+    } else if constexpr (!std::is_default_constructible_v<T>) {
+        (void)not_default_constructible<T>{};
+        return false;
     } else if constexpr (constexpr auto bad = first_unsupported_member<T>(); bad < reflect<T>::count) {
         (void)unsupported_member_type<T, member_name_literal<T, bad>(), typename reflect<T>::template type<bad>>{};
         return false;
@@ -517,9 +529,17 @@ std::vector<std::size_t> option_columns() {
 template <class T>
 const table_info& table_of_unchecked();
 
+/// A default-constructed T, to find members' offsets from member pointers.
+template <class T>
+const T& probe_object() {
+    static const T probe{};
+    return probe;
+}
+
 template <class T>
 table_info build_table() {
     constexpr auto& spec = table_spec_v<T>;
+    const T& probe = probe_object<T>();
     table_info table;
     table.struct_name = struct_name<T>();
     table.name = spec.name.empty() ? snake_case(table.struct_name) : std::string(spec.name);
@@ -536,6 +556,8 @@ table_info build_table() {
             c.nullable = is_optional_v<M>;
             c.bind = &bind_member<T, i>;
             c.read = &read_member<T, i>;
+            c.offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&reflect<T>::template get<i>(probe)) -
+                                                reinterpret_cast<const char*>(&probe));
             table.columns.push_back(std::move(c));
         }
     });
@@ -613,6 +635,28 @@ const table_info& table_of_unchecked() {
 }
 
 }  // namespace detail
+
+/// `tables` in dependency order: each after the tables it references among
+/// them (self-references aside); a cycle keeps the given order.
+inline std::vector<const table_info*> sort_by_dependency(std::vector<const table_info*> remaining) {
+    std::vector<const table_info*> sorted;
+    sorted.reserve(remaining.size());
+    const auto is_remaining = [&](const table_info* t) {
+        return std::find(remaining.begin(), remaining.end(), t) != remaining.end();
+    };
+    while (!remaining.empty()) {
+        auto ready = std::find_if(remaining.begin(), remaining.end(), [&](const table_info* t) {
+            return std::all_of(t->foreign_keys.begin(), t->foreign_keys.end(), [&](const foreign_key_info& fk) {
+                const table_info* target = &fk.target();
+                return target == t || !is_remaining(target);
+            });
+        });
+        if (ready == remaining.end()) ready = remaining.begin();  // a cycle between tables
+        sorted.push_back(*ready);
+        remaining.erase(ready);
+    }
+    return sorted;
+}
 
 /// Fills `object` (a T* for T mapped by `table`) from the columns of `row`
 /// starting at `first`, in table column order. A value that does not fit its

@@ -62,23 +62,7 @@ public:
 
     /// The tables in dependency order: each after the tables it references
     /// (self-references and cycles aside; a cycle keeps the added order).
-    std::vector<const table_info*> sorted_tables() const {
-        std::vector<const table_info*> sorted;
-        std::vector<const table_info*> remaining = tables_;
-        while (!remaining.empty()) {
-            auto ready = std::find_if(remaining.begin(), remaining.end(), [&](const table_info* t) {
-                return std::all_of(t->foreign_keys.begin(), t->foreign_keys.end(), [&](const foreign_key_info& fk) {
-                    const table_info* target = &fk.target();
-                    return target == t || std::find(sorted.begin(), sorted.end(), target) != sorted.end() ||
-                           std::find(remaining.begin(), remaining.end(), target) == remaining.end();
-                });
-            });
-            if (ready == remaining.end()) ready = remaining.begin();  // a cycle: CREATE does not check FKs
-            sorted.push_back(*ready);
-            remaining.erase(ready);
-        }
-        return sorted;
-    }
+    std::vector<const table_info*> sorted_tables() const { return sort_by_dependency(tables_); }
 
     /// The statements create_all runs, in order.
     std::vector<std::string> create_statements(const dialect& d) const {

@@ -279,6 +279,19 @@ inline void bind_values(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, 
     if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_values(values));
 }
 
+/// Binds through a callback and checks the count afterwards.
+template <class Bind, class Record>
+void bind_with(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql, Bind&& bind,
+               Record&& record) {
+    sqlite_binder binder(stmt, copy);
+    bind(static_cast<alchemy::binder&>(binder));
+    if (binder.bound() != sqlite3_bind_parameter_count(stmt)) {
+        const auto values = record();
+        check_parameter_count(stmt, static_cast<std::size_t>(binder.bound()), sql, values);
+    }
+    if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_values(record()));
+}
+
 /// Executes one statement with positional parameters given as values.
 inline result execute_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
                              std::span<const value> values) {

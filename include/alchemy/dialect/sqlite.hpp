@@ -57,6 +57,8 @@ public:
         return autoincrement ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
     }
 
+    std::int64_t unlimited() const noexcept override { return -1; }
+
     // RETURNING exists since SQLite 3.35.
     bool supports_returning() const noexcept override { return sqlite3_libversion_number() >= 3035000; }
 

@@ -1,0 +1,90 @@
+// alchemy/compiler.hpp — renders the dialect-neutral SQL tree to text and an
+// ordered list of bound parameters, through a dialect.
+#pragma once
+
+#include <alchemy/detail/sql_tree.hpp>
+#include <alchemy/dialect.hpp>
+#include <alchemy/types.hpp>
+
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+namespace alchemy {
+
+/// SQL text with its parameters, in placeholder order.
+struct compiled_sql {
+    std::string sql;
+    std::vector<value> params;
+};
+
+namespace detail {
+
+class sql_compiler {
+public:
+    explicit sql_compiler(const dialect& d) : dialect_(d) {}
+
+    std::string column(const table_info& table, std::size_t column) const {
+        return dialect_.quote_identifier(table.name) + "." + dialect_.quote_identifier(table.columns[column].name);
+    }
+
+    std::string table(const table_info& t) const { return dialect_.quote_identifier(t.name); }
+
+    /// Appends a parameter and returns its placeholder.
+    std::string bind(value v) {
+        params_.push_back(std::move(v));
+        return dialect_.placeholder(params_.size());
+    }
+
+    std::string render(const sql_node& n) {
+        switch (n.what) {
+            case sql_node::kind::column: return column(*n.table, n.column);
+            case sql_node::kind::bind: return bind(n.bound);
+            case sql_node::kind::binary: {
+                // Operands render left to right: placeholders are numbered in text order.
+                auto lhs = operand(*n.children[0], n.op);
+                auto rhs = operand(*n.children[1], n.op);
+                return fmt::format("{} {} {}", lhs, n.op, rhs);
+            }
+            case sql_node::kind::prefix: return fmt::format("{} ({})", n.op, render(*n.children[0]));
+            case sql_node::kind::postfix: return fmt::format("{} {}", operand(*n.children[0], n.op), n.op);
+            case sql_node::kind::list: {
+                std::string out = "(";
+                for (std::size_t i = 0; i < n.children.size(); ++i) {
+                    if (i) out += ", ";
+                    out += render(*n.children[i]);
+                }
+                return out + ")";
+            }
+            case sql_node::kind::function: {
+                std::string out = n.op + "(";
+                for (std::size_t i = 0; i < n.children.size(); ++i) {
+                    if (i) out += ", ";
+                    out += render(*n.children[i]);
+                }
+                return out + ")";
+            }
+        }
+        return {};
+    }
+
+    std::vector<value>& params() noexcept { return params_; }
+    const dialect& sql_dialect() const noexcept { return dialect_; }
+
+private:
+    // Parenthesises a nested AND/OR under a different operator, so that
+    // (a OR b) AND c keeps its meaning.
+    std::string operand(const sql_node& child, const std::string& parent_op) {
+        auto text = render(child);
+        if (child.what == sql_node::kind::binary && (child.op == "AND" || child.op == "OR") && child.op != parent_op)
+            return "(" + text + ")";
+        return text;
+    }
+
+    const dialect& dialect_;
+    std::vector<value> params_;
+};
+
+}  // namespace detail
+}  // namespace alchemy

@@ -1,0 +1,573 @@
+// alchemy/detail/session_core.hpp — the session's machinery: identity map,
+// change tracking and the unit of work. The public face is session.hpp.
+#pragma once
+
+#include <alchemy/connection.hpp>
+#include <alchemy/detail/instance.hpp>
+#include <alchemy/engine.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/mapping.hpp>
+#include <alchemy/types.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <fmt/core.h>
+
+namespace alchemy {
+
+/// Options of a session (and of sessionmaker).
+struct session_options {
+    /// Flush pending changes before each query, get() miss and load.
+    bool autoflush = true;
+    /// After commit, every object reloads its columns on next access.
+    bool expire_on_commit = true;
+};
+
+namespace detail {
+
+// Appends an encoding of `v` that differs for different values (type tag +
+// bytes); identity keys are the concatenation over the primary key.
+inline void encode_key_part(std::string& out, const value& v) {
+    out += static_cast<char>(v.type());
+    switch (v.type()) {
+        case sql_type::integer: {
+            const auto i = std::get<std::int64_t>(v.get());
+            out.append(reinterpret_cast<const char*>(&i), sizeof i);
+            break;
+        }
+        case sql_type::real: {
+            const auto d = std::get<double>(v.get());
+            out.append(reinterpret_cast<const char*>(&d), sizeof d);
+            break;
+        }
+        case sql_type::text: {
+            const auto& s = std::get<std::string>(v.get());
+            const auto n = s.size();
+            out.append(reinterpret_cast<const char*>(&n), sizeof n);
+            out += s;
+            break;
+        }
+        case sql_type::blob: {
+            const auto& b = std::get<std::vector<std::byte>>(v.get());
+            const auto n = b.size();
+            out.append(reinterpret_cast<const char*>(&n), sizeof n);
+            out.append(reinterpret_cast<const char*>(b.data()), b.size());
+            break;
+        }
+        case sql_type::null: break;
+    }
+}
+
+// The SQL a session runs for one table, rendered once per session.
+struct table_statements {
+    std::string columns;         // "id", "name", ... in table order
+    std::string select_by_key;   // SELECT <columns> FROM t WHERE <key> = ?
+    std::string delete_by_key;   // DELETE FROM t WHERE <key> = ?
+    std::string key_where;       // "id" = ? AND ...
+};
+
+class session_core {
+public:
+    session_core(engine e, session_options options) : engine_(std::move(e)), options_(options) {}
+    session_core(const session_core&) = delete;
+    session_core& operator=(const session_core&) = delete;
+    ~session_core() { close(); }
+
+    const session_options& options() const noexcept { return options_; }
+    engine& bound_engine() noexcept { return engine_; }
+
+    /// The session's connection, checked out (and its transaction begun by
+    /// the first statement) on first use.
+    connection& conn() {
+        if (!conn_) conn_.emplace(engine_.connect());
+        return *conn_;
+    }
+    bool in_transaction() const { return conn_ && conn_->in_transaction(); }
+
+    // ---- adding and removing --------------------------------------------------------
+
+    void add(const std::shared_ptr<instance_base>& inst) {
+        auto& i = *inst;
+        if (i.owner && i.owner != this)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Object '{}' is already attached to another session; expunge it there (or close that "
+                "session) before adding it to this one",
+                i.describe()));
+        if (i.deleted && i.owner == this)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
+                "back to the transient state.",
+                i.describe()));
+        if (i.owner == this) {
+            if (i.marked_for_delete) {  // add() cancels a delete that was not flushed yet
+                i.marked_for_delete = false;
+                std::erase(to_delete_, inst);
+            }
+            return;
+        }
+        if (i.has_identity && !i.deleted) {  // detached -> persistent
+            auto& map = identity_[i.table];
+            if (auto it = map.find(i.key); it != map.end() && it->second != inst)
+                throw InvalidRequestError(fmt::format(
+                    "alchemy: Can't attach instance {}; another instance with key {} is already present in this "
+                    "session.",
+                    i.describe(), describe_key(i)));
+            map[i.key] = inst;
+            i.owner = this;
+            if (i.touched) touched_.push_back(inst);
+            return;
+        }
+        if (i.deleted) {  // deleted in another (closed) session
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
+                "back to the transient state.",
+                i.describe()));
+        }
+        i.owner = this;  // transient -> pending
+        i.insert_order = ++order_;
+        pending_.push_back(inst);
+    }
+
+    void remove(const std::shared_ptr<instance_base>& inst) {
+        auto& i = *inst;
+        if (i.owner != this || !i.has_identity || i.deleted)
+            throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persisted{}", i.describe(),
+                                                  i.owner && i.owner != this ? " in this session" : ""));
+        if (i.marked_for_delete) return;
+        i.marked_for_delete = true;
+        to_delete_.push_back(inst);
+    }
+
+    void expunge(const std::shared_ptr<instance_base>& inst) {
+        auto& i = *inst;
+        if (i.owner != this)
+            throw InvalidRequestError(fmt::format("alchemy: Instance {} is not present in this Session", i.describe()));
+        if (i.has_identity) remove_from_identity(i);  // get() must not find it any more
+        detach(i);
+        std::erase(pending_, inst);
+        std::erase(touched_, inst);
+        std::erase(to_delete_, inst);
+        std::erase(deleted_, inst);
+        std::erase(transaction_, inst);  // a later rollback no longer concerns it
+        i.inserted_in_transaction = i.deleted_in_transaction = i.listed_in_transaction = i.key_generated = false;
+        i.transaction_snapshot.reset();
+    }
+
+    void expunge_all() {
+        for (auto& [table, map] : identity_)
+            for (auto& [key, inst] : map) detach(*inst);
+        for (auto& inst : pending_) detach(*inst);
+        for (auto& inst : deleted_) detach(*inst);
+        identity_.clear();
+        pending_.clear();
+        touched_.clear();
+        to_delete_.clear();
+        deleted_.clear();
+        transaction_.clear();
+    }
+
+    // ---- identity map ----------------------------------------------------------------
+
+    std::shared_ptr<instance_base> lookup(const table_info& table, const std::string& key) const {
+        auto t = identity_.find(&table);
+        if (t == identity_.end()) return nullptr;
+        auto it = t->second.find(key);
+        return it == t->second.end() ? nullptr : it->second;
+    }
+
+    std::size_t identity_size() const noexcept {
+        std::size_t n = 0;
+        for (const auto& [table, map] : identity_) n += map.size();
+        return n;
+    }
+
+    static std::string key_of_values(std::span<const value> values) {
+        std::string key;
+        for (const auto& v : values) encode_key_part(key, v);
+        return key;
+    }
+
+    static std::string key_of(const instance_base& i) {
+        std::string key;
+        for (auto k : i.table->primary_key) encode_key_part(key, i.column_value_of(k));
+        return key;
+    }
+
+    static std::string describe_key(const instance_base& i) {
+        std::vector<value> values;
+        for (auto k : i.table->primary_key) values.push_back(i.column_value_of(k));
+        return format_values(values);
+    }
+
+    /// Loads the row with primary key `key` of `table` into a new instance
+    /// made by `make`, or returns the identity-mapped one; nullptr if no row.
+    template <class Make>
+    std::shared_ptr<instance_base> get(const table_info& table, std::span<const value> key, Make&& make) {
+        if (key.size() != table.primary_key.size())
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Incorrect number of values in identifier to formulate primary key for session.get(); "
+                "table '{}' has a primary key of {} column(s), {} value(s) were given",
+                table.name, table.primary_key.size(), key.size()));
+        const auto encoded = key_of_values(key);
+        if (auto found = lookup(table, encoded)) {
+            if (found->expired) {
+                if (!load(*found)) return nullptr;
+            }
+            return found;
+        }
+        autoflush();
+        auto result = conn().execute_values(statements(table).select_by_key, key);
+        if (!result.has_row()) return nullptr;
+        return adopt(table, result.current(), make);
+    }
+
+    /// The identity-mapped instance for the row `row` (columns in table
+    /// order from `first`): the existing one (its loaded values kept), or a
+    /// new one made by `make` and filled from the row.
+    template <class Row, class Make>
+    std::shared_ptr<instance_base> adopt(const table_info& table, const Row& row, Make&& make, std::size_t first = 0) {
+        std::vector<value> key_values;
+        key_values.reserve(table.primary_key.size());
+        for (auto k : table.primary_key) key_values.push_back(value::from(row[first + k]));
+        auto encoded = key_of_values(key_values);
+        auto& map = identity_[&table];
+        if (auto it = map.find(encoded); it != map.end()) {
+            auto& existing = *it->second;
+            if (existing.expired) {  // only expired values are filled in
+                load_object(table, row, existing.object(), first);
+                existing.expired = false;
+                existing.expired_columns.clear();
+            }
+            return it->second;
+        }
+        std::shared_ptr<instance_base> inst = make();
+        load_object(table, row, inst->object(), first);
+        inst->owner = this;
+        inst->has_identity = true;
+        inst->key = encoded;
+        map.emplace(std::move(encoded), inst);
+        return inst;
+    }
+
+    // ---- loading, expiry, touching ------------------------------------------------------
+
+    /// Reloads an expired (or refreshed) instance: one SELECT by key; false
+    /// when the row is gone.
+    bool load(instance_base& i) {
+        autoflush();
+        std::vector<value> key;
+        for (auto k : i.table->primary_key) key.push_back(i.column_value_of(k));
+        auto result = conn().execute_values(statements(*i.table).select_by_key, key);
+        if (!result.has_row()) return false;
+        if (i.expired_columns.empty()) {
+            load_object(*i.table, result.current(), i.object());
+        } else {  // partial expiry: only those columns
+            const auto row = result.current();
+            for (std::size_t c = 0; c < i.table->columns.size(); ++c) {
+                if (!i.expired_columns[c]) continue;
+                i.table->columns[c].read(row[c], i.object());
+                if (i.snapshot) i.snapshot[c] = i.column_value_of(c);  // its unflushed change is discarded
+            }
+        }
+        i.expired = false;
+        i.expired_columns.clear();
+        return true;
+    }
+
+    /// Called before any access through a ptr: reloads expired columns.
+    void ensure_loaded(instance_base& i) {
+        if (!i.expired) return;
+        if (!load(i))
+            throw ObjectDeletedError(fmt::format(
+                "alchemy: Instance '{}' has been deleted, or its row is otherwise not present.", i.describe()));
+    }
+
+    /// Called on write access through a ptr: remembers the object for the
+    /// next flush, with the values it had (its snapshot).
+    void touch(instance_base& i) {
+        if (i.touched) return;
+        i.touched = true;
+        if (i.has_identity && !i.snapshot) i.snapshot = i.capture();
+        if (i.has_identity && !i.deleted) touched_.push_back(i.shared_from_this());
+    }
+
+    void expire(instance_base& i, std::span<const std::string_view> columns = {}) {
+        check_owned(i, "expire");
+        if (!i.has_identity) return;
+        if (columns.empty()) {
+            i.expired = true;
+            i.expired_columns.clear();
+            i.snapshot.reset();
+            i.touched = false;
+            std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
+            return;
+        }
+        std::vector<std::size_t> indices;  // every name checked before anything changes
+        for (auto name : columns)
+            indices.push_back(static_cast<std::size_t>(&i.table->column(name) - i.table->columns.data()));
+        if (i.expired && i.expired_columns.empty()) return;  // wholly expired already
+        if (!i.expired) i.expired_columns.assign(i.table->columns.size(), 0);
+        for (auto c : indices) {
+            i.expired_columns[c] = 1;
+            // Its unflushed change is discarded: back to the compared value, so no flush writes it.
+            if (i.snapshot) i.table->columns[c].read(i.snapshot[c].view(), i.object());
+        }
+        i.expired = true;
+    }
+
+    void expire_all() {
+        for (auto& [table, map] : identity_)
+            for (auto& [key, inst] : map) {
+                inst->expired = true;
+                inst->expired_columns.clear();
+                inst->snapshot.reset();
+                inst->touched = false;
+            }
+        touched_.clear();
+    }
+
+    void refresh(instance_base& i) {
+        check_owned(i, "refresh");
+        if (!i.has_identity)
+            throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persistent within this Session",
+                                                  i.describe()));
+        i.expired = true;
+        i.expired_columns.clear();
+        i.snapshot.reset();
+        i.touched = false;
+        std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
+        ensure_loaded(i);
+    }
+
+    /// Net change since load or the last flush (SQLAlchemy's is_modified).
+    bool is_modified(const instance_base& i) const {
+        if (!i.has_identity || !i.touched || !i.snapshot) return false;
+        for (std::size_t c = 0; c < i.table->columns.size(); ++c)
+            if (!(i.column_value_of(c) == i.snapshot[c])) return true;
+        return false;
+    }
+
+    std::size_t pending_count() const noexcept { return pending_.size(); }
+    std::size_t deleted_count() const noexcept { return to_delete_.size(); }
+    std::size_t touched_count() const noexcept { return touched_.size(); }
+
+    // ---- transactions -------------------------------------------------------------------
+
+    void autoflush() {
+        if (options_.autoflush && !no_autoflush_ && !flushing_) flush();
+    }
+
+    bool no_autoflush_ = false;
+
+    void flush();
+    void commit() {
+        flush();
+        if (conn_) conn_->commit();
+        end_transaction(true);
+    }
+
+    void rollback() {
+        if (conn_) conn_->rollback();
+        // SQLAlchemy 9.1: pending and inserted objects become transient,
+        // flushed deletes persistent again, everything else is expired.
+        for (auto& inst : pending_) detach(*inst);
+        pending_.clear();
+        for (auto& inst : transaction_) {
+            if (inst->inserted_in_transaction) {
+                remove_from_identity(*inst);
+                inst->has_identity = false;  // before detach(): a transient object is never expired
+                inst->deleted = false;       // inserted and deleted in the transaction: transient too
+                inst->expired_columns.clear();
+                detach(*inst);
+            } else if (inst->deleted_in_transaction) {
+                inst->deleted = false;
+                inst->marked_for_delete = false;
+                inst->owner = this;
+                identity_[inst->table][inst->key] = inst;
+            }
+            inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+            inst->listed_in_transaction = false;
+            inst->key_generated = false;
+            inst->transaction_snapshot.reset();
+        }
+        for (auto& inst : to_delete_) inst->marked_for_delete = false;
+        to_delete_.clear();
+        deleted_.clear();
+        transaction_.clear();
+        expire_all();
+        conn_.reset();
+    }
+
+    void close() noexcept {
+        try {
+            if (conn_) conn_->rollback();
+        } catch (...) {
+        }
+        for (auto& inst : transaction_) {
+            if (inst->inserted_in_transaction) {  // its row was rolled back
+                inst->has_identity = false;
+                inst->deleted = false;
+            }
+            if (inst->deleted_in_transaction) inst->deleted = false;  // its DELETE too: detached, not deleted
+            inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+            inst->listed_in_transaction = false;
+            inst->key_generated = false;
+            inst->transaction_snapshot.reset();
+        }
+        expunge_all();
+        conn_.reset();
+    }
+
+    /// The statements for one table (rendered on first use).
+    const table_statements& statements(const table_info& table) {
+        auto it = sql_.find(&table);
+        if (it != sql_.end()) return it->second;
+        const auto& d = engine_.dialect();
+        table_statements s;
+        for (std::size_t c = 0; c < table.columns.size(); ++c) {
+            if (c) s.columns += ", ";
+            s.columns += d.quote_identifier(table.columns[c].name);
+        }
+        for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
+            if (k) s.key_where += " AND ";
+            s.key_where += fmt::format("{} = {}", d.quote_identifier(table.columns[table.primary_key[k]].name),
+                                       d.placeholder(k + 1));
+        }
+        const auto name = d.quote_identifier(table.name);
+        s.select_by_key = fmt::format("SELECT {} FROM {} WHERE {}", s.columns, name, s.key_where);
+        s.delete_by_key = fmt::format("DELETE FROM {} WHERE {}", name, s.key_where);
+        return sql_.emplace(&table, std::move(s)).first->second;
+    }
+
+private:
+    void check_owned(const instance_base& i, const char* what) const {
+        if (i.owner != this)
+            throw InvalidRequestError(fmt::format("alchemy: cannot {} instance {}: it is not in this session", what,
+                                                  i.describe()));
+    }
+
+    void detach(instance_base& i) noexcept {
+        i.owner = nullptr;
+        i.marked_for_delete = false;
+        i.expired = i.expired && i.has_identity;
+    }
+
+    void remove_from_identity(instance_base& i) {  // only if the entry is i (another may hold its key now)
+        if (auto t = identity_.find(i.table); t != identity_.end())
+            if (auto it = t->second.find(i.key); it != t->second.end() && it->second.get() == &i) t->second.erase(it);
+    }
+
+    // Ends the transaction after COMMIT: flushed deletes become detached,
+    // objects expire (expire_on_commit) or keep their values as committed.
+    void end_transaction(bool committed) {
+        (void)committed;
+        for (auto& inst : deleted_) {
+            inst->owner = nullptr;
+        }
+        deleted_.clear();
+        for (auto& inst : transaction_) {
+            inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+            inst->listed_in_transaction = false;
+            inst->key_generated = false;
+            inst->transaction_snapshot.reset();
+        }
+        transaction_.clear();
+        if (options_.expire_on_commit) {
+            expire_all();
+        } else {
+            for (auto& inst : touched_) {
+                inst->touched = false;
+                inst->snapshot.reset();
+            }
+            touched_.clear();
+        }
+        conn_.reset();
+    }
+
+    // Puts the session back as it was before the transaction began (after a
+    // failed flush rolled the database back): every in-memory value is kept,
+    // so the user can correct an object and commit again.
+    void restore_after_failed_flush(const std::vector<std::shared_ptr<instance_base>>& generated) {
+        for (auto& inst : generated) {  // keys this flush wrote into objects
+            if (inst->key_generated && !inst->inserted_in_transaction) reset_generated_key(*inst);
+        }
+        std::vector<std::shared_ptr<instance_base>> back_to_pending;
+        for (auto& inst : transaction_) {
+            if (inst->inserted_in_transaction) {
+                remove_from_identity(*inst);
+                inst->has_identity = false;
+                inst->touched = false;
+                inst->snapshot.reset();
+                inst->expired = false;  // server defaults to reload: there is no row any more
+                inst->expired_columns.clear();
+                if (inst->key_generated) reset_generated_key(*inst);
+                if (inst->deleted) {  // inserted and deleted in the transaction: nothing to write
+                    inst->deleted = false;
+                    detach(*inst);
+                } else {
+                    back_to_pending.push_back(inst);
+                }
+            } else if (inst->deleted_in_transaction) {
+                inst->deleted = false;
+                inst->marked_for_delete = true;
+                inst->owner = this;
+                identity_[inst->table][inst->key] = inst;
+                to_delete_.push_back(inst);
+            }
+            if (inst->transaction_snapshot) {  // flushed UPDATEs are undone: diff against the old row
+                inst->snapshot = std::move(inst->transaction_snapshot);
+                if (!inst->touched) {
+                    inst->touched = true;
+                    touched_.push_back(inst);
+                }
+            }
+            inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+            inst->listed_in_transaction = false;
+            inst->key_generated = false;
+        }
+        std::erase_if(deleted_, [](const auto& p) { return !p->deleted; });
+        std::erase_if(touched_, [](const auto& p) { return !p->has_identity; });  // pending again
+        transaction_.clear();
+        // Re-queue formerly flushed inserts ahead of the still-pending ones, in their original order.
+        back_to_pending.insert(back_to_pending.end(), pending_.begin(), pending_.end());
+        std::sort(back_to_pending.begin(), back_to_pending.end(),
+                  [](const auto& a, const auto& b) { return a->insert_order < b->insert_order; });
+        pending_ = std::move(back_to_pending);
+        conn_.reset();
+    }
+
+    static void reset_generated_key(instance_base& i) {
+        const auto& column = i.table->columns[i.table->primary_key.front()];
+        column.read(column.nullable ? column_value::null() : column_value::integer(0), i.object());
+        i.key_generated = false;
+    }
+
+    engine engine_;
+    session_options options_;
+    std::optional<connection> conn_;
+    std::uint64_t order_ = 0;
+    bool flushing_ = false;
+
+    using identity_map = boost::unordered_flat_map<std::string, std::shared_ptr<instance_base>>;
+    boost::unordered_flat_map<const table_info*, identity_map> identity_;
+    std::vector<std::shared_ptr<instance_base>> pending_;    // in insert order
+    std::vector<std::shared_ptr<instance_base>> touched_;    // persistent, written to since the last commit
+    std::vector<std::shared_ptr<instance_base>> to_delete_;  // remove()d, not flushed
+    std::vector<std::shared_ptr<instance_base>> deleted_;    // DELETE flushed, not committed
+    std::vector<std::shared_ptr<instance_base>> transaction_;  // inserted, updated or deleted in this transaction
+    boost::unordered_flat_map<const table_info*, table_statements> sql_;
+};
+
+}  // namespace detail
+}  // namespace alchemy
+
+#include <alchemy/detail/unit_of_work.hpp>

@@ -1,0 +1,100 @@
+// alchemy/ptr.hpp — alchemy::ptr<T>, the handle through which mapped objects
+// are used.
+//
+// A session hands out objects as ptr<T>: a shared, reference-counted handle
+// (like std::shared_ptr<T>) that also lets the session see what you do:
+//
+//   * Access through a non-const ptr (`user->name = "Bob"`, `*user`,
+//     `user.get()`) TOUCHES the object: the session remembers it and the
+//     values it had, and the next flush compares just the touched objects
+//     (an UPDATE lists only the columns that really changed). This is what
+//     keeps a flush's cost proportional to what you touched, not to the size
+//     of the identity map.
+//   * Access through a const ptr (`const auto& u`, std::as_const(u)) only
+//     reads and touches nothing.
+//   * Either kind of access first reloads an expired object (after commit,
+//     expire() or rollback): one SELECT by key.
+//
+// A change counts if it is made through a ptr, or through a reference taken
+// from a ptr since the last commit. Keep the ptr, not a T&, across commits.
+// Copies of a ptr share the object; comparing ptrs compares identity.
+#pragma once
+
+#include <alchemy/detail/session_core.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+
+namespace alchemy {
+
+template <class T>
+class ptr {
+public:
+    ptr() noexcept = default;
+    ptr(std::nullptr_t) noexcept {}
+
+    /// A new transient object (not in any session yet).
+    static ptr make(T value) { return ptr(std::make_shared<detail::instance<T>>(std::move(value))); }
+
+    /// Write access: reloads an expired object, then touches it.
+    T* operator->() { return &write(); }
+    T& operator*() { return write(); }
+    T* get() { return &write(); }
+
+    /// Read access: reloads an expired object; touches nothing.
+    const T* operator->() const { return &read(); }
+    const T& operator*() const { return read(); }
+    const T* get() const { return &read(); }
+
+    explicit operator bool() const noexcept { return inst_ != nullptr; }
+
+    /// transient, pending, persistent, deleted or detached.
+    object_state state() const noexcept { return inst_ ? inst_->state() : object_state::transient; }
+
+    friend bool operator==(const ptr& a, const ptr& b) noexcept { return a.inst_ == b.inst_; }
+    friend bool operator==(const ptr& a, std::nullptr_t) noexcept { return a.inst_ == nullptr; }
+
+    /// The session's bookkeeping (for alchemy's own use).
+    const std::shared_ptr<detail::instance<T>>& instance() const noexcept { return inst_; }
+    explicit ptr(std::shared_ptr<detail::instance<T>> inst) noexcept : inst_(std::move(inst)) {}
+
+private:
+    T& write() {
+        auto& i = checked();
+        load(i);
+        if (i.owner) i.owner->touch(i);
+        else if (!i.touched && i.has_identity) {  // detached: changes flush when it is added again
+            i.touched = true;
+            i.snapshot = i.capture();
+        }
+        return i.value;
+    }
+    const T& read() const {
+        auto& i = checked();
+        load(i);
+        return i.value;
+    }
+    detail::instance<T>& checked() const {
+        if (!inst_) throw InvalidRequestError("alchemy: dereferencing an empty alchemy::ptr");
+        return *inst_;
+    }
+    static void load(detail::instance<T>& i) {
+        if (!i.expired) return;
+        if (!i.owner)
+            throw DetachedInstanceError(fmt::format(
+                "alchemy: Instance {} is not bound to a Session; attribute refresh operation cannot proceed",
+                i.describe()));
+        i.owner->ensure_loaded(i);
+    }
+
+    std::shared_ptr<detail::instance<T>> inst_;
+};
+
+/// A new transient object: `auto u = alchemy::make<User>(User{.name = "Ann"});`
+template <class T>
+ptr<T> make(T value) {
+    return ptr<T>::make(std::move(value));
+}
+
+}  // namespace alchemy

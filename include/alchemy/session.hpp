@@ -1,0 +1,260 @@
+// alchemy/session.hpp — the Session: identity map and unit of work.
+//
+//   auto Session = alchemy::sessionmaker(engine);
+//   auto session = Session();
+//   auto alice = session.add(User{.name = "Alice"});   // pending
+//   session.commit();                                   // INSERT, COMMIT; alice->id set
+//   alice->name = "Bob";                                // touched
+//   session.commit();                                   // UPDATE users SET name=? WHERE id=?
+//   session.remove(alice);
+//   session.commit();                                   // DELETE
+//
+// SQLAlchemy's semantics (../SEMANTICS.md), with these C++ choices:
+//   * Objects are held through alchemy::ptr<T> (ptr.hpp): write access
+//     through a non-const ptr is what marks an object as possibly changed.
+//   * The session holds every object it knows strongly until close(),
+//     expunge() or a commit that detaches it.
+//   * If a flush fails, the database transaction is rolled back and the
+//     session returns to the state it had when the transaction began, keeping
+//     every in-memory value: objects inserted earlier in the transaction are
+//     pending again, flushed deletes are marked again, flushed updates are
+//     compared with the old row again. Correct the object and commit again.
+//     (SQLAlchemy instead requires rollback(), which discards pending objects.)
+//   * A session and its objects are used by one thread at a time.
+// Leaving a session's scope (or close()) rolls back what was not committed
+// and detaches every object; a session is move-only.
+#pragma once
+
+#include <alchemy/detail/session_core.hpp>
+#include <alchemy/engine.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/mapping.hpp>
+#include <alchemy/ptr.hpp>
+#include <alchemy/query.hpp>
+
+#include <initializer_list>
+#include <memory>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace alchemy {
+
+class session {
+public:
+    explicit session(engine e, session_options options = {})
+        : core_(std::make_unique<detail::session_core>(std::move(e), options)) {}
+    session(session&&) noexcept = default;
+    session& operator=(session&& other) noexcept {
+        if (this != &other) {
+            close();
+            core_ = std::move(other.core_);
+        }
+        return *this;
+    }
+    ~session() = default;  // the core's destructor closes
+
+    // ---- adding and removing ---------------------------------------------------------
+
+    /// Adds a new object (transient -> pending) and returns its handle.
+    template <class T>
+    ptr<T> add(T object) {
+        static_cast<void>(table_of<T>());  // mapping diagnostics here, at the call
+        auto p = ptr<T>::make(std::move(object));
+        core().add(p.instance());
+        return p;
+    }
+
+    /// Adds an object by handle: transient -> pending, detached -> persistent;
+    /// cancels a remove() not flushed yet. InvalidRequestError if it belongs to
+    /// another session or its DELETE was already flushed.
+    template <class T>
+    const ptr<T>& add(const ptr<T>& object) {
+        core().add(checked(object));
+        return object;
+    }
+
+    template <class... T>
+    void add_all(const ptr<T>&... objects) {
+        (add(objects), ...);
+    }
+    template <class T>
+    void add_all(const std::vector<ptr<T>>& objects) {
+        for (const auto& o : objects) add(o);
+    }
+
+    /// Marks a persistent object for deletion (DELETE at the next flush).
+    /// InvalidRequestError for an object that is not persistent here.
+    template <class T>
+    void remove(const ptr<T>& object) {
+        core().remove(checked(object));
+    }
+
+    /// Takes an object out of the session: persistent -> detached, pending -> transient.
+    template <class T>
+    void expunge(const ptr<T>& object) {
+        core().expunge(checked(object));
+    }
+    void expunge_all() { core().expunge_all(); }
+
+    // ---- loading ----------------------------------------------------------------------
+
+    /// A query for T's objects (see query.hpp).
+    template <class T>
+    alchemy::query<T> query() {
+        return alchemy::query<T>(core());
+    }
+
+    /// The object with this primary key: from the identity map without SQL
+    /// when present and not expired, else SELECT by key (after autoflush).
+    /// An empty ptr when there is no such row. Composite keys: one argument
+    /// per key column, in key order.
+    template <class T, class... K>
+    ptr<T> get(const K&... key) {
+        const auto& table = table_of<T>();
+        std::vector<value> values;
+        values.reserve(sizeof...(K));
+        detail::value_recorder recorder(values);
+        (type_traits<detail::parameter_type<K>>::bind(recorder, key), ...);
+        auto inst = core().get(table, values, [] { return std::make_shared<detail::instance<T>>(); });
+        return ptr<T>(std::static_pointer_cast<detail::instance<T>>(inst));
+    }
+
+    /// Copies `object`'s state onto the persistent object with the same key
+    /// (loaded by key if needed) and returns that one; without a key or row, a
+    /// new pending copy is returned. `object` itself is not attached.
+    template <class T>
+    ptr<T> merge(const T& object) {
+        const auto& table = table_of<T>();
+        auto probe = std::make_shared<detail::instance<T>>(object);
+        std::vector<value> key;
+        bool has_key = true;
+        for (auto k : table.primary_key) {
+            key.push_back(probe->column_value_of(k));
+            if (key.back().is_null() || (table.has_integer_key() && key.back() == value(std::int64_t{0})))
+                has_key = false;
+        }
+        if (has_key) {
+            auto inst = core().get(table, key, [] { return std::make_shared<detail::instance<T>>(); });
+            if (inst) {
+                ptr<T> target(std::static_pointer_cast<detail::instance<T>>(inst));
+                *target = object;  // a write: touched, compared at flush
+                return target;
+            }
+        }
+        return add(T(object));
+    }
+    template <class T>
+    ptr<T> merge(const ptr<T>& object) {
+        return merge(*std::as_const(object));
+    }
+
+    /// Reloads every column now (after autoflush); ObjectDeletedError if the
+    /// row is gone. Unflushed changes to the object are discarded.
+    template <class T>
+    void refresh(const ptr<T>& object) {
+        core().refresh(*checked(object));
+    }
+
+    /// Marks the object's columns (or only the named ones) to be reloaded on
+    /// next access; unflushed changes to them are discarded.
+    template <class T>
+    void expire(const ptr<T>& object, std::initializer_list<std::string_view> columns = {}) {
+        core().expire(*checked(object), std::span<const std::string_view>(columns.begin(), columns.size()));
+    }
+    void expire_all() { core().expire_all(); }
+
+    // ---- the transaction ----------------------------------------------------------------
+
+    /// Writes pending changes (INSERT / UPDATE / DELETE) inside the
+    /// transaction, beginning it if needed; a no-op emits nothing.
+    void flush() { core().flush(); }
+    /// flush(), COMMIT, then (expire_on_commit) expire every object. A session
+    /// that never began emits nothing.
+    void commit() { core().commit(); }
+    /// ROLLBACK; pending and newly inserted objects become transient, objects
+    /// deleted in the transaction persistent again, the rest expire.
+    void rollback() { core().rollback(); }
+    /// Rolls back and detaches every object. The session can be used again.
+    void close() noexcept {
+        if (core_) core_->close();
+    }
+
+    // ---- inspection ----------------------------------------------------------------------
+
+    /// Whether the object is pending or persistent in this session (`obj in session`).
+    template <class T>
+    bool contains(const ptr<T>& object) const {
+        const auto& i = object.instance();
+        return i && core_ && i->owner == core_.get() && !i->deleted;  // marked for deletion: still persistent
+    }
+    /// The exact net-change test: any column differs from its loaded value.
+    template <class T>
+    bool is_modified(const ptr<T>& object) const {
+        return core_ && core_->is_modified(*checked(object));
+    }
+    /// Objects in the identity map.
+    std::size_t size() const { return core_ ? core_->identity_size() : 0; }
+    std::size_t pending_count() const { return core_ ? core_->pending_count() : 0; }
+    std::size_t deleted_count() const { return core_ ? core_->deleted_count() : 0; }
+    bool in_transaction() const { return core_ && core_->in_transaction(); }
+
+    /// Autoflush on or off for the rest of this session.
+    void set_autoflush(bool on) { core().no_autoflush_ = !on; }
+
+    /// The session's connection (checked out on first use; its transaction
+    /// begins with the first statement). Valid until commit/rollback/close.
+    alchemy::connection& connection() { return core().conn(); }
+
+    detail::session_core& core() {
+        if (!core_) throw InvalidRequestError("alchemy: this session was moved from");
+        return *core_;
+    }
+
+private:
+    template <class T>
+    static const std::shared_ptr<detail::instance<T>>& checked(const ptr<T>& object) {
+        if (!object) throw InvalidRequestError("alchemy: an empty alchemy::ptr was passed to the session");
+        return object.instance();
+    }
+
+    std::unique_ptr<detail::session_core> core_;
+};
+
+/// The state of an object: transient, pending, persistent, deleted, detached.
+template <class T>
+object_state state_of(const ptr<T>& object) noexcept {
+    return object.state();
+}
+
+/// Sends a detached or deleted object back to the transient state: a later
+/// add() INSERTs it again, its key unchanged.
+template <class T>
+void make_transient(const ptr<T>& object) {
+    auto& i = *object.instance();
+    if (i.owner) throw InvalidRequestError("alchemy: make_transient() needs an object that is in no session; expunge it first");
+    i.has_identity = false;
+    i.deleted = false;
+    i.expired = false;
+    i.touched = false;
+    i.snapshot.reset();
+}
+
+/// A session factory, as sqlalchemy.orm.sessionmaker.
+class session_factory {
+public:
+    session_factory(engine e, session_options options) : engine_(std::move(e)), options_(options) {}
+    session operator()() const { return session(engine_, options_); }
+    session operator()(session_options options) const { return session(engine_, options); }
+
+private:
+    engine engine_;
+    session_options options_;
+};
+
+inline session_factory sessionmaker(engine e, session_options options = {}) {
+    return session_factory(std::move(e), options);
+}
+
+}  // namespace alchemy
