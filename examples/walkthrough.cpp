@@ -1,9 +1,8 @@
 // The seed's tour in C++, as far as alchemy goes today.
 //
 // §1 Engine   §2-3 mapped classes and their tables   §4 Session
-// §5 CRUD through the identity map and unit of work.
-// (Joins, aggregates and relationships join this tour as they land; until
-// then the engine runs them as plain SQL.)
+// §5 CRUD through the identity map and unit of work   §7 joins and aggregates.
+// (Relationships and backrefs join this tour as they land.)
 
 #include <alchemy/alchemy.hpp>
 
@@ -65,15 +64,13 @@ int main() {
     auto hello = session.add(Post{.title = "Hello", .user_id = user->id});
     session.commit();
 
-    // §7 (for now as SQL through the session's connection): join and aggregate.
-    for (alchemy::row row : session.connection().execute(
-             R"(SELECT users.name, posts.title FROM users JOIN posts ON users.id = posts.user_id
-                WHERE posts.title = ?)",
-             "Hello"))
-        std::cout << row.get<std::string>("name") << " wrote " << row.get<std::string>("title") << '\n';
-    const auto posts = session.connection()
-                           .execute("SELECT count(posts.id) FROM posts WHERE posts.user_id = ?", user->id)
-                           .scalar<std::int64_t>();
+    // §7 Join with the ON clause inferred from the foreign key; aggregate.
+    for (const auto& [author, post] :
+         session.query<User, Post>().join<Post>().filter(col(&Post::title) == "Hello").all())
+        std::cout << author->name << " wrote " << post->title << '\n';
+    const auto posts = session.query(alchemy::func::count(col(&Post::id)))
+                           .filter(col(&Post::user_id) == user->id)
+                           .scalar();
     std::cout << user->name << " has " << posts << " post(s)\n";
 
     // Constraint violations are IntegrityError; the session rolls the

@@ -57,6 +57,27 @@ public:
                 }
                 return out + ")";
             }
+            case sql_node::kind::pattern: {
+                std::string out;
+                std::size_t child = 0;
+                for (std::size_t i = 0; i < n.op.size(); ++i) {
+                    if (n.op[i] == '{' && i + 1 < n.op.size() && n.op[i + 1] == '}') {
+                        out += render(*n.children.at(child++));
+                        ++i;
+                    } else {
+                        out += n.op[i];
+                    }
+                }
+                return out;
+            }
+            case sql_node::kind::label: {
+                auto inner = render(*n.children[0]);
+                return inner + " AS " + dialect_.quote_identifier(n.op);
+            }
+            case sql_node::kind::cast: {
+                auto inner = render(*n.children[0]);
+                return fmt::format("CAST({} AS {})", inner, dialect_.type_name(n.cast_to));
+            }
             case sql_node::kind::function: {
                 std::string out = n.op + "(";
                 for (std::size_t i = 0; i < n.children.size(); ++i) {
@@ -73,11 +94,17 @@ public:
     const dialect& sql_dialect() const noexcept { return dialect_; }
 
 private:
-    // Parenthesises a nested AND/OR under a different operator, so that
-    // (a OR b) AND c keeps its meaning.
+    static bool arithmetic(const std::string& op) { return op == "+" || op == "-" || op == "*" || op == "/"; }
+
+    // Parenthesises a nested operator where precedence would change the
+    // meaning: (a OR b) AND c, (a + b) * c, a - (b - c).
     std::string operand(const sql_node& child, const std::string& parent_op) {
         auto text = render(child);
-        if (child.what == sql_node::kind::binary && (child.op == "AND" || child.op == "OR") && child.op != parent_op)
+        if (child.what != sql_node::kind::binary) return text;
+        const bool logical = child.op == "AND" || child.op == "OR";
+        if (logical && child.op != parent_op) return "(" + text + ")";
+        if (arithmetic(child.op) && arithmetic(parent_op) &&
+            !(child.op == parent_op && (parent_op == "+" || parent_op == "*")))
             return "(" + text + ")";
         return text;
     }

@@ -23,6 +23,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,15 +38,7 @@ namespace alchemy {
 
 /// An SQL expression whose values have the C++ type V (bool for conditions).
 template <class V>
-class expression {
-public:
-    using value_type = V;
-    explicit expression(detail::node_ptr node) : node_(std::move(node)) {}
-    const detail::node_ptr& node() const noexcept { return node_; }
-
-private:
-    detail::node_ptr node_;
-};
+class expression;
 
 /// A condition: what filter() and having() take.
 using predicate = expression<bool>;
@@ -59,6 +53,56 @@ struct order_item {
     order_item nulls_last() const { return {node, descending, nulls::last}; }
 };
 
+template <class V>
+class expression {
+public:
+    using value_type = V;
+    explicit expression(detail::node_ptr node) : node_(std::move(node)) {}
+    const detail::node_ptr& node() const noexcept { return node_; }
+
+    /// IN (?, ?, ...); an empty list matches nothing.
+    template <class R>
+    predicate in_(const std::vector<R>& values) const;
+    template <class R>
+    predicate in_(std::initializer_list<R> values) const {
+        return in_(std::vector<R>(values));
+    }
+    /// NOT IN (?, ?, ...); an empty list matches everything.
+    template <class R>
+    predicate not_in(const std::vector<R>& values) const;
+    template <class R>
+    predicate not_in(std::initializer_list<R> values) const {
+        return not_in(std::vector<R>(values));
+    }
+
+    /// LIKE with the pattern as given (% and _ are wildcards).
+    predicate like(std::string_view pattern) const;
+    /// Case-insensitive LIKE: lower(x) LIKE lower(?).
+    predicate ilike(std::string_view pattern) const;
+    /// Starts with / ends with / contains `text` literally: % and _ in it are
+    /// escaped, not wildcards.
+    predicate startswith(std::string_view text) const;
+    predicate endswith(std::string_view text) const;
+    predicate contains(std::string_view text) const;
+
+    /// BETWEEN ? AND ?.
+    template <class A, class B>
+    predicate between(const A& low, const B& high) const;
+
+    /// IS NULL / IS NOT NULL.
+    predicate is_null() const;
+    predicate is_not_null() const;
+
+    /// The expression under a name (in the select list: AS "name").
+    expression label(std::string name) const { return expression(detail::label_node(std::move(name), node_)); }
+
+    order_item asc() const { return {node_, false}; }
+    order_item desc() const { return {node_, true}; }
+
+private:
+    detail::node_ptr node_;
+};
+
 /// A mapped column: col(&T::member).
 template <class T, class M>
 class column : public expression<M> {
@@ -69,9 +113,6 @@ public:
     const table_info& table() const noexcept { return *table_; }
     const column_info& info() const noexcept { return table_->columns[index_]; }
     std::size_t index() const noexcept { return index_; }
-
-    order_item asc() const { return {this->node(), false}; }
-    order_item desc() const { return {this->node(), true}; }
 
 private:
     const table_info* table_;
@@ -224,6 +265,227 @@ template <class X>
 predicate is_not_null(const X& x) {
     return predicate(detail::postfix_node("IS NOT NULL", x.node()));
 }
+
+// ---- the members of expression<V> ----------------------------------------------------
+
+namespace detail {
+
+template <class V, class R>
+std::vector<node_ptr> value_nodes(const std::vector<R>& values) {
+    static_assert(comparable<V, parameter_type<R>>(),
+                  "alchemy: cannot compare a column with a value of an incompatible type (text with "
+                  "text, numbers with numbers, other types with the same type)");
+    std::vector<node_ptr> out;
+    out.reserve(values.size());
+    for (const auto& v : values) out.push_back(to_node(v));
+    return out;
+}
+
+template <class V>
+void require_text(const char* what) {
+    if constexpr (!is_text_v<strip_optional<V>>) {
+        static_assert(is_text_v<strip_optional<V>>, "alchemy: LIKE, startswith, endswith and contains need a text expression");
+    }
+    (void)what;
+}
+
+// Escapes LIKE's wildcards so that `text` matches literally (escape character '/').
+inline std::string escape_like(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '/') out += '/';
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace detail
+
+template <class V>
+template <class R>
+predicate expression<V>::in_(const std::vector<R>& values) const {
+    auto items = detail::value_nodes<V>(values);
+    if (items.empty()) return predicate(detail::pattern_node("1 != 1"));
+    return predicate(detail::binary_node("IN", node_, detail::list_node(std::move(items))));
+}
+
+template <class V>
+template <class R>
+predicate expression<V>::not_in(const std::vector<R>& values) const {
+    auto items = detail::value_nodes<V>(values);
+    if (items.empty()) return predicate(detail::pattern_node("1 = 1"));
+    return predicate(detail::pattern_node("({} NOT IN {})", {node_, detail::list_node(std::move(items))}));
+}
+
+template <class V>
+predicate expression<V>::like(std::string_view pattern) const {
+    detail::require_text<V>("like");
+    return predicate(detail::binary_node("LIKE", node_, detail::bind_node(value(std::string(pattern)))));
+}
+template <class V>
+predicate expression<V>::ilike(std::string_view pattern) const {
+    detail::require_text<V>("ilike");
+    return predicate(detail::pattern_node("lower({}) LIKE lower({})",
+                                          {node_, detail::bind_node(value(std::string(pattern)))}));
+}
+template <class V>
+predicate expression<V>::startswith(std::string_view text) const {
+    detail::require_text<V>("startswith");
+    return predicate(detail::pattern_node(
+        "{} LIKE {} ESCAPE '/'", {node_, detail::bind_node(value(detail::escape_like(text) + "%"))}));
+}
+template <class V>
+predicate expression<V>::endswith(std::string_view text) const {
+    detail::require_text<V>("endswith");
+    return predicate(detail::pattern_node(
+        "{} LIKE {} ESCAPE '/'", {node_, detail::bind_node(value("%" + detail::escape_like(text)))}));
+}
+template <class V>
+predicate expression<V>::contains(std::string_view text) const {
+    detail::require_text<V>("contains");
+    return predicate(detail::pattern_node(
+        "{} LIKE {} ESCAPE '/'", {node_, detail::bind_node(value("%" + detail::escape_like(text) + "%"))}));
+}
+
+template <class V>
+template <class A, class B>
+predicate expression<V>::between(const A& low, const B& high) const {
+    static_assert(detail::comparable<V, detail::operand_type<A>>() && detail::comparable<V, detail::operand_type<B>>(),
+                  "alchemy: cannot compare a column with a value of an incompatible type (text with "
+                  "text, numbers with numbers, other types with the same type)");
+    return predicate(detail::pattern_node("{} BETWEEN {} AND {}", {node_, detail::to_node(low), detail::to_node(high)}));
+}
+
+template <class V>
+predicate expression<V>::is_null() const {
+    return predicate(detail::postfix_node("IS NULL", node_));
+}
+template <class V>
+predicate expression<V>::is_not_null() const {
+    return predicate(detail::postfix_node("IS NOT NULL", node_));
+}
+
+// ---- arithmetic --------------------------------------------------------------------------
+
+namespace detail {
+
+template <class L, class R>
+using arithmetic_result = std::common_type_t<strip_optional<operand_type<L>>, strip_optional<operand_type<R>>>;
+
+template <class L, class R>
+auto arithmetic(const char* op, const L& lhs, const R& rhs) {
+    using A = strip_optional<operand_type<L>>;
+    using B = strip_optional<operand_type<R>>;
+    if constexpr (!(is_number_v<A> && is_number_v<B>)) {
+        static_assert(is_number_v<A> && is_number_v<B>, "alchemy: arithmetic needs numeric expressions and values");
+        return expression<int>(nullptr);
+    } else {
+        using result = std::conditional_t<std::is_floating_point_v<A> || std::is_floating_point_v<B>, double,
+                                          std::int64_t>;
+        return expression<result>(binary_node(op, to_node(lhs), to_node(rhs)));
+    }
+}
+
+}  // namespace detail
+
+template <class L, class R>
+    requires detail::comparison_operands<L, R>
+auto operator+(const L& lhs, const R& rhs) {
+    return detail::arithmetic("+", lhs, rhs);
+}
+template <class L, class R>
+    requires detail::comparison_operands<L, R>
+auto operator-(const L& lhs, const R& rhs) {
+    return detail::arithmetic("-", lhs, rhs);
+}
+template <class L, class R>
+    requires detail::comparison_operands<L, R>
+auto operator*(const L& lhs, const R& rhs) {
+    return detail::arithmetic("*", lhs, rhs);
+}
+template <class L, class R>
+    requires detail::comparison_operands<L, R>
+auto operator/(const L& lhs, const R& rhs) {
+    return detail::arithmetic("/", lhs, rhs);
+}
+
+/// CAST(x AS <the SQL type of T>), read back as T.
+template <sql_value T, class X>
+    requires detail::is_expression_v<X>
+expression<T> cast(const X& x) {
+    return expression<T>(detail::cast_node(type_traits<T>::storage, x.node()));
+}
+
+/// A raw SQL fragment as an expression of type V (no parameters; your SQL).
+template <class V>
+expression<V> literal_sql(std::string sql) {
+    return expression<V>(detail::pattern_node(std::move(sql)));
+}
+
+// ---- SQL functions ---------------------------------------------------------------------
+
+namespace func {
+
+/// count(*).
+inline expression<std::int64_t> count() { return expression<std::int64_t>(detail::pattern_node("count(*)")); }
+
+/// count(x): the rows where x is not NULL.
+template <class X>
+    requires detail::is_expression_v<X>
+expression<std::int64_t> count(const X& x) {
+    return expression<std::int64_t>(detail::function_node("count", {x.node()}));
+}
+
+/// sum(x): NULL (nullopt) over no rows; integer for integer input.
+template <class X>
+    requires detail::is_expression_v<X>
+auto sum(const X& x) {
+    using V = detail::strip_optional<detail::operand_type<X>>;
+    static_assert(detail::is_number_v<V>, "alchemy: sum() needs a numeric expression");
+    using R = std::conditional_t<std::is_floating_point_v<V>, double, std::int64_t>;
+    return expression<std::optional<R>>(detail::function_node("sum", {x.node()}));
+}
+
+/// avg(x) as a double; NULL (nullopt) over no rows.
+template <class X>
+    requires detail::is_expression_v<X>
+expression<std::optional<double>> avg(const X& x) {
+    static_assert(detail::is_number_v<detail::strip_optional<detail::operand_type<X>>>,
+                  "alchemy: avg() needs a numeric expression");
+    return expression<std::optional<double>>(detail::function_node("avg", {x.node()}));
+}
+
+/// min(x) / max(x); NULL (nullopt) over no rows.
+template <class X>
+    requires detail::is_expression_v<X>
+auto min(const X& x) {
+    return expression<std::optional<detail::strip_optional<detail::operand_type<X>>>>(
+        detail::function_node("min", {x.node()}));
+}
+template <class X>
+    requires detail::is_expression_v<X>
+auto max(const X& x) {
+    return expression<std::optional<detail::strip_optional<detail::operand_type<X>>>>(
+        detail::function_node("max", {x.node()}));
+}
+
+/// coalesce(x, fallback): the first that is not NULL.
+template <class X, class Y>
+    requires detail::is_expression_v<X>
+auto coalesce(const X& x, const Y& fallback) {
+    using V = detail::strip_optional<detail::operand_type<X>>;
+    static_assert(detail::comparable<V, detail::operand_type<Y>>(),
+                  "alchemy: coalesce() needs arguments of compatible types");
+    return expression<V>(detail::function_node("coalesce", {x.node(), detail::to_node(fallback)}));
+}
+
+/// Any SQL function: func::call<double>("round", col(&User::score), 1).
+template <class R, class... A>
+expression<R> call(std::string name, const A&... args) {
+    return expression<R>(detail::function_node(std::move(name), {detail::to_node(args)...}));
+}
+
+}  // namespace func
 
 /// Ascending / descending ORDER BY items.
 template <class X>

@@ -1,16 +1,21 @@
-// alchemy/query.hpp — session.query<T>(): SELECTs that return mapped objects.
+// alchemy/query.hpp — session.query<T...>() for mapped objects and
+// session.query(expressions...) for values.
 //
 //   auto alice = session.query<User>().filter(col(&User::name) == "Alice").first();
-//   auto adults = session.query<User>().filter(col(&User::age) >= 18)
-//                        .order_by(col(&User::name).desc()).limit(10).all();
+//   for (auto& [user, post] : session.query<User, Post>().join<Post>()
+//                                     .filter(col(&Post::title) == "Hello").all()) ...
+//   auto n = session.query(func::count(col(&Post::id))).filter(col(&Post::user_id) == 1).scalar();
+//   auto per_user = session.query(col(&User::name), func::count(col(&Post::id)).label("n"))
+//                          .join<Post>().group_by(col(&User::name)).order_by(desc(...)).all();
 //
-// A query is a value: each method returns a new query, the original is
-// unchanged. Executing it autoflushes (session_options::autoflush), and every
-// row resolves through the identity map: an object already in the session is
-// returned as is, its unflushed changes intact.
+// A query is a value: each method returns a new query. Executing it
+// autoflushes (session_options::autoflush). Entity rows resolve through the
+// identity map: an object already in the session is returned as is, its
+// unflushed changes intact. sql() / compile() show the SQL and parameters.
 #pragma once
 
 #include <alchemy/compiler.hpp>
+#include <alchemy/detail/select.hpp>
 #include <alchemy/detail/session_core.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
@@ -21,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -28,69 +34,82 @@
 
 namespace alchemy {
 
-template <class T>
-class query {
+namespace detail {
+
+// What query<...> and query(expressions...) share: building the select_spec.
+template <class Derived>
+class query_base {
 public:
-    explicit query(detail::session_core& core) : core_(&core), table_(&table_of<T>()) {}
-
     /// Adds a condition; several filters are ANDed.
-    query filter(const predicate& condition) const {
-        auto q = *this;
-        q.where_.push_back(condition.node());
+    Derived filter(const predicate& condition) const {
+        auto q = self();
+        q.spec_.where.push_back(condition.node());
         return q;
     }
 
-    /// Sets the ORDER BY items (columns sort ascending; use .desc() / desc()).
+    /// Joins T's table; the ON clause comes from the one foreign key between
+    /// T and a table already in the query (InvalidRequestError for none or
+    /// several), or is given explicitly.
+    template <class T>
+    Derived join() const {
+        return add_join(table_of<T>(), nullptr, false);
+    }
+    template <class T>
+    Derived join(const predicate& on) const {
+        return add_join(table_of<T>(), on.node(), false);
+    }
+    /// LEFT OUTER JOIN.
+    template <class T>
+    Derived outerjoin() const {
+        return add_join(table_of<T>(), nullptr, true);
+    }
+    template <class T>
+    Derived outerjoin(const predicate& on) const {
+        return add_join(table_of<T>(), on.node(), true);
+    }
+
+    /// ORDER BY: expressions (ascending) or order items (.desc(), desc(x), nulls_last()).
     template <class... O>
-    query order_by(const O&... items) const {
-        auto q = *this;
-        (q.order_.push_back(to_order(items)), ...);
+    Derived order_by(const O&... items) const {
+        auto q = self();
+        (q.spec_.order.push_back(to_order(items)), ...);
         return q;
     }
 
-    query limit(std::int64_t n) const {
-        auto q = *this;
-        q.limit_ = n;
+    /// GROUP BY the expressions.
+    template <class... X>
+    Derived group_by(const X&... items) const {
+        auto q = self();
+        (q.spec_.group_by.push_back(items.node()), ...);
         return q;
     }
-    query offset(std::int64_t n) const {
-        auto q = *this;
-        q.offset_ = n;
+
+    /// A condition on the groups.
+    Derived having(const predicate& condition) const {
+        auto q = self();
+        q.spec_.having.push_back(condition.node());
         return q;
     }
-    query distinct() const {
-        auto q = *this;
-        q.distinct_ = true;
+
+    Derived limit(std::int64_t n) const {
+        auto q = self();
+        q.spec_.limit = n;
+        return q;
+    }
+    Derived offset(std::int64_t n) const {
+        auto q = self();
+        q.spec_.offset = n;
+        return q;
+    }
+    Derived distinct() const {
+        auto q = self();
+        q.spec_.distinct = true;
         return q;
     }
 
     /// The SQL this query runs and its parameters (SQLAlchemy's str(query)).
-    compiled_sql compile() const { return compile_with(limit_, offset_); }
+    compiled_sql compile() const { return compile_select(spec_, core_->bound_engine().dialect()); }
     std::string sql() const { return compile().sql; }
-
-    /// Every row, as identity-mapped objects.
-    std::vector<ptr<T>> all() const { return run(compile()); }
-
-    /// The first row (LIMIT 1), or an empty ptr.
-    ptr<T> first() const {
-        auto rows = run(compile_with(1, offset_));
-        return rows.empty() ? ptr<T>() : rows.front();
-    }
-
-    /// Exactly one row: NoResultFound for none, MultipleResultsFound for more.
-    ptr<T> one() const {
-        auto rows = run(compile());
-        if (rows.empty()) throw NoResultFound();
-        if (rows.size() > 1) throw MultipleResultsFound("Multiple rows were found when exactly one was required");
-        return rows.front();
-    }
-
-    /// One row or an empty ptr: MultipleResultsFound for more.
-    ptr<T> one_or_none() const {
-        auto rows = run(compile());
-        if (rows.size() > 1) throw MultipleResultsFound("Multiple rows were found when one or none was required");
-        return rows.empty() ? ptr<T>() : rows.front();
-    }
 
     /// The number of rows: SELECT count(*) FROM (<query>) AS anon_1.
     std::int64_t count() const {
@@ -101,59 +120,178 @@ public:
             .template scalar<std::int64_t>();
     }
 
+    /// Whether any row matches: SELECT EXISTS (<query>).
+    bool exists() const {
+        core_->autoflush();
+        auto inner = compile();
+        return core_->conn()
+                   .execute_values(fmt::format("SELECT EXISTS ({}) AS anon_1", inner.sql), inner.params)
+                   .template scalar<std::int64_t>() != 0;
+    }
+
+protected:
+    explicit query_base(session_core& core) : core_(&core) {}
+
+    result execute(const select_spec& spec) const {
+        core_->autoflush();
+        const auto compiled = compile_select(spec, core_->bound_engine().dialect());
+        return core_->conn().execute_values(compiled.sql, compiled.params);
+    }
+
+    select_spec limited(std::int64_t n) const {
+        auto s = spec_;
+        s.limit = n;
+        return s;
+    }
+
+    session_core* core_;
+    select_spec spec_;
+
 private:
+    const Derived& self() const { return static_cast<const Derived&>(*this); }
+
+    Derived add_join(const table_info& table, node_ptr on, bool outer) const {
+        auto q = self();
+        if (!on) on = infer_join(q.spec_.tables(), table);
+        q.spec_.joins.push_back({&table, std::move(on), outer});
+        return q;
+    }
+
     static order_item to_order(const order_item& item) { return item; }
     template <class X>
-        requires detail::is_expression_v<X>
+        requires is_expression_v<X>
     static order_item to_order(const X& x) {
         return {x.node(), false};
     }
+};
 
-    compiled_sql compile_with(std::optional<std::int64_t> limit, std::optional<std::int64_t> offset) const {
-        detail::sql_compiler c(core_->bound_engine().dialect());
-        std::string sql = distinct_ ? "SELECT DISTINCT " : "SELECT ";
-        for (std::size_t i = 0; i < table_->columns.size(); ++i) {
-            if (i) sql += ", ";
-            sql += c.column(*table_, i);
-        }
-        sql += " FROM " + c.table(*table_);
-        for (std::size_t i = 0; i < where_.size(); ++i) {
-            sql += i ? " AND " : " WHERE ";
-            const bool wrap = where_.size() > 1 && where_[i]->what == detail::sql_node::kind::binary && where_[i]->op == "OR";
-            sql += wrap ? "(" + c.render(*where_[i]) + ")" : c.render(*where_[i]);
-        }
-        for (std::size_t i = 0; i < order_.size(); ++i) {
-            sql += i ? ", " : " ORDER BY ";
-            sql += c.render(*order_[i].node);
-            if (order_[i].descending) sql += " DESC";
-            if (order_[i].nulls_order == order_item::nulls::first) sql += " NULLS FIRST";
-            if (order_[i].nulls_order == order_item::nulls::last) sql += " NULLS LAST";
-        }
-        if (limit || offset) {
-            sql += " LIMIT " + c.bind(value(limit.value_or(c.sql_dialect().unlimited())));
-            sql += " OFFSET " + c.bind(value(offset.value_or(0)));
-        }
-        return {std::move(sql), std::move(c.params())};
+template <class T>
+std::shared_ptr<instance_base> make_instance() {
+    return std::make_shared<instance<T>>();
+}
+
+}  // namespace detail
+
+/// A query for mapped objects: one type gives ptr<T> rows, several give
+/// tuples of ptrs (an empty ptr where an outer join found no row).
+template <class... T>
+class query : public detail::query_base<query<T...>> {
+    using base = detail::query_base<query<T...>>;
+    friend base;
+
+public:
+    using row_type = std::conditional_t<sizeof...(T) == 1, std::tuple_element_t<0, std::tuple<ptr<T>...>>,
+                                        std::tuple<ptr<T>...>>;
+
+    explicit query(detail::session_core& core) : base(core) {
+        (add_entity(table_of<T>()), ...);
     }
 
-    std::vector<ptr<T>> run(const compiled_sql& compiled) const {
-        core_->autoflush();
-        auto result = core_->conn().execute_values(compiled.sql, compiled.params);
-        std::vector<ptr<T>> out;
+    /// Every row. A query for one entity returns each object once, even when
+    /// a join repeats it (SQLAlchemy's de-duplication of entity queries).
+    std::vector<row_type> all() const { return run(this->spec_); }
+
+    /// The first row (LIMIT 1), or an empty ptr / nullopt.
+    auto first() const {
+        auto rows = run(this->limited(1));
+        if constexpr (sizeof...(T) == 1) return rows.empty() ? row_type() : rows.front();
+        else return rows.empty() ? std::optional<row_type>() : std::optional<row_type>(rows.front());
+    }
+
+    /// Exactly one row: NoResultFound for none, MultipleResultsFound for more.
+    row_type one() const {
+        auto rows = run(this->spec_);
+        if (rows.empty()) throw NoResultFound();
+        if (rows.size() > 1) throw MultipleResultsFound("Multiple rows were found when exactly one was required");
+        return rows.front();
+    }
+
+    /// One row or none: MultipleResultsFound for more.
+    auto one_or_none() const {
+        auto rows = run(this->spec_);
+        if (rows.size() > 1) throw MultipleResultsFound("Multiple rows were found when one or none was required");
+        if constexpr (sizeof...(T) == 1) return rows.empty() ? row_type() : rows.front();
+        else return rows.empty() ? std::optional<row_type>() : std::optional<row_type>(rows.front());
+    }
+
+private:
+    void add_entity(const table_info& table) {
+        this->spec_.entities.push_back(&table);
+        for (std::size_t i = 0; i < table.columns.size(); ++i)
+            this->spec_.columns.push_back(detail::column_node(table, i));
+    }
+
+    template <class U>
+    ptr<U> adopt(const row& r, std::size_t first) const {
+        const auto& table = table_of<U>();
+        // An outer join that found no row gives NULL keys: no object.
+        bool all_null = true;
+        for (auto k : table.primary_key) all_null = all_null && r[first + k].is_null();
+        if (all_null) return ptr<U>();
+        auto inst = this->core_->adopt(table, r, &detail::make_instance<U>, first);
+        return ptr<U>(std::static_pointer_cast<detail::instance<U>>(std::move(inst)));
+    }
+
+    std::vector<row_type> run(const detail::select_spec& spec) const {
+        auto result = this->execute(spec);
+        std::vector<row_type> out;
         for (; result.has_row(); result.next()) {
-            auto inst = core_->adopt(*table_, result.current(), [] { return std::make_shared<detail::instance<T>>(); });
-            out.emplace_back(std::static_pointer_cast<detail::instance<T>>(std::move(inst)));
+            const auto r = result.current();
+            if constexpr (sizeof...(T) == 1) {
+                auto object = adopt<T...>(r, 0);
+                // Joined rows repeat the entity: keep the first occurrence.
+                if (this->spec_.joins.empty() || std::find(out.begin(), out.end(), object) == out.end())
+                    out.push_back(std::move(object));
+            } else {
+                std::size_t first = 0;
+                out.push_back(row_type{next_entity<T>(r, first)...});
+            }
         }
         return out;
     }
 
-    detail::session_core* core_;
-    const table_info* table_;
-    std::vector<detail::node_ptr> where_;
-    std::vector<order_item> order_;
-    std::optional<std::int64_t> limit_;
-    std::optional<std::int64_t> offset_;
-    bool distinct_ = false;
+    template <class U>
+    ptr<U> next_entity(const row& r, std::size_t& first) const {
+        auto p = adopt<U>(r, first);
+        first += table_of<U>().columns.size();
+        return p;
+    }
+};
+
+/// A query for values: each row is the expressions' values (one value, or a
+/// tuple for several), read into their C++ types.
+template <class... V>
+class values_query : public detail::query_base<values_query<V...>> {
+    using base = detail::query_base<values_query<V...>>;
+    friend base;
+
+public:
+    using row_type = detail::row_tuple<V...>;
+
+    template <class... X>
+    explicit values_query(detail::session_core& core, const X&... expressions) : base(core) {
+        (this->spec_.columns.push_back(expressions.node()), ...);
+    }
+
+    std::vector<row_type> all() const { return this->execute(this->spec_).template all<V...>(); }
+    std::optional<row_type> first() const { return this->execute(this->limited(1)).template first<V...>(); }
+    row_type one() const { return this->execute(this->spec_).template one<V...>(); }
+    std::optional<row_type> one_or_none() const { return this->execute(this->spec_).template one_or_none<V...>(); }
+
+    /// The first column of the single row (MultipleResultsFound for more):
+    /// with no row, nullopt for an optional R, NoResultFound otherwise.
+    template <class R = std::tuple_element_t<0, std::tuple<V...>>>
+    R scalar() const {
+        auto result = this->execute(this->spec_);
+        if (!result.has_row()) {
+            if constexpr (detail::is_optional_v<R>) return std::nullopt;
+            else throw NoResultFound();
+        }
+        R value = result.current().template get<R>(0);
+        result.next();
+        if (result.has_row()) throw MultipleResultsFound("Multiple rows were found when exactly one was required");
+        return value;
+    }
 };
 
 }  // namespace alchemy

@@ -100,10 +100,19 @@ public:
 
     // ---- loading ----------------------------------------------------------------------
 
-    /// A query for T's objects (see query.hpp).
-    template <class T>
-    alchemy::query<T> query() {
-        return alchemy::query<T>(core());
+    /// A query for mapped objects: query<User>() gives ptr<User> rows,
+    /// query<User, Post>() tuples (see query.hpp).
+    template <class... T>
+        requires(sizeof...(T) > 0)
+    alchemy::query<T...> query() {
+        return alchemy::query<T...>(core());
+    }
+
+    /// A query for values: query(col(&User::name), func::count(col(&Post::id))).
+    template <class... X>
+        requires(sizeof...(X) > 0 && (detail::is_expression_v<X> && ...))
+    values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...> query(const X&... expressions) {
+        return values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...>(core(), expressions...);
     }
 
     /// The object with this primary key: from the identity map without SQL

@@ -25,6 +25,9 @@ struct sql_node {
         postfix,   ///< operand <op> (IS NULL)
         list,      ///< (a, b, c)
         function,  ///< name(args...)
+        pattern,   ///< SQL text in which each "{}" is the next child, left to right
+        label,     ///< child AS "name"
+        cast,      ///< CAST(child AS <type>)
     };
     kind what;
     const table_info* table = nullptr;  // column
@@ -32,6 +35,7 @@ struct sql_node {
     value bound{};                      // bind
     std::string op{};                   // binary / prefix / postfix operator, function name
     std::vector<node_ptr> children{};   // operands, list items, arguments
+    sql_type cast_to = sql_type::null;  // cast
 };
 
 inline node_ptr column_node(const table_info& table, std::size_t column) {
@@ -59,6 +63,45 @@ inline node_ptr postfix_node(std::string op, node_ptr operand) {
     n.op = std::move(op);
     n.children = {std::move(operand)};
     return std::make_shared<const sql_node>(std::move(n));
+}
+
+inline node_ptr list_node(std::vector<node_ptr> items) {
+    sql_node n{sql_node::kind::list};
+    n.children = std::move(items);
+    return std::make_shared<const sql_node>(std::move(n));
+}
+inline node_ptr function_node(std::string name, std::vector<node_ptr> args) {
+    sql_node n{sql_node::kind::function};
+    n.op = std::move(name);
+    n.children = std::move(args);
+    return std::make_shared<const sql_node>(std::move(n));
+}
+/// `pattern` is SQL text in which each "{}" stands for the next child.
+inline node_ptr pattern_node(std::string pattern, std::vector<node_ptr> children = {}) {
+    sql_node n{sql_node::kind::pattern};
+    n.op = std::move(pattern);
+    n.children = std::move(children);
+    return std::make_shared<const sql_node>(std::move(n));
+}
+inline node_ptr label_node(std::string name, node_ptr child) {
+    sql_node n{sql_node::kind::label};
+    n.op = std::move(name);
+    n.children = {std::move(child)};
+    return std::make_shared<const sql_node>(std::move(n));
+}
+inline node_ptr cast_node(sql_type to, node_ptr child) {
+    sql_node n{sql_node::kind::cast};
+    n.cast_to = to;
+    n.children = {std::move(child)};
+    return std::make_shared<const sql_node>(std::move(n));
+}
+
+/// Calls f(table) for every table a column in the tree belongs to, in order.
+template <class F>
+void for_each_table(const sql_node& n, F&& f) {
+    if (n.what == sql_node::kind::column) f(*n.table);
+    for (const auto& c : n.children)
+        if (c) for_each_table(*c, f);
 }
 
 }  // namespace alchemy::detail

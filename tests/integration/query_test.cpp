@@ -1,0 +1,144 @@
+// Queries against a seeded database: the rows they return, through the
+// identity map, and the SQL that ran.
+#include "models/seed_models.hpp"
+#include "support/printing.hpp"
+#include "support/support.hpp"
+
+#include <catch2/catch.hpp>
+
+using alchemy::col;
+namespace func = alchemy::func;
+using plain::Post;
+using plain::User;
+
+namespace {
+
+struct seeded {
+    test_support::log_capture log;
+    alchemy::engine engine = alchemy::create_engine("sqlite://", {.sink = log.sink()});
+    alchemy::session session{engine};
+
+    seeded() {
+        alchemy::metadata<User, Post>().create_all(engine);
+        auto tx = engine.begin();
+        tx.execute("INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL), (3, 'Carol', 'c@x')");
+        tx.execute("INSERT INTO posts (id, title, user_id) VALUES (1, 'Hello', 1), (2, '50% off', 1), "
+                   "(3, 'Hello', 2), (4, 'orphan_post', NULL)");
+        tx.commit();
+        log.clear();
+    }
+};
+
+std::vector<std::string> names(const std::vector<alchemy::ptr<User>>& users) {
+    std::vector<std::string> out;
+    for (const auto& u : users) out.push_back(u->name);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the seed's read: filter + first returns the identity-mapped object", "[query]") {
+    seeded db;
+    auto alice = db.session.query<User>().filter(col(&User::name) == "Alice").first();
+    REQUIRE(alice);
+    CHECK(alice->id == 1);
+    CHECK(alice.state() == alchemy::object_state::persistent);
+    CHECK(db.log.sql() == std::vector<std::string>{
+                              "BEGIN", R"(SELECT "users"."id", "users"."name", "users"."email" FROM "users" WHERE "users"."name" = ? LIMIT ? OFFSET ?)"});
+    // The same row through get() or another query is the same object, without SQL for get().
+    db.log.clear();
+    CHECK(db.session.get<User>(1) == alice);
+    CHECK(db.log.sql().empty());
+    CHECK(db.session.query<User>().filter(col(&User::id) == 1).one() == alice);
+    CHECK_FALSE(db.session.query<User>().filter(col(&User::name) == "Nobody").first());
+}
+
+TEST_CASE("a query never overwrites unflushed changes of an object it returns", "[query]") {
+    seeded db;
+    db.session.set_autoflush(false);
+    auto alice = db.session.get<User>(1);
+    alice->email = "changed@x";
+    auto again = db.session.query<User>().filter(col(&User::id) == 1).one();
+    CHECK(again == alice);
+    CHECK(std::as_const(again)->email == "changed@x");
+}
+
+TEST_CASE("queries autoflush pending changes first", "[query]") {
+    seeded db;
+    db.session.add(User{.name = "Dave"});
+    CHECK(db.session.query<User>().filter(col(&User::name) == "Dave").count() == 1);
+    const auto sql = db.log.sql();
+    REQUIRE(sql.size() == 3);
+    CHECK(sql[1] == R"(INSERT INTO "users" ("name", "email") VALUES (?, ?))");
+    CHECK(sql[2].starts_with("SELECT count(*) AS count_1 FROM (SELECT"));
+}
+
+TEST_CASE("all, order_by, limit, offset, one, one_or_none, count, exists", "[query]") {
+    seeded db;
+    auto& s = db.session;
+    CHECK(names(s.query<User>().order_by(col(&User::name).desc()).all()) == std::vector<std::string>{"Carol", "Bob", "Alice"});
+    CHECK(names(s.query<User>().order_by(col(&User::id)).limit(2).offset(1).all()) == std::vector<std::string>{"Bob", "Carol"});
+    CHECK(names(s.query<User>().order_by(col(&User::email).asc().nulls_last(), col(&User::id)).all()) ==
+          std::vector<std::string>{"Alice", "Carol", "Bob"});
+    REQUIRE_THROWS_AS(s.query<User>().one(), alchemy::MultipleResultsFound);
+    REQUIRE_THROWS_WITH(s.query<User>().one_or_none(), "Multiple rows were found when one or none was required");
+    REQUIRE_THROWS_WITH(s.query<User>().filter(col(&User::id) > 9).one(), "No row was found when one was required");
+    CHECK_FALSE(s.query<User>().filter(col(&User::id) > 9).one_or_none());
+    CHECK(s.query<User>().filter(col(&User::email) != nullptr).count() == 2);
+    CHECK(s.query<User>().filter(col(&User::email) == nullptr).exists());
+    CHECK_FALSE(s.query<User>().filter(col(&User::id) == 42).exists());
+}
+
+TEST_CASE("operators select the right rows: IN, LIKE, escaping, BETWEEN, arithmetic", "[query]") {
+    seeded db;
+    auto& s = db.session;
+    CHECK(s.query<Post>().filter(col(&Post::id).in_({1, 3})).count() == 2);
+    CHECK(s.query<Post>().filter(col(&Post::id).not_in({1, 3})).count() == 2);
+    CHECK(s.query<Post>().filter(col(&Post::title).like("H%")).count() == 2);
+    CHECK(s.query<Post>().filter(col(&Post::title).ilike("hello")).count() == 2);
+    // '%' and '_' are literal in startswith / contains: '50%' matches only '50% off'.
+    CHECK(s.query<Post>().filter(col(&Post::title).startswith("50%")).count() == 1);
+    CHECK(s.query<Post>().filter(col(&Post::title).contains("_")).count() == 1);
+    CHECK(s.query<Post>().filter(col(&Post::title).contains("%")).count() == 1);
+    CHECK(s.query<Post>().filter(col(&Post::id).between(2, 3)).count() == 2);
+    CHECK(s.query<Post>().filter(col(&Post::id) * 10 + 1 == 31).one()->id == 3);
+    CHECK(s.query<Post>().filter(!(col(&Post::user_id) == 1) || col(&Post::user_id) == nullptr).count() == 2);
+}
+
+TEST_CASE("the seed's join: query<User, Post>().join<Post>() with a filter", "[query][joins]") {
+    seeded db;
+    auto rows = db.session.query<User, Post>().join<Post>().filter(col(&Post::title) == "Hello").order_by(col(&Post::id)).all();
+    REQUIRE(rows.size() == 2);
+    CHECK(std::get<0>(rows[0])->name == "Alice");
+    CHECK(std::get<1>(rows[0])->id == 1);
+    CHECK(std::get<0>(rows[1])->name == "Bob");
+    CHECK(std::get<0>(rows[0]) == db.session.get<User>(1));  // identity-mapped
+}
+
+TEST_CASE("an outer join gives an empty ptr where no row matched; entity queries de-duplicate", "[query][joins]") {
+    seeded db;
+    auto rows = db.session.query<User, Post>().outerjoin<Post>().order_by(col(&User::id), col(&Post::id)).all();
+    REQUIRE(rows.size() == 4);  // Alice x2, Bob, Carol with no post
+    CHECK(std::get<0>(rows[3])->name == "Carol");
+    CHECK_FALSE(std::get<1>(rows[3]));
+    // One entity through a join: each user once (SQLAlchemy's de-duplication), count() counts rows.
+    CHECK(names(db.session.query<User>().join<Post>().order_by(col(&User::id)).all()) == std::vector<std::string>{"Alice", "Bob"});
+    CHECK(db.session.query<User>().join<Post>().count() == 3);
+}
+
+TEST_CASE("the seed's aggregate and value queries: tuples of values, scalar, group_by", "[query][aggregates]") {
+    seeded db;
+    auto& s = db.session;
+    CHECK(s.query(func::count(col(&Post::id))).filter(col(&Post::user_id) == 1).scalar() == 2);
+    CHECK(s.query(func::sum(col(&Post::id))).filter(col(&Post::user_id) == 9).scalar() == std::nullopt);
+    CHECK(s.query(func::max(col(&User::name))).scalar() == std::optional<std::string>("Carol"));
+    const auto n = func::count(col(&Post::id)).label("n");
+    auto per_user = s.query(col(&User::name), n).outerjoin<Post>().group_by(col(&User::name)).order_by(n.desc(), col(&User::name)).all();
+    CHECK(per_user == std::vector<std::tuple<std::string, std::int64_t>>{{"Alice", 2}, {"Bob", 1}, {"Carol", 0}});
+    auto busy = s.query(col(&User::name)).join<Post>().group_by(col(&User::name)).having(func::count(col(&Post::id)) > 1).all();
+    CHECK(busy == std::vector<std::string>{"Alice"});
+    CHECK(s.query(col(&User::name), col(&User::email)).filter(col(&User::id) == 2).one() ==
+          std::tuple<std::string, std::optional<std::string>>{"Bob", std::nullopt});
+    REQUIRE_THROWS_AS(s.query(col(&User::id)).scalar(), alchemy::MultipleResultsFound);
+    CHECK(s.query(func::coalesce(col(&User::email), "none")).filter(col(&User::id) == 2).scalar() == "none");
+}

@@ -1,0 +1,99 @@
+// Golden SQL for operators, functions, grouping and joins.
+#include "models/seed_models.hpp"
+#include "support/printing.hpp"
+
+#include <catch2/catch.hpp>
+
+using alchemy::col;
+namespace func = alchemy::func;
+using plain::Post;
+using plain::User;
+using Params = std::vector<alchemy::value>;
+
+namespace {
+
+alchemy::session make_session() { return alchemy::session(alchemy::create_engine("sqlite://")); }
+
+// The WHERE clause of a query on posts filtered by `p`, and its parameters.
+std::pair<std::string, Params> where(const alchemy::predicate& p) {
+    auto session = make_session();
+    auto compiled = session.query<Post>().filter(p).compile();
+    return {compiled.sql.substr(compiled.sql.find(" WHERE ") + 7), compiled.params};
+}
+
+struct Editor {  // two foreign keys to users: joins must be told which
+    std::int64_t id = 0;
+    std::int64_t author_id = 0;
+    std::int64_t reviewer_id = 0;
+};
+constexpr auto alchemy_table(Editor*) {
+    return alchemy::table("edits", alchemy::foreign_key(&Editor::author_id, &User::id),
+                          alchemy::foreign_key(&Editor::reviewer_id, &User::id));
+}
+struct Lonely {
+    std::int64_t id = 0;
+};
+
+}  // namespace
+
+TEST_CASE("IN and NOT IN bind each value; empty lists match nothing / everything", "[sql][expressions]") {
+    CHECK(where(col(&Post::id).in_({1, 2, 3})) == std::pair<std::string, Params>{
+                                                      R"("posts"."id" IN (?, ?, ?))", {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}}});
+    CHECK(where(col(&Post::title).not_in(std::vector<std::string>{"a"})).first == R"(("posts"."title" NOT IN (?)))");
+    CHECK(where(col(&Post::id).in_(std::vector<int>{})).first == "1 != 1");
+    CHECK(where(col(&Post::id).not_in(std::vector<int>{})).first == "1 = 1");
+}
+
+TEST_CASE("LIKE, ILIKE and the escaping startswith / endswith / contains", "[sql][expressions]") {
+    CHECK(where(col(&Post::title).like("He%o")) == std::pair<std::string, Params>{R"("posts"."title" LIKE ?)", {std::string("He%o")}});
+    CHECK(where(col(&Post::title).ilike("he%")) ==
+          std::pair<std::string, Params>{R"(lower("posts"."title") LIKE lower(?))", {std::string("he%")}});
+    CHECK(where(col(&Post::title).startswith("50%_off")) ==
+          std::pair<std::string, Params>{R"("posts"."title" LIKE ? ESCAPE '/')", {std::string("50/%/_off%")}});
+    CHECK(where(col(&Post::title).endswith("a/b")).second == Params{std::string("%a//b")});
+    CHECK(where(col(&Post::title).contains("x")).second == Params{std::string("%x%")});
+}
+
+TEST_CASE("BETWEEN, arithmetic with precedence, CAST", "[sql][expressions]") {
+    CHECK(where(col(&Post::id).between(2, 5)) ==
+          std::pair<std::string, Params>{R"("posts"."id" BETWEEN ? AND ?)", {std::int64_t{2}, std::int64_t{5}}});
+    CHECK(where((col(&Post::id) + 1) * 2 > 10).first == R"(("posts"."id" + ?) * ? > ?)");
+    CHECK(where(col(&Post::id) - (col(&Post::id) - 1) == 1).first == R"("posts"."id" - ("posts"."id" - ?) = ?)");
+    CHECK(where(col(&Post::id) + 1 + 2 == 4).first == R"("posts"."id" + ? + ? = ?)");
+    CHECK(where(alchemy::cast<std::string>(col(&Post::id)) == "7").first == R"(CAST("posts"."id" AS TEXT) = ?)");
+}
+
+TEST_CASE("aggregates, labels, GROUP BY and HAVING", "[sql][expressions]") {
+    auto session = make_session();
+    const auto n = func::count(col(&Post::id)).label("n");
+    const auto q = session.query(col(&User::name), n)
+                       .outerjoin<Post>()
+                       .group_by(col(&User::name))
+                       .having(func::count(col(&Post::id)) > 1)
+                       .order_by(n.desc(), col(&User::name));
+    CHECK(q.sql() == R"(SELECT "users"."name", count("posts"."id") AS "n" FROM "users" LEFT OUTER JOIN "posts" ON )"
+                     R"("users"."id" = "posts"."user_id" GROUP BY "users"."name" HAVING count("posts"."id") > ? )"
+                     R"(ORDER BY "n" DESC, "users"."name")");
+    CHECK(session.query(func::sum(col(&Post::id)), func::avg(col(&Post::id)), func::min(col(&Post::title)),
+                        func::max(col(&Post::id)), func::coalesce(col(&Post::user_id), 0),
+                        func::call<std::string>("upper", col(&Post::title)))
+              .sql() == R"(SELECT sum("posts"."id"), avg("posts"."id"), min("posts"."title"), max("posts"."id"), )"
+                        R"(coalesce("posts"."user_id", ?), upper("posts"."title") FROM "posts")");
+}
+
+TEST_CASE("joins: inferred from the foreign key, explicit, outer, and the errors", "[sql][joins]") {
+    auto session = make_session();
+    CHECK(session.query<User, Post>().join<Post>().sql() ==
+          R"(SELECT "users"."id", "users"."name", "users"."email", "posts"."id", "posts"."title", "posts"."user_id" )"
+          R"(FROM "users" JOIN "posts" ON "users"."id" = "posts"."user_id")");
+    // From the child side the same foreign key is found.
+    CHECK(session.query<Post>().join<User>().sql() ==
+          R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" JOIN "users" ON "users"."id" = "posts"."user_id")");
+    CHECK(session.query<User>().join<Editor>(col(&Editor::reviewer_id) == col(&User::id)).sql() ==
+          R"(SELECT "users"."id", "users"."name", "users"."email" FROM "users" JOIN "edits" ON "edits"."reviewer_id" = "users"."id")");
+    CHECK(session.query<User>().outerjoin<Post>().sql().find(R"(LEFT OUTER JOIN "posts" ON)") != std::string::npos);
+
+    REQUIRE_THROWS_AS(session.query<User>().join<Lonely>(), alchemy::InvalidRequestError);
+    REQUIRE_THROWS_WITH(session.query<User>().join<Lonely>(), Catch::Contains("Don't know how to join to Lonely"));
+    REQUIRE_THROWS_WITH(session.query<User>().join<Editor>(), Catch::Contains("there are 2 foreign key paths"));
+}
