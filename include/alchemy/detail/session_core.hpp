@@ -241,12 +241,7 @@ public:
         auto encoded = key_of_values(key_values);
         auto& map = identity_[&table];
         if (auto it = map.find(encoded); it != map.end()) {
-            auto& existing = *it->second;
-            if (existing.expired) {  // only expired values are filled in
-                load_object(table, row, existing.object(), first);
-                existing.expired = false;
-                existing.expired_columns.clear();
-            }
+            if (it->second->expired) fill_expired(*it->second, row, first);  // only expired values are filled in
             return it->second;
         }
         std::shared_ptr<instance_base> inst = make();
@@ -268,19 +263,26 @@ public:
         for (auto k : i.table->primary_key) key.push_back(i.column_value_of(k));
         auto result = conn().execute_values(statements(*i.table).select_by_key, key);
         if (!result.has_row()) return false;
+        fill_expired(i, result.current());
+        return true;
+    }
+
+    /// Fills an expired instance from `row` (columns in table order from
+    /// `first`): every column, or after a partial expiry only the expired
+    /// ones, whose loaded values become the ones a flush compares with.
+    template <class Row>
+    static void fill_expired(instance_base& i, const Row& row, std::size_t first = 0) {
         if (i.expired_columns.empty()) {
-            load_object(*i.table, result.current(), i.object());
+            load_object(*i.table, row, i.object(), first);
         } else {  // partial expiry: only those columns
-            const auto row = result.current();
             for (std::size_t c = 0; c < i.table->columns.size(); ++c) {
                 if (!i.expired_columns[c]) continue;
-                i.table->columns[c].read(row[c], i.object());
+                i.table->columns[c].read(row[first + c], i.object());
                 if (i.snapshot) i.snapshot[c] = i.column_value_of(c);  // its unflushed change is discarded
             }
         }
         i.expired = false;
         i.expired_columns.clear();
-        return true;
     }
 
     /// Called before any access through a ptr: reloads expired columns.
@@ -302,7 +304,10 @@ public:
 
     void expire(instance_base& i, std::span<const std::string_view> columns = {}) {
         check_owned(i, "expire");
-        if (!i.has_identity) return;
+        if (!i.has_identity)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Instance {} is not persistent within this Session: a pending object has nothing to reload",
+                i.describe()));
         if (columns.empty()) {
             i.expired = true;
             i.expired_columns.clear();

@@ -106,11 +106,25 @@ inline void session_core::flush() {
         ~flushing_guard() { flag = false; }
     } guard(flushing_);
 
+    // A removed object whose key a new object takes ("row switch"): its
+    // DELETE must run before that INSERT.
+    std::vector<const instance_base*> early_deletes;
+    for (const auto& gone : to_delete_)
+        for (const auto& inst : pending_)
+            if (inst->table == gone->table && !generates_key(*inst) && key_of(*inst) == gone->key) {
+                early_deletes.push_back(gone.get());
+                break;
+            }
+    const auto deleted_early = [&](const instance_base* i) {
+        return std::find(early_deletes.begin(), early_deletes.end(), i) != early_deletes.end();
+    };
+
     auto& c = conn();
     const auto& d = engine_.dialect();
     std::vector<std::shared_ptr<instance_base>> generated;  // keys written by this flush
     std::vector<std::pair<std::shared_ptr<instance_base>, std::vector<std::size_t>>> server_defaulted;
     try {
+        for (const auto* gone : early_deletes) c.execute_values(statements(*gone->table).delete_by_key, key_values(*gone, true));
         for (const table_info* table : tables) {
             const auto quoted_table = d.quote_identifier(table->name);
 
@@ -226,7 +240,7 @@ inline void session_core::flush() {
         for (auto t = tables.rbegin(); t != tables.rend(); ++t) {
             std::vector<std::vector<value>> keys;
             for (const auto& inst : to_delete_)
-                if (inst->table == *t) keys.push_back(key_values(*inst, true));
+                if (inst->table == *t && !deleted_early(inst.get())) keys.push_back(key_values(*inst, true));
             if (keys.empty()) continue;
             std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
                 return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);

@@ -1,0 +1,115 @@
+// tests/support/session_fixture.hpp — what the session tests share: a SQLite
+// file with the seed's schema, an engine whose log is captured, and ways to
+// read back what reached the database (the log) and what is stored (raw
+// sqlite3 on the file).
+#pragma once
+
+#include "models/seed_models.hpp"
+#include "support/support.hpp"
+
+#include <alchemy/alchemy.hpp>
+
+#include <initializer_list>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace session_support {
+
+using plain::Course;
+using plain::Enrollment;
+using plain::Post;
+using plain::Student;
+using plain::User;
+
+using rows = std::vector<std::vector<std::string>>;
+using strings = std::vector<std::string>;
+
+// The statements the session renders for the seed's tables.
+inline const std::string select_user = R"(SELECT "id", "name", "email" FROM "users" WHERE "id" = ?)";
+inline const std::string select_post = R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)";
+inline const std::string select_enrollment =
+    R"(SELECT "student_id", "course_id" FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
+inline const std::string insert_user = R"(INSERT INTO "users" ("name", "email") VALUES (?, ?))";
+inline const std::string insert_user_with_id = R"(INSERT INTO "users" ("id", "name", "email") VALUES (?, ?, ?))";
+inline const std::string insert_post = R"(INSERT INTO "posts" ("title", "user_id") VALUES (?, ?))";
+inline const std::string insert_enrollment = R"(INSERT INTO "enrollments" ("student_id", "course_id") VALUES (?, ?))";
+inline const std::string update_user_name = R"(UPDATE "users" SET "name" = ? WHERE "id" = ?)";
+inline const std::string update_user_email = R"(UPDATE "users" SET "email" = ? WHERE "id" = ?)";
+inline const std::string delete_user = R"(DELETE FROM "users" WHERE "id" = ?)";
+inline const std::string delete_post = R"(DELETE FROM "posts" WHERE "id" = ?)";
+inline const std::string delete_enrollment =
+    R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
+
+/// A fresh database file with every seed table, and an engine logging into
+/// `log`, which starts empty after the set-up.
+struct database {
+    std::string path;
+    test_support::log_capture log;
+    alchemy::engine engine;
+
+    explicit database(const std::string& name = "session.db")
+        : path(test_support::scratch_path(name)),
+          engine(alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()})) {
+        alchemy::metadata<User, Post, Student, Course, Enrollment>().create_all(engine);
+        log.clear();
+    }
+
+    alchemy::session session(alchemy::session_options options = {}) { return alchemy::session(engine, options); }
+
+    /// Runs statements with a connection of its own and commits: changes made
+    /// "behind the session's back". The log is cleared afterwards.
+    void run(std::initializer_list<std::string> statements) {
+        auto conn = engine.connect();
+        for (const auto& s : statements) conn.execute(s);
+        conn.commit();
+        conn.close();
+        log.clear();
+    }
+
+    /// The file as raw sqlite3 sees it.
+    rows stored(const std::string& sql) const { return test_support::raw_query(path, sql); }
+    rows users() const { return stored("SELECT id, name, coalesce(email, 'NULL') FROM users ORDER BY id"); }
+    rows posts() const { return stored("SELECT id, title, coalesce(user_id, 'NULL') FROM posts ORDER BY id"); }
+
+    /// The SQL of every event since the last clear.
+    strings sql() const { return log.sql(); }
+    /// The kind of every event, as text ("begin", "statement", "batch" ...).
+    strings kinds() const {
+        strings out;
+        for (auto k : log.kinds()) out.emplace_back(alchemy::to_string(k));
+        return out;
+    }
+    /// Each event as "<kind> <sql>" followed by " <- (params)" for every
+    /// parameter row: kind, text, order, count and values in one vector.
+    strings trace() const {
+        std::lock_guard lock(*log.mutex);
+        strings out;
+        for (const auto& e : *log.events) {
+            std::string line = std::string(alchemy::to_string(e.kind)) + " " + e.sql;
+            for (const auto& row : e.parameters) line += " <- " + alchemy::format_values(row);
+            out.push_back(std::move(line));
+        }
+        return out;
+    }
+    /// Number of events whose SQL starts with `prefix`.
+    std::size_t count(std::string_view prefix) const {
+        std::size_t n = 0;
+        for (const auto& s : log.sql())
+            if (s.starts_with(prefix)) ++n;
+        return n;
+    }
+    void clear() const { log.clear(); }
+};
+
+/// "begin BEGIN", "statement <sql> <- (params)" ... as trace() prints them.
+inline std::string stmt(const std::string& sql, const std::string& params = "") {
+    return "statement " + sql + (params.empty() ? "" : " <- " + params);
+}
+inline const std::string BEGIN = "begin BEGIN";
+inline const std::string COMMIT = "commit COMMIT";
+inline const std::string ROLLBACK = "rollback ROLLBACK";
+
+}  // namespace session_support
