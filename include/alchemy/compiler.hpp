@@ -39,7 +39,14 @@ public:
 
     std::string render(const sql_node& n) {
         switch (n.what) {
-            case sql_node::kind::column: return column(*n.table, n.column);
+            case sql_node::kind::column:
+                if (!n.alias.empty())
+                    return dialect_.quote_identifier(n.alias) + "." +
+                           dialect_.quote_identifier(n.table->columns[n.column].name);
+                return column(*n.table, n.column);
+            case sql_node::kind::alias_column:
+                return dialect_.quote_identifier(n.alias) + "." + dialect_.quote_identifier(n.op);
+            case sql_node::kind::nested: return (*n.nested_sql)(*this);
             case sql_node::kind::bind: return bind(n.bound);
             case sql_node::kind::binary: {
                 // Operands render left to right: placeholders are numbered in text order.
@@ -91,6 +98,10 @@ public:
     }
 
     std::vector<value>& params() noexcept { return params_; }
+
+    /// Tables of the statements that enclose the one being rendered: a
+    /// nested SELECT leaves them out of its FROM list (it correlates to them).
+    std::vector<const table_info*>& enclosing_tables() noexcept { return enclosing_; }
     const dialect& sql_dialect() const noexcept { return dialect_; }
 
 private:
@@ -111,6 +122,7 @@ private:
 
     const dialect& dialect_;
     std::vector<value> params_;
+    std::vector<const table_info*> enclosing_;
 };
 
 }  // namespace detail

@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -63,6 +64,12 @@ public:
     /// IN (?, ?, ...); an empty list matches nothing.
     template <class R>
     predicate in_(const std::vector<R>& values) const;
+    /// IN (SELECT ...): a query of one column.
+    template <class Q>
+        requires requires(const Q& q) { q.nested_select(); }
+    predicate in_(const Q& subquery) const {
+        return predicate(detail::binary_node("IN", node_, subquery.nested_select()));
+    }
     template <class R>
     predicate in_(std::initializer_list<R> values) const {
         return in_(std::vector<R>(values));
@@ -107,8 +114,8 @@ private:
 template <class T, class M>
 class column : public expression<M> {
 public:
-    column(const table_info& table, std::size_t index)
-        : expression<M>(detail::column_node(table, index)), table_(&table), index_(index) {}
+    column(const table_info& table, std::size_t index, std::string alias = {})
+        : expression<M>(detail::column_node(table, index, std::move(alias))), table_(&table), index_(index) {}
 
     const table_info& table() const noexcept { return *table_; }
     const column_info& info() const noexcept { return table_->columns[index_]; }
@@ -119,18 +126,44 @@ private:
     std::size_t index_;
 };
 
+namespace detail {
+template <class T, class M>
+std::size_t column_index(M T::*member) {
+    const auto& table = table_of<T>();
+    const T& probe = probe_object<T>();
+    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&(probe.*member)) -
+                                                 reinterpret_cast<const char*>(&probe));
+    for (std::size_t i = 0; i < table.columns.size(); ++i)
+        if (table.columns[i].offset == offset) return i;
+    throw ArgumentError(fmt::format("alchemy: the member passed to col() is not a column of {}", table.struct_name));
+}
+}  // namespace detail
+
 /// The column of a mapped member. ArgumentError for a member that is not a
 /// column (a relationship).
 template <class T, class M>
 column<T, M> col(M T::*member) {
-    const auto& table = table_of<T>();
-    const T& probe = detail::probe_object<T>();
-    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&(probe.*member)) -
-                                                 reinterpret_cast<const char*>(&probe));
-    for (std::size_t i = 0; i < table.columns.size(); ++i)
-        if (table.columns[i].offset == offset) return column<T, M>(table, i);
-    throw ArgumentError(fmt::format("alchemy: the member passed to col() is not a column of {}", table.struct_name));
+    return column<T, M>(table_of<T>(), detail::column_index(member));
 }
+
+/// T's table under another name, for joining a table to itself:
+///   alchemy::aliased<Node> parent("parent");
+///   session.query<Node>().join(parent, col(&Node::parent_id) == parent.c(&Node::id))
+template <class T>
+class aliased {
+public:
+    explicit aliased(std::string name) : name_(std::move(name)) {}
+    /// A column of the alias.
+    template <class M>
+    column<T, M> c(M T::*member) const {
+        return column<T, M>(table_of<T>(), detail::column_index(member), name_);
+    }
+    const std::string& name() const noexcept { return name_; }
+    const table_info& table() const { return table_of<T>(); }
+
+private:
+    std::string name_;
+};
 
 namespace detail {
 
@@ -486,6 +519,14 @@ expression<R> call(std::string name, const A&... args) {
 }
 
 }  // namespace func
+
+/// EXISTS (SELECT ...): true when the query (correlated to the enclosing
+/// one) finds a row.
+template <class Q>
+    requires requires(const Q& q) { q.nested_select(); }
+predicate exists(const Q& subquery) {
+    return predicate(detail::prefix_node("EXISTS", subquery.nested_select_body()));
+}
 
 /// Ascending / descending ORDER BY items.
 template <class X>

@@ -34,6 +34,39 @@
 
 namespace alchemy {
 
+/// A query used as a table: `q.subquery("counts")` renders as
+/// `(SELECT ...) AS "counts"` in FROM or JOIN; c<V>("name") names one of its
+/// columns (a column's name or an expression's label).
+class subquery {
+public:
+    subquery(detail::select_spec spec, std::string name) : spec_(std::move(spec)), name_(std::move(name)) {}
+
+    /// The column called `column` (its label, or the column's own name).
+    template <class V>
+    expression<V> c(std::string_view column) const {
+        for (const auto& node : spec_.columns) {
+            if ((node->what == detail::sql_node::kind::label && node->op == column) ||
+                (node->what == detail::sql_node::kind::column && node->table->columns[node->column].name == column))
+                return expression<V>(detail::alias_column_node(name_, std::string(column)));
+        }
+        throw ArgumentError(fmt::format("alchemy: subquery '{}' has no column named '{}'", name_, column));
+    }
+
+    const std::string& name() const noexcept { return name_; }
+    detail::node_ptr from_node() const { return detail::from_select(spec_, name_); }
+
+private:
+    detail::select_spec spec_;
+    std::string name_;
+};
+
+/// Raw SQL with bound parameters: session.execute(text("..."), args...) or
+/// session.query<User>().from_statement(text("..."), args...).
+struct text {
+    std::string sql;
+    explicit text(std::string s) : sql(std::move(s)) {}
+};
+
 namespace detail {
 
 // What query<...> and query(expressions...) share: building the select_spec.
@@ -66,6 +99,36 @@ public:
     template <class T>
     Derived outerjoin(const predicate& on) const {
         return add_join(table_of<T>(), on.node(), true);
+    }
+
+    /// Joins a subquery / an aliased table, on an explicit condition.
+    Derived join(const alchemy::subquery& sq, const predicate& on) const { return add_join_node(sq, on, false); }
+    Derived outerjoin(const alchemy::subquery& sq, const predicate& on) const { return add_join_node(sq, on, true); }
+    template <class T>
+    Derived join(const aliased<T>& alias, const predicate& on) const {
+        return add_alias_join(alias, on, false);
+    }
+    template <class T>
+    Derived outerjoin(const aliased<T>& alias, const predicate& on) const {
+        return add_alias_join(alias, on, true);
+    }
+
+    /// Adds a subquery to the FROM list.
+    Derived select_from(const alchemy::subquery& sq) const {
+        auto q = self();
+        q.spec_.extra_from.push_back(sq.from_node());
+        return q;
+    }
+
+    /// This query as a named subquery, for FROM and JOIN.
+    alchemy::subquery subquery(std::string name = "anon_1") const { return alchemy::subquery(spec_, std::move(name)); }
+
+    /// This query nested in another: "(SELECT ...)", correlated to the
+    /// enclosing query's tables (for in_() and scalar subqueries) ...
+    node_ptr nested_select() const { return correlated_select(spec_); }
+    /// ... and without the parentheses (for exists()).
+    node_ptr nested_select_body() const {
+        return nested_node([spec = spec_](sql_compiler& c) { return render_select(spec, c); });
     }
 
     /// ORDER BY: expressions (ascending) or order items (.desc(), desc(x), nulls_last()).
@@ -153,7 +216,33 @@ private:
     Derived add_join(const table_info& table, node_ptr on, bool outer) const {
         auto q = self();
         if (!on) on = infer_join(q.spec_.tables(), table);
-        q.spec_.joins.push_back({&table, std::move(on), outer});
+        join_spec j;
+        j.table = &table;
+        j.on = std::move(on);
+        j.outer = outer;
+        q.spec_.joins.push_back(std::move(j));
+        return q;
+    }
+
+    Derived add_join_node(const alchemy::subquery& sq, const predicate& on, bool outer) const {
+        auto q = self();
+        join_spec j;
+        j.subquery = sq.from_node();
+        j.on = on.node();
+        j.outer = outer;
+        q.spec_.joins.push_back(std::move(j));
+        return q;
+    }
+
+    template <class T>
+    Derived add_alias_join(const aliased<T>& alias, const predicate& on, bool outer) const {
+        auto q = self();
+        join_spec j;
+        j.table = &alias.table();
+        j.alias = alias.name();
+        j.on = on.node();
+        j.outer = outer;
+        q.spec_.joins.push_back(std::move(j));
         return q;
     }
 
@@ -163,6 +252,13 @@ private:
     static order_item to_order(const X& x) {
         return {x.node(), false};
     }
+};
+
+// Presents a row whose columns come in another order as table order.
+struct reordered_row {
+    const row& r;
+    const std::vector<std::size_t>& positions;
+    column_value operator[](std::size_t i) const { return r[positions[i]]; }
 };
 
 template <class T>
@@ -190,6 +286,40 @@ public:
     /// Every row. A query for one entity returns each object once, even when
     /// a join repeats it (SQLAlchemy's de-duplication of entity queries).
     std::vector<row_type> all() const { return run(this->spec_); }
+
+    /// Objects from raw SQL: the statement's columns are matched to T's by
+    /// name (every column of T must be there; ArgumentError names a missing
+    /// one) and each row resolves through the identity map.
+    template <class... A>
+    auto from_statement(const text& statement, const A&... args) const
+        requires(sizeof...(T) == 1)
+    {
+        using U = std::tuple_element_t<0, std::tuple<T...>>;
+        const auto& table = table_of<U>();
+        this->core_->autoflush();
+        auto result = this->core_->conn().execute(statement.sql, args...);
+        std::vector<ptr<U>> out;
+        if (!result.has_row()) return out;
+        std::vector<std::size_t> positions;
+        {
+            const auto r = result.current();
+            for (const auto& c : table.columns) {
+                std::size_t found = r.size();
+                for (std::size_t i = 0; i < r.size(); ++i)
+                    if (r.name(i) == c.name) found = i;
+                if (found == r.size())
+                    throw ArgumentError(fmt::format("alchemy: the statement's rows have no column '{}' for {} (table '{}'): `{}`",
+                                                    c.name, table.struct_name, table.name, statement.sql));
+                positions.push_back(found);
+            }
+        }
+        for (; result.has_row(); result.next()) {
+            const auto r = result.current();
+            auto inst = this->core_->adopt(table, detail::reordered_row{r, positions}, &detail::make_instance<U>);
+            out.emplace_back(std::static_pointer_cast<detail::instance<U>>(std::move(inst)));
+        }
+        return out;
+    }
 
     /// The first row (LIMIT 1), or an empty ptr / nullopt.
     auto first() const {
@@ -274,6 +404,14 @@ public:
     }
 
     std::vector<row_type> all() const { return this->execute(this->spec_).template all<V...>(); }
+
+    /// This one-column query as a value inside another query: "(SELECT ...)",
+    /// correlated to the enclosing query's tables.
+    auto scalar_subquery() const
+        requires(sizeof...(V) == 1)
+    {
+        return expression<V...>(this->nested_select());
+    }
     std::optional<row_type> first() const { return this->execute(this->limited(1)).template first<V...>(); }
     row_type one() const { return this->execute(this->spec_).template one<V...>(); }
     std::optional<row_type> one_or_none() const { return this->execute(this->spec_).template one_or_none<V...>(); }

@@ -130,6 +130,13 @@ public:
         return ptr<T>(std::static_pointer_cast<detail::instance<T>>(inst));
     }
 
+    /// Runs raw SQL through the session's connection and transaction, with
+    /// bound parameters; no autoflush (as SQLAlchemy's execute(text(...))).
+    template <class... A>
+    result execute(const text& statement, const A&... args) {
+        return core().conn().execute(statement.sql, args...);
+    }
+
     /// Copies `object`'s state onto the persistent object with the same key
     /// (loaded by key if needed) and returns that one; without a key or row, a
     /// new pending copy is returned. `object` itself is not attached.

@@ -115,7 +115,7 @@ TEST_CASE("the seed's join: query<User, Post>().join<Post>() with a filter", "[q
     CHECK(std::get<0>(rows[0]) == db.session.get<User>(1));  // identity-mapped
 }
 
-TEST_CASE("an outer join gives an empty ptr where no row matched; entity queries de-duplicate", "[query][joins]") {
+TEST_CASE("an outer join gives an empty ptr where no row matched and entity queries de-duplicate", "[query][joins]") {
     seeded db;
     auto rows = db.session.query<User, Post>().outerjoin<Post>().order_by(col(&User::id), col(&Post::id)).all();
     REQUIRE(rows.size() == 4);  // Alice x2, Bob, Carol with no post
@@ -141,4 +141,38 @@ TEST_CASE("the seed's aggregate and value queries: tuples of values, scalar, gro
           std::tuple<std::string, std::optional<std::string>>{"Bob", std::nullopt});
     REQUIRE_THROWS_AS(s.query(col(&User::id)).scalar(), alchemy::MultipleResultsFound);
     CHECK(s.query(func::coalesce(col(&User::email), "none")).filter(col(&User::id) == 2).scalar() == "none");
+}
+
+TEST_CASE("subqueries select the right rows", "[query][subquery]") {
+    seeded db;
+    auto& s = db.session;
+    auto counts = s.query(col(&Post::user_id), func::count(col(&Post::id)).label("cnt")).group_by(col(&Post::user_id)).subquery("counts");
+    CHECK(names(s.query<User>().join(counts, counts.c<std::int64_t>("user_id") == col(&User::id))
+                    .filter(counts.c<std::int64_t>("cnt") > 1).all()) == std::vector<std::string>{"Alice"});
+    CHECK(names(s.query<User>().filter(col(&User::id).in_(s.query(col(&Post::user_id)).filter(col(&Post::title) == "Hello")))
+                    .order_by(col(&User::id)).all()) == std::vector<std::string>{"Alice", "Bob"});
+    CHECK(names(s.query<User>().filter(!alchemy::exists(s.query(col(&Post::id)).filter(col(&Post::user_id) == col(&User::id)))).all()) ==
+          std::vector<std::string>{"Carol"});
+    const auto n = s.query(func::count(col(&Post::id))).filter(col(&Post::user_id) == col(&User::id)).scalar_subquery();
+    CHECK(s.query(col(&User::name), n).order_by(col(&User::id)).all() ==
+          std::vector<std::tuple<std::string, std::int64_t>>{{"Alice", 2}, {"Bob", 1}, {"Carol", 0}});
+}
+
+TEST_CASE("raw SQL through the session: rows, and objects resolved into the identity map", "[query][text]") {
+    seeded db;
+    auto& s = db.session;
+    auto alice = s.get<User>(1);
+    auto users = s.query<User>().from_statement(alchemy::text("SELECT * FROM users WHERE id <= :max ORDER BY id"),
+                                                alchemy::param("max", 2));
+    REQUIRE(users.size() == 2);
+    CHECK(users[0] == alice);
+    CHECK(users[1]->name == "Bob");
+    CHECK(s.execute(alchemy::text("SELECT count(*) FROM posts WHERE user_id = ?"), 1).scalar<int>() == 2);
+    REQUIRE_THROWS_WITH(s.query<User>().from_statement(alchemy::text("SELECT id, name FROM users")),
+                        Catch::Contains("no column 'email' for User"));
+    // execute(text) does not autoflush (SEMANTICS 4.2).
+    s.add(User{.name = "Eve"});
+    db.log.clear();
+    CHECK(s.execute(alchemy::text("SELECT count(*) FROM users")).scalar<int>() == 3);
+    CHECK(db.log.sql() == std::vector<std::string>{"SELECT count(*) FROM users"});
 }

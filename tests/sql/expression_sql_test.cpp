@@ -36,7 +36,7 @@ struct Lonely {
 
 }  // namespace
 
-TEST_CASE("IN and NOT IN bind each value; empty lists match nothing / everything", "[sql][expressions]") {
+TEST_CASE("IN and NOT IN bind each value and empty lists match nothing / everything", "[sql][expressions]") {
     CHECK(where(col(&Post::id).in_({1, 2, 3})) == std::pair<std::string, Params>{
                                                       R"("posts"."id" IN (?, ?, ?))", {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}}});
     CHECK(where(col(&Post::title).not_in(std::vector<std::string>{"a"})).first == R"(("posts"."title" NOT IN (?)))");

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -19,8 +20,10 @@
 namespace alchemy::detail {
 
 struct join_spec {
-    const table_info* table;
-    node_ptr on;
+    const table_info* table = nullptr;  // a mapped table (possibly under `alias`) ...
+    std::string alias{};
+    node_ptr subquery{};                // ... or a subquery: (SELECT ...) AS name
+    node_ptr on{};
     bool outer = false;
 };
 
@@ -37,22 +40,36 @@ struct select_spec {
     bool distinct = false;
 
     /// Every table the query reads from so far (FROM list and joins).
-    std::vector<const table_info*> tables() const {
-        std::vector<const table_info*> out = from();
-        for (const auto& j : joins) out.push_back(j.table);
+    std::vector<node_ptr> extra_from;          // select_from(subquery)
+
+    std::vector<const table_info*> tables(const std::vector<const table_info*>& enclosing = {}) const {
+        std::vector<const table_info*> out = from(enclosing);
+        for (const auto& j : joins)
+            if (j.table && j.alias.empty()) out.push_back(j.table);
         return out;
     }
 
     /// The FROM list: tables of the selected entities and columns, in order,
-    /// that are not joined.
-    std::vector<const table_info*> from() const {
+    /// that are not joined, nor (when nested) tables of the enclosing
+    /// statement, to which a nested SELECT correlates.
+    std::vector<const table_info*> from(const std::vector<const table_info*>& enclosing = {}) const {
         std::vector<const table_info*> out;
+        std::vector<const table_info*> correlated;
         const auto add = [&](const table_info& t) {
-            const bool joined = std::any_of(joins.begin(), joins.end(), [&](const join_spec& j) { return j.table == &t; });
-            if (!joined && std::find(out.begin(), out.end(), &t) == out.end()) out.push_back(&t);
+            const bool joined = std::any_of(joins.begin(), joins.end(),
+                                            [&](const join_spec& j) { return j.table == &t && j.alias.empty(); });
+            if (joined || std::find(out.begin(), out.end(), &t) != out.end()) return;
+            if (std::find(enclosing.begin(), enclosing.end(), &t) != enclosing.end()) {
+                correlated.push_back(&t);
+                return;
+            }
+            out.push_back(&t);
         };
         for (const auto* e : entities) add(*e);
         for (const auto& c : columns) for_each_table(*c, add);
+        for (const auto& w : where) for_each_table(*w, add);
+        // Correlating everything away would leave no FROM: keep the tables then.
+        if (out.empty() && joins.empty() && extra_from.empty()) return correlated;
         return out;
     }
 };
@@ -90,20 +107,35 @@ inline node_ptr infer_join(const std::vector<const table_info*>& present, const 
     return found.front();
 }
 
-inline compiled_sql compile_select(const select_spec& s, const dialect& d) {
-    sql_compiler c(d);
+/// Renders a SELECT into `c` (sharing its parameter list).
+inline std::string render_select(const select_spec& s, sql_compiler& c) {
+    const auto& d = c.sql_dialect();
+    const auto from = s.from(c.enclosing_tables());
+    // Nested SELECTs inside this one correlate to its tables.
+    const auto saved = c.enclosing_tables();
+    for (const auto* t : s.tables(saved)) c.enclosing_tables().push_back(t);
+    for (const auto* t : from) c.enclosing_tables().push_back(t);
+    struct restore {
+        sql_compiler& c;
+        std::vector<const table_info*> saved;
+        ~restore() { c.enclosing_tables() = std::move(saved); }
+    } restore_enclosing{c, saved};
+
     std::string sql = s.distinct ? "SELECT DISTINCT " : "SELECT ";
     for (std::size_t i = 0; i < s.columns.size(); ++i) {
         if (i) sql += ", ";
         sql += c.render(*s.columns[i]);
     }
-    const auto from = s.from();
-    if (from.empty() && s.joins.empty())
+    if (from.empty() && s.extra_from.empty() && s.joins.empty())
         throw ArgumentError("alchemy: the query selects nothing that names a table");
-    for (std::size_t i = 0; i < from.size(); ++i) sql += (i ? ", " : " FROM ") + c.table(*from[i]);
+    std::size_t from_items = 0;
+    for (const auto* t : from) sql += (from_items++ ? ", " : " FROM ") + c.table(*t);
+    for (const auto& f : s.extra_from) sql += (from_items++ ? ", " : " FROM ") + c.render(*f);
     for (const auto& j : s.joins) {
         sql += j.outer ? " LEFT OUTER JOIN " : " JOIN ";
-        sql += c.table(*j.table);
+        if (j.subquery) sql += c.render(*j.subquery);
+        else if (!j.alias.empty()) sql += c.table(*j.table) + " AS " + d.quote_identifier(j.alias);
+        else sql += c.table(*j.table);
         sql += " ON " + c.render(*j.on);
     }
     const auto conditions = [&](const char* keyword, const std::vector<node_ptr>& items) {
@@ -129,7 +161,28 @@ inline compiled_sql compile_select(const select_spec& s, const dialect& d) {
         sql += " LIMIT " + c.bind(value(s.limit.value_or(d.unlimited())));
         sql += " OFFSET " + c.bind(value(s.offset.value_or(0)));
     }
+    return sql;
+}
+
+inline compiled_sql compile_select(const select_spec& s, const dialect& d) {
+    sql_compiler c(d);
+    auto sql = render_select(s, c);
     return {std::move(sql), std::move(c.params())};
+}
+
+/// A nested SELECT correlated to its enclosing statement: "(SELECT ...)".
+inline node_ptr correlated_select(select_spec spec) {
+    return nested_node([spec = std::move(spec)](sql_compiler& c) { return "(" + render_select(spec, c) + ")"; });
+}
+
+/// A subquery in FROM or JOIN: "(SELECT ...) AS name", not correlated.
+inline node_ptr from_select(select_spec spec, std::string name) {
+    return nested_node([spec = std::move(spec), name = std::move(name)](sql_compiler& c) {
+        auto saved = std::exchange(c.enclosing_tables(), {});
+        auto inner = render_select(spec, c);
+        c.enclosing_tables() = std::move(saved);
+        return "(" + inner + ") AS " + c.sql_dialect().quote_identifier(name);
+    });
 }
 
 }  // namespace alchemy::detail

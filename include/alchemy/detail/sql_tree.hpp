@@ -7,6 +7,7 @@
 #include <alchemy/types.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@ namespace alchemy::detail {
 
 struct sql_node;
 using node_ptr = std::shared_ptr<const sql_node>;
+class sql_compiler;
+
+/// Renders a nested SELECT into the compiler of the enclosing statement (so
+/// that its parameters take their place in the one parameter list).
+using nested_renderer = std::function<std::string(sql_compiler&)>;
 
 struct sql_node {
     enum class kind {
@@ -28,6 +34,8 @@ struct sql_node {
         pattern,   ///< SQL text in which each "{}" is the next child, left to right
         label,     ///< child AS "name"
         cast,      ///< CAST(child AS <type>)
+        nested,    ///< (SELECT ...), rendered by `nested`
+        alias_column,  ///< "alias"."column" of a subquery or aliased table
     };
     kind what;
     const table_info* table = nullptr;  // column
@@ -36,10 +44,25 @@ struct sql_node {
     std::string op{};                   // binary / prefix / postfix operator, function name
     std::vector<node_ptr> children{};   // operands, list items, arguments
     sql_type cast_to = sql_type::null;  // cast
+    std::shared_ptr<const nested_renderer> nested_sql{};  // nested
+    std::string alias{};                // column of an aliased table; alias_column
 };
 
-inline node_ptr column_node(const table_info& table, std::size_t column) {
-    return std::make_shared<const sql_node>(sql_node{sql_node::kind::column, &table, column});
+inline node_ptr column_node(const table_info& table, std::size_t column, std::string alias = {}) {
+    sql_node n{sql_node::kind::column, &table, column};
+    n.alias = std::move(alias);
+    return std::make_shared<const sql_node>(std::move(n));
+}
+inline node_ptr alias_column_node(std::string alias, std::string column) {
+    sql_node n{sql_node::kind::alias_column};
+    n.alias = std::move(alias);
+    n.op = std::move(column);
+    return std::make_shared<const sql_node>(std::move(n));
+}
+inline node_ptr nested_node(nested_renderer render) {
+    sql_node n{sql_node::kind::nested};
+    n.nested_sql = std::make_shared<const nested_renderer>(std::move(render));
+    return std::make_shared<const sql_node>(std::move(n));
 }
 inline node_ptr bind_node(value v) {
     sql_node n{sql_node::kind::bind};
@@ -96,10 +119,11 @@ inline node_ptr cast_node(sql_type to, node_ptr child) {
     return std::make_shared<const sql_node>(std::move(n));
 }
 
-/// Calls f(table) for every table a column in the tree belongs to, in order.
+/// Calls f(table) for every (unaliased) table a column in the tree belongs
+/// to, in order; nested SELECTs keep their own tables.
 template <class F>
 void for_each_table(const sql_node& n, F&& f) {
-    if (n.what == sql_node::kind::column) f(*n.table);
+    if (n.what == sql_node::kind::column && n.alias.empty()) f(*n.table);
     for (const auto& c : n.children)
         if (c) for_each_table(*c, f);
 }
