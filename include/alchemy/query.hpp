@@ -22,7 +22,9 @@
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -286,6 +288,53 @@ public:
     /// Every row. A query for one entity returns each object once, even when
     /// a join repeats it (SQLAlchemy's de-duplication of entity queries).
     std::vector<row_type> all() const { return run(this->spec_); }
+
+    /// The rows one at a time, straight from the statement, without building
+    /// a vector: `for (auto user : q.stream()) ...`. Each row resolves
+    /// through the identity map as it is read (no de-duplication). The range
+    /// must be consumed before the session commits or closes.
+    class stream_range {
+    public:
+        class iterator {
+        public:
+            using iterator_category = std::input_iterator_tag;
+            using value_type = row_type;
+            using difference_type = std::ptrdiff_t;
+            iterator() = default;
+            explicit iterator(stream_range* r) : r_(r && r->result_.has_row() ? r : nullptr) {}
+            value_type operator*() const { return r_->current(); }
+            iterator& operator++() {
+                r_->result_.next();
+                if (!r_->result_.has_row()) r_ = nullptr;
+                return *this;
+            }
+            void operator++(int) { ++*this; }
+            friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.r_ == b.r_; }
+
+        private:
+            stream_range* r_ = nullptr;
+        };
+
+        iterator begin() { return iterator(this); }
+        iterator end() { return iterator(); }
+
+    private:
+        friend class query;
+        stream_range(const query& q, result r) : query_(q), result_(std::move(r)) {}
+        row_type current() const {
+            const auto r = result_.current();
+            if constexpr (sizeof...(T) == 1) {
+                return query_.template adopt<T...>(r, 0);
+            } else {
+                std::size_t first = 0;
+                return row_type{query_.template next_entity<T>(r, first)...};
+            }
+        }
+        query query_;
+        result result_;
+    };
+
+    stream_range stream() const { return stream_range(*this, this->execute(this->spec_)); }
 
     /// Objects from raw SQL: the statement's columns are matched to T's by
     /// name (every column of T must be there; ArgumentError names a missing

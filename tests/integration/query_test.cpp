@@ -176,3 +176,31 @@ TEST_CASE("raw SQL through the session: rows, and objects resolved into the iden
     CHECK(s.execute(alchemy::text("SELECT count(*) FROM users")).scalar<int>() == 3);
     CHECK(db.log.sql() == std::vector<std::string>{"SELECT count(*) FROM users"});
 }
+
+TEST_CASE("stream() reads rows one at a time from the statement", "[query][stream]") {
+    seeded db;
+    auto& s = db.session;
+    {
+        auto tx = db.engine.begin();  // 2,000 more users, so a stream has something to walk
+        tx.execute("WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 2009) "
+                   "INSERT INTO users (id, name) SELECT i, 'user_' || i FROM n");
+    }
+    std::int64_t seen = 0;
+    std::int64_t last = 0;
+    for (const auto user : s.query<User>().filter(col(&User::id) >= 10).order_by(col(&User::id)).stream()) {
+        CHECK(user->id > last);
+        last = user->id;
+        if (++seen == 100) break;  // leaving early reads no more rows
+    }
+    CHECK(seen == 100);
+    CHECK(s.size() == 100);  // only the rows read were turned into objects
+    // Rows stream through the identity map: a known object comes back as itself.
+    auto alice = s.get<User>(1);
+    std::size_t count = 0;
+    for (const auto& [user, post] : s.query<User, Post>().join<Post>().filter(col(&User::id) == 1).stream()) {
+        CHECK(user == alice);
+        CHECK(post->user_id == 1);
+        ++count;
+    }
+    CHECK(count == 2);
+}
