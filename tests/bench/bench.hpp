@@ -1,0 +1,119 @@
+// tests/bench/bench.hpp — what the two sides of the benchmark share: the data
+// set, the check values and the interface each side implements.
+//
+// bench_alchemy.cpp implements the workloads through alchemy's public API (a
+// Session, identity map and unit of work, no hand-written SQL); bench_raw.cpp
+// through the sqlite3 C API with prepared statements reused. bench_main.cpp
+// times them. This header uses the standard library only, so that neither TU
+// pays for the other's headers (the compile-time comparison relies on it).
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace bench {
+
+// ---- the data set: row i of N (i = 1..N) -----------------------------------------
+
+inline std::string name_of(std::int64_t i) { return "user_" + std::to_string(i); }
+inline std::optional<std::string> email_of(std::int64_t i) {
+    if (i % 10 == 0) return std::nullopt;
+    return "user_" + std::to_string(i) + "@example.com";
+}
+inline std::int64_t age_of(std::int64_t i) { return 18 + i % 60; }
+inline double score_of(std::int64_t i) { return static_cast<double>(i % 1000) * 0.25; }
+
+// ---- check values ---------------------------------------------------------------------
+// Both sides compute the same value per workload from what they hold in memory;
+// the program fails if they differ. Cheap on purpose (a few ns per row), so it
+// adds next to nothing to either side's time.
+
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t v) noexcept {
+    std::uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+inline std::uint64_t text_check(std::string_view s) noexcept {
+    std::uint64_t h = s.size();
+    if (!s.empty()) h = h * 131 + static_cast<unsigned char>(s.back()) * 7 + static_cast<unsigned char>(s[s.size() / 2]);
+    return h;
+}
+
+/// One row's contribution; sums of these are order-independent.
+inline std::uint64_t row_check(std::int64_t id, std::string_view name, const std::optional<std::string>& email,
+                               std::int64_t age, double score) noexcept {
+    std::uint64_t h = mix(static_cast<std::uint64_t>(id), text_check(name));
+    h = mix(h, email ? text_check(*email) : 0xdeadULL);
+    h = mix(h, static_cast<std::uint64_t>(age));
+    return mix(h, std::bit_cast<std::uint64_t>(score));
+}
+
+/// W1: the i-th inserted object (1-based) got `id`.
+inline std::uint64_t id_check(std::int64_t i, std::int64_t id) noexcept {
+    return mix(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(id));
+}
+
+// ---- one side of the benchmark ---------------------------------------------------------
+
+/// Each workload returns its check value. open/populate/digest are set-up and
+/// verification, never timed.
+class side {
+public:
+    virtual ~side() = default;
+    virtual const char* name() const = 0;
+
+    /// Opens a database: a file at `path` (created with the schema when
+    /// `fresh`, any old file and its -wal/-shm removed first), or a new
+    /// in-memory database with the schema when `path` is empty.
+    virtual void open(const std::string& path, bool fresh) = 0;
+    virtual void close() = 0;
+    /// Inserts rows 1..n without any objects (for the W2 memory measurement).
+    virtual void populate(std::int64_t n) = 0;
+    /// Sum of row_check over every row of users, read with plain sqlite3 (the
+    /// same code for both sides), plus the row count: what is stored.
+    virtual std::uint64_t digest() = 0;
+
+    /// W1: inserts rows 1..n in one transaction; every generated id read back.
+    virtual std::uint64_t w1_insert(std::int64_t n) = 0;
+    /// W2: loads every user into objects (`expected_rows` is known to the
+    /// caller). When given, `while_held` runs while every object is still held.
+    virtual std::uint64_t w2_load_all(std::int64_t expected_rows, void (*while_held)()) = 0;
+    /// W3: one query per id, no explicit transaction.
+    virtual std::uint64_t w3_get(std::span<const std::int64_t> ids) = 0;
+    /// W4: in one transaction, age += 1 for ids in [lo, hi).
+    virtual std::uint64_t w4_update_range(std::int64_t lo, std::int64_t hi) = 0;
+    /// W5: deletes the users with these ids in one transaction.
+    virtual std::uint64_t w5_delete(std::span<const std::int64_t> ids) = 0;
+};
+
+/// What the ORM sent to the database, collected by an engine log sink (used by
+/// an untimed traced run only).
+struct sql_trace {
+    struct entry {
+        std::string sql;
+        std::size_t executions;  // a batch counts once per parameter row
+    };
+    std::vector<entry> entries;
+};
+
+std::unique_ptr<side> make_alchemy_side(sql_trace* trace = nullptr);
+std::unique_ptr<side> make_raw_side();
+
+/// Writes rows 1..n into an open database with the schema (one transaction).
+void raw_populate(sqlite3* db, std::int64_t n);
+/// See side::digest().
+std::uint64_t raw_digest(sqlite3* db);
+/// sqlite3_libversion().
+const char* sqlite_version();
+
+}  // namespace bench

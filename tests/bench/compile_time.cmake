@@ -1,0 +1,131 @@
+# tests/bench/compile_time.cmake — how long the benchmark's alchemy TU takes to
+# compile, against its raw sqlite3 TU: the issue #7 target is <= 2x.
+#
+# The build target alchemy_bench_compile_time runs this with alchemy_bench's
+# include directories. By hand (from the repository root, Debian paths):
+#
+#   cmake -DCXX=g++ -DALCHEMY_TU=tests/bench/bench_alchemy.cpp -DRAW_TU=tests/bench/bench_raw.cpp \
+#         -DINCLUDES=include -P tests/bench/compile_time.cmake
+#
+# Variables: CXX, ALCHEMY_TU, RAW_TU (required); INCLUDES, DEFINES,
+# IMPLICIT_INCLUDES (the compiler's own, dropped from INCLUDES) ('|'-separated
+# lists); FLAGS (default "-std=c++20 -O2"); REPEAT (default 3); OUT_DIR (where
+# the object file goes; default a directory under the current one).
+#
+# Each TU is compiled alone (-c, one process, nothing else in the command),
+# alternating raw / alchemy REPEAT times; the median wall time of each is
+# reported, with the ratio.
+
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var CXX ALCHEMY_TU RAW_TU)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
+    message(FATAL_ERROR "compile_time.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+if(NOT DEFINED REPEAT)
+  set(REPEAT 3)
+endif()
+if(NOT DEFINED FLAGS)
+  set(FLAGS "-std=c++20 -O2")
+endif()
+if(NOT DEFINED OUT_DIR)
+  set(OUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/alchemy_bench_compile_time")
+endif()
+file(MAKE_DIRECTORY "${OUT_DIR}")
+
+separate_arguments(args UNIX_COMMAND "${FLAGS}")
+if(DEFINED INCLUDES AND NOT INCLUDES STREQUAL "")
+  string(REPLACE "|" ";" _includes "${INCLUDES}")
+  list(REMOVE_DUPLICATES _includes)
+  # The compiler searches its own directories (/usr/include ...) anyway; -I
+  # would move them ahead of its C++ headers.
+  string(REPLACE "|" ";" _implicit "${IMPLICIT_INCLUDES}")
+  list(REMOVE_ITEM _includes ${_implicit})
+  foreach(dir IN LISTS _includes)
+    list(APPEND args "-I${dir}")
+  endforeach()
+endif()
+if(DEFINED DEFINES AND NOT DEFINES STREQUAL "")
+  string(REPLACE "|" ";" _defines "${DEFINES}")
+  foreach(def IN LISTS _defines)
+    list(APPEND args "-D${def}")
+  endforeach()
+endif()
+
+# Appends the wall time (microseconds) of compiling `source` to the list `var`.
+function(time_compile source var)
+  string(TIMESTAMP t0 "%s%f")
+  execute_process(
+    COMMAND "${CXX}" ${args} -c "${source}" -o "${OUT_DIR}/tu.o"
+    RESULT_VARIABLE rc
+    OUTPUT_VARIABLE out
+    ERROR_VARIABLE out)
+  string(TIMESTAMP t1 "%s%f")
+  if(NOT rc EQUAL 0)
+    string(JOIN " " shown ${args})
+    message(FATAL_ERROR "compile_time.cmake: compiling ${source} failed:\n${CXX} ${shown} -c ${source}\n${out}")
+  endif()
+  math(EXPR us "${t1} - ${t0}")
+  set(times ${${var}})
+  list(APPEND times ${us})
+  set(${var} ${times} PARENT_SCOPE)
+endfunction()
+
+function(median_of var out)
+  set(times ${${var}})
+  list(SORT times COMPARE NATURAL)
+  list(LENGTH times n)
+  math(EXPR mid "${n} / 2")
+  list(GET times ${mid} m)
+  set(${out} ${m} PARENT_SCOPE)
+endfunction()
+
+# Microseconds as seconds with two decimals.
+function(seconds us out)
+  math(EXPR cs "(${us} + 5000) / 10000")
+  math(EXPR whole "${cs} / 100")
+  math(EXPR frac "${cs} % 100")
+  if(frac LESS 10)
+    set(frac "0${frac}")
+  endif()
+  set(${out} "${whole}.${frac}" PARENT_SCOPE)
+endfunction()
+
+set(raw_times "")
+set(alchemy_times "")
+foreach(i RANGE 1 ${REPEAT})
+  time_compile("${RAW_TU}" raw_times)
+  time_compile("${ALCHEMY_TU}" alchemy_times)
+endforeach()
+file(REMOVE "${OUT_DIR}/tu.o")
+
+median_of(raw_times raw_us)
+median_of(alchemy_times alchemy_us)
+seconds(${raw_us} raw_s)
+seconds(${alchemy_us} alchemy_s)
+math(EXPR ratio_x100 "(${alchemy_us} * 100 + ${raw_us} / 2) / ${raw_us}")
+math(EXPR ratio_whole "${ratio_x100} / 100")
+math(EXPR ratio_frac "${ratio_x100} % 100")
+if(ratio_frac LESS 10)
+  set(ratio_frac "0${ratio_frac}")
+endif()
+set(verdict "met")
+if(ratio_x100 GREATER 200)
+  set(verdict "missed")
+endif()
+
+cmake_path(GET ALCHEMY_TU FILENAME alchemy_name)
+cmake_path(GET RAW_TU FILENAME raw_name)
+string(JOIN " " shown_args ${args})
+set(load "")
+if(EXISTS /proc/loadavg)
+  file(READ /proc/loadavg load)
+  string(REGEX MATCH "^[^ ]+ [^ ]+ [^ ]+" load "${load}")
+  set(load ", load average ${load}")
+endif()
+message("compile time, each TU alone, median of ${REPEAT}${load}:")
+message("  command: ${CXX} ${shown_args} -c <TU> -o ${OUT_DIR}/tu.o")
+message("  ${alchemy_name} (alchemy side)  ${alchemy_s} s")
+message("  ${raw_name} (raw sqlite3 side)  ${raw_s} s")
+message("  ratio ${ratio_whole}.${ratio_frac}x (target <= 2x: ${verdict})")
