@@ -60,10 +60,11 @@ using row_tuple = std::conditional_t<sizeof...(T) == 1, std::tuple_element_t<0, 
 /// A view of the current row of a result.
 class row {
 public:
-    explicit row(sqlite3_stmt* stmt) noexcept : stmt_(stmt) {}
+    explicit row(sqlite3_stmt* stmt) noexcept
+        : stmt_(stmt), size_(static_cast<std::size_t>(sqlite3_column_count(stmt))) {}
 
     /// Number of columns.
-    std::size_t size() const noexcept { return static_cast<std::size_t>(sqlite3_column_count(stmt_)); }
+    std::size_t size() const noexcept { return size_; }
 
     /// The name of column `i` (its alias when the SELECT gives one).
     std::string_view name(std::size_t i) const {
@@ -145,6 +146,7 @@ private:
     }
 
     sqlite3_stmt* stmt_;
+    std::size_t size_;
 };
 
 /// The outcome of executing a statement: its rows (streamed) and, for

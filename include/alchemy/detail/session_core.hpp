@@ -36,36 +36,37 @@ namespace detail {
 
 // Appends an encoding of `v` that differs for different values (type tag +
 // bytes); identity keys are the concatenation over the primary key.
-inline void encode_key_part(std::string& out, const value& v) {
+inline void encode_key_part(std::string& out, const column_value& v) {
     out += static_cast<char>(v.type());
+    const auto append_sized = [&](const void* data, std::size_t n) {
+        out.append(reinterpret_cast<const char*>(&n), sizeof n);
+        out.append(static_cast<const char*>(data), n);
+    };
     switch (v.type()) {
         case sql_type::integer: {
-            const auto i = std::get<std::int64_t>(v.get());
+            const auto i = v.as_integer();
             out.append(reinterpret_cast<const char*>(&i), sizeof i);
             break;
         }
         case sql_type::real: {
-            const auto d = std::get<double>(v.get());
+            const auto d = v.as_real();
             out.append(reinterpret_cast<const char*>(&d), sizeof d);
             break;
         }
         case sql_type::text: {
-            const auto& s = std::get<std::string>(v.get());
-            const auto n = s.size();
-            out.append(reinterpret_cast<const char*>(&n), sizeof n);
-            out += s;
+            const auto t = v.as_text();
+            append_sized(t.data(), t.size());
             break;
         }
         case sql_type::blob: {
-            const auto& b = std::get<std::vector<std::byte>>(v.get());
-            const auto n = b.size();
-            out.append(reinterpret_cast<const char*>(&n), sizeof n);
-            out.append(reinterpret_cast<const char*>(b.data()), b.size());
+            const auto b = v.as_blob();
+            append_sized(b.data(), b.size());
             break;
         }
         case sql_type::null: break;
     }
 }
+inline void encode_key_part(std::string& out, const value& v) { encode_key_part(out, v.view()); }
 
 // The SQL a session runs for one table, rendered once per session.
 struct table_statements {
@@ -235,10 +236,8 @@ public:
     /// new one made by `make` and filled from the row.
     template <class Row, class Make>
     std::shared_ptr<instance_base> adopt(const table_info& table, const Row& row, Make&& make, std::size_t first = 0) {
-        std::vector<value> key_values;
-        key_values.reserve(table.primary_key.size());
-        for (auto k : table.primary_key) key_values.push_back(value::from(row[first + k]));
-        auto encoded = key_of_values(key_values);
+        std::string encoded;  // straight from the row: no copies of the key values
+        for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
         auto& map = identity_[&table];
         if (auto it = map.find(encoded); it != map.end()) {
             if (it->second->expired) fill_expired(*it->second, row, first);  // only expired values are filled in
@@ -453,6 +452,29 @@ public:
         return sql_.emplace(&table, std::move(s)).first->second;
     }
 
+    /// The INSERT of `table` for the columns listed in `shape` (see
+    /// shape_columns), rendered on first use.
+    const std::string& insert_statement(const table_info& table, const std::string& shape) {
+        std::string key(reinterpret_cast<const char*>(&table), sizeof(&table));
+        key += shape;
+        if (auto it = insert_sql_.find(key); it != insert_sql_.end()) return it->second;
+        const auto& d = engine_.dialect();
+        std::string names, marks;
+        for (std::size_t i = 0; i + 1 < shape.size(); i += 2) {
+            if (i) {
+                names += ", ";
+                marks += ", ";
+            }
+            const auto column = static_cast<unsigned char>(shape[i]) |
+                                (static_cast<std::size_t>(static_cast<unsigned char>(shape[i + 1])) << 8);
+            names += d.quote_identifier(table.columns[column].name);
+            marks += d.placeholder(i / 2 + 1);
+        }
+        auto sql = shape.empty() ? fmt::format("INSERT INTO {} DEFAULT VALUES", d.quote_identifier(table.name))
+                                 : fmt::format("INSERT INTO {} ({}) VALUES ({})", d.quote_identifier(table.name), names, marks);
+        return insert_sql_.emplace(std::move(key), std::move(sql)).first->second;
+    }
+
 private:
     void check_owned(const instance_base& i, const char* what) const {
         if (i.owner != this)
@@ -570,6 +592,7 @@ private:
     std::vector<std::shared_ptr<instance_base>> deleted_;    // DELETE flushed, not committed
     std::vector<std::shared_ptr<instance_base>> transaction_;  // inserted, updated or deleted in this transaction
     boost::unordered_flat_map<const table_info*, table_statements> sql_;
+    boost::unordered_flat_map<std::string, std::string> insert_sql_;
 };
 
 }  // namespace detail

@@ -35,6 +35,14 @@ inline bool value_less(const value& a, const value& b) {
         a.get());
 }
 
+// The column indices of an INSERT shape (two bytes each, see flush).
+inline std::vector<std::size_t> shape_columns(const std::string& shape) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i + 1 < shape.size(); i += 2)
+        out.push_back(static_cast<unsigned char>(shape[i]) | (static_cast<std::size_t>(static_cast<unsigned char>(shape[i + 1])) << 8));
+    return out;
+}
+
 inline std::vector<value> key_values(const instance_base& i, bool from_snapshot) {
     std::vector<value> out;
     for (auto k : i.table->primary_key)
@@ -44,6 +52,7 @@ inline std::vector<value> key_values(const instance_base& i, bool from_snapshot)
 
 inline void session_core::flush() {
     if (flushing_) return;
+    if (pending_.empty() && to_delete_.empty() && touched_.empty()) return;  // the common autoflush
     std::erase_if(pending_, [this](const auto& p) { return p->owner != this || p->has_identity; });
     std::erase_if(to_delete_, [this](const auto& p) { return p->owner != this || !p->marked_for_delete; });
 
@@ -71,8 +80,9 @@ inline void session_core::flush() {
         const auto v = i.column_value_of(i.table->primary_key.front());
         return v.is_null() || v == value(std::int64_t{0});
     };
+    // Explicit keys of new objects (table name, NUL, encoded key).
+    boost::unordered_flat_map<std::string, const instance_base*> new_keys;
     {
-        boost::unordered_flat_map<std::string, const instance_base*> new_keys;
         for (const auto& inst : pending_) {
             if (generates_key(*inst)) continue;
             for (auto k : inst->table->primary_key)
@@ -110,13 +120,9 @@ inline void session_core::flush() {
     // DELETE must run before that INSERT.
     std::vector<const instance_base*> early_deletes;
     for (const auto& gone : to_delete_)
-        for (const auto& inst : pending_)
-            if (inst->table == gone->table && !generates_key(*inst) && key_of(*inst) == gone->key) {
-                early_deletes.push_back(gone.get());
-                break;
-            }
+        if (!new_keys.empty() && new_keys.contains(gone->table->name + '\0' + gone->key)) early_deletes.push_back(gone.get());
     const auto deleted_early = [&](const instance_base* i) {
-        return std::find(early_deletes.begin(), early_deletes.end(), i) != early_deletes.end();
+        return !early_deletes.empty() && std::find(early_deletes.begin(), early_deletes.end(), i) != early_deletes.end();
     };
 
     auto& c = conn();
@@ -178,32 +184,28 @@ inline void session_core::flush() {
             std::vector<instance_base*> inserts;
             for (const auto& inst : pending_)
                 if (inst->table == table) inserts.push_back(inst.get());
-            const auto column_set = [&](const instance_base& i) {
-                std::vector<std::size_t> cols;
-                const bool generated_key = generates_key(i);
+            // Each row's column list as a short string of column indices (its
+            // "shape"): rows of one shape share a statement, rendered once per session.
+            std::vector<bool> generated_keys(inserts.size());
+            std::vector<std::string> shapes(inserts.size());
+            for (std::size_t r = 0; r < inserts.size(); ++r) {
+                const auto& i = *inserts[r];
+                generated_keys[r] = generates_key(i);
                 for (std::size_t col = 0; col < table->columns.size(); ++col) {
                     const auto& column = table->columns[col];
-                    if (generated_key && column.primary_key) continue;
+                    if (generated_keys[r] && column.primary_key) continue;
                     if (column.server_default && column.nullable && i.column_value_of(col).is_null()) continue;
-                    cols.push_back(col);
+                    shapes[r] += static_cast<char>(col & 0xff);  // two bytes per column index
+                    shapes[r] += static_cast<char>(col >> 8);
                 }
-                return cols;
-            };
+            }
             for (std::size_t start = 0; start < inserts.size();) {
-                const auto columns = column_set(*inserts[start]);
-                const bool generated_key = generates_key(*inserts[start]);
+                const bool generated_key = generated_keys[start];
                 std::size_t end = start + 1;
                 if (!generated_key)
-                    while (end < inserts.size() && !generates_key(*inserts[end]) && column_set(*inserts[end]) == columns)
-                        ++end;
-                std::string names, marks;
-                for (std::size_t i = 0; i < columns.size(); ++i) {
-                    names += fmt::format("{}{}", i ? ", " : "", d.quote_identifier(table->columns[columns[i]].name));
-                    marks += fmt::format("{}{}", i ? ", " : "", d.placeholder(i + 1));
-                }
-                const auto statement =
-                    columns.empty() ? fmt::format("INSERT INTO {} DEFAULT VALUES", quoted_table)
-                                    : fmt::format("INSERT INTO {} ({}) VALUES ({})", quoted_table, names, marks);
+                    while (end < inserts.size() && !generated_keys[end] && shapes[end] == shapes[start]) ++end;
+                const auto columns = shape_columns(shapes[start]);
+                const auto& statement = insert_statement(*table, shapes[start]);
                 const auto bind_row = [&](std::size_t i, binder& b) {
                     for (auto col : columns) table->columns[col].bind(b, inserts[start + i]->object());
                 };
