@@ -16,7 +16,8 @@
 //     expire() or rollback): one SELECT by key.
 //
 // A change counts if it is made through a ptr, or through a reference taken
-// from a ptr since the last commit. Keep the ptr, not a T&, across commits.
+// from a ptr since the last flush (commit, or the autoflush before a query).
+// Keep the ptr, not a T&, across flushes.
 // Copies of a ptr share the object; comparing ptrs compares identity.
 #pragma once
 

@@ -102,6 +102,27 @@ TEST_CASE("session flush: an UPDATE lists only the changed columns, in table ord
     CHECK_FALSE(session.is_modified(a));
 }
 
+TEST_CASE("session flush: a write after a flush is compared with the flushed values, and only it", "[session][flush][update]") {
+    database db;
+    db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL)"});
+    auto session = db.session();
+    auto a = session.get<User>(1);
+    auto b = session.get<User>(2);
+    db.clear();
+    a->name = "Alicia";
+    b->name = "Robert";
+    session.flush();
+    a->email = "new@x";       // touched again through the ptr: compared at the next flush
+    b->name = "Robert";       // a write of the value it already has: no UPDATE
+    CHECK(session.is_modified(a));
+    CHECK_FALSE(session.is_modified(b));
+    session.commit();
+    CHECK(db.trace() ==
+          strings{"batch " + update_user_name + " <- ('Alicia', 1) <- ('Robert', 2)",
+                  stmt(R"(UPDATE "users" SET "email" = ? WHERE "id" = ?)", "('new@x', 1)"), COMMIT});
+    CHECK(db.users() == rows{{"1", "Alicia", "new@x"}, {"2", "Robert", "NULL"}});
+}
+
 TEST_CASE("session flush: consecutive UPDATEs of the same columns are one batch, rows sorted by key",
           "[session][flush][update]") {
     database db;

@@ -60,7 +60,7 @@ struct instance_base : std::enable_shared_from_this<instance_base> {
     bool has_identity = false;           // a row exists (or existed) for it
     bool marked_for_delete = false;      // remove()d, DELETE not flushed yet
     bool deleted = false;                // DELETE flushed, not committed
-    bool touched = false;                // accessed for writing since the last commit
+    bool touched = false;                // accessed for writing since the last flush
     bool expired = false;                // every column must be reloaded before use
     bool key_generated = false;          // the key came from the database in this transaction
     bool inserted_in_transaction = false;

@@ -587,7 +587,7 @@ private:
     using identity_map = boost::unordered_flat_map<std::string, std::shared_ptr<instance_base>>;
     boost::unordered_flat_map<const table_info*, identity_map> identity_;
     std::vector<std::shared_ptr<instance_base>> pending_;    // in insert order
-    std::vector<std::shared_ptr<instance_base>> touched_;    // persistent, written to since the last commit
+    std::vector<std::shared_ptr<instance_base>> touched_;    // persistent, written to since the last flush
     std::vector<std::shared_ptr<instance_base>> to_delete_;  // remove()d, not flushed
     std::vector<std::shared_ptr<instance_base>> deleted_;    // DELETE flushed, not committed
     std::vector<std::shared_ptr<instance_base>> transaction_;  // inserted, updated or deleted in this transaction

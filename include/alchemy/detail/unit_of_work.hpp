@@ -8,7 +8,7 @@
 // consecutive UPDATEs of the same columns, run as one batch through one
 // prepared statement; an INSERT whose key the database generates runs alone
 // and its key is written back into the object. Only objects touched since the
-// last commit are compared, so the cost follows what was touched.
+// last flush are compared, so the cost follows what was touched.
 #pragma once
 
 #include <alchemy/detail/session_core.hpp>
@@ -262,8 +262,10 @@ inline void session_core::flush() {
         throw;
     }
 
-    // Success: new objects become persistent, flushed deletes deleted, and
-    // the flushed values become the ones later changes are compared with.
+    // Success: new objects become persistent, flushed deletes deleted. The
+    // touched objects are written (or unchanged) and leave the list a flush
+    // compares: the next write through a ptr touches them again and takes a
+    // fresh snapshot, so each flush costs what was touched since the last one.
     const auto enlist = [&](const std::shared_ptr<instance_base>& inst) {
         if (!inst->listed_in_transaction) {
             inst->listed_in_transaction = true;
@@ -276,10 +278,7 @@ inline void session_core::flush() {
         inst->inserted_in_transaction = true;
         identity_[inst->table][inst->key] = inst;
         enlist(inst);
-        if (inst->touched) {
-            inst->snapshot = inst->capture();
-            touched_.push_back(inst);
-        }
+        inst->touched = false;
     }
     for (auto& [inst, columns] : server_defaulted) {  // reload what the database filled in
         inst->expired = true;
@@ -289,7 +288,6 @@ inline void session_core::flush() {
     for (auto& u : updates) {
         auto& inst = *u.inst;
         if (!inst.inserted_in_transaction && !inst.transaction_snapshot) inst.transaction_snapshot = std::move(inst.snapshot);
-        inst.snapshot = inst.capture();
         if (auto new_key = key_of(inst); new_key != inst.key) {  // the key itself changed
             remove_from_identity(inst);
             inst.key = std::move(new_key);
@@ -305,6 +303,11 @@ inline void session_core::flush() {
         deleted_.push_back(inst);
         enlist(inst);
     }
+    for (const auto& inst : touched_) {
+        inst->touched = false;
+        inst->snapshot.reset();
+    }
+    touched_.clear();
     pending_.clear();
     to_delete_.clear();
 }
