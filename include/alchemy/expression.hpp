@@ -315,11 +315,8 @@ std::vector<node_ptr> value_nodes(const std::vector<R>& values) {
 }
 
 template <class V>
-void require_text(const char* what) {
-    if constexpr (!is_text_v<strip_optional<V>>) {
-        static_assert(is_text_v<strip_optional<V>>, "alchemy: LIKE, startswith, endswith and contains need a text expression");
-    }
-    (void)what;
+constexpr void require_text() {
+    static_assert(is_text_v<strip_optional<V>>, "alchemy: LIKE, startswith, endswith and contains need a text expression");
 }
 
 // Escapes LIKE's wildcards so that `text` matches literally (escape character '/').
@@ -352,30 +349,30 @@ predicate expression<V>::not_in(const std::vector<R>& values) const {
 
 template <class V>
 predicate expression<V>::like(std::string_view pattern) const {
-    detail::require_text<V>("like");
+    detail::require_text<V>();
     return predicate(detail::binary_node("LIKE", node_, detail::bind_node(value(std::string(pattern)))));
 }
 template <class V>
 predicate expression<V>::ilike(std::string_view pattern) const {
-    detail::require_text<V>("ilike");
+    detail::require_text<V>();
     return predicate(detail::pattern_node("lower({}) LIKE lower({})",
                                           {node_, detail::bind_node(value(std::string(pattern)))}));
 }
 template <class V>
 predicate expression<V>::startswith(std::string_view text) const {
-    detail::require_text<V>("startswith");
+    detail::require_text<V>();
     return predicate(detail::pattern_node(
         "{} LIKE {} ESCAPE '/'", {node_, detail::bind_node(value(detail::escape_like(text) + "%"))}));
 }
 template <class V>
 predicate expression<V>::endswith(std::string_view text) const {
-    detail::require_text<V>("endswith");
+    detail::require_text<V>();
     return predicate(detail::pattern_node(
         "{} LIKE {} ESCAPE '/'", {node_, detail::bind_node(value("%" + detail::escape_like(text)))}));
 }
 template <class V>
 predicate expression<V>::contains(std::string_view text) const {
-    detail::require_text<V>("contains");
+    detail::require_text<V>();
     return predicate(detail::pattern_node(
         "{} LIKE {} ESCAPE '/'", {node_, detail::bind_node(value("%" + detail::escape_like(text) + "%"))}));
 }

@@ -103,12 +103,7 @@ public:
     static std::string create_table_sql(const table_info& table, const dialect& d) {
         const auto q = [&](std::string_view name) { return d.quote_identifier(name); };
         const auto column_list = [&](const table_info& t, const std::vector<std::size_t>& columns) {
-            std::string out;
-            for (std::size_t i = 0; i < columns.size(); ++i) {
-                if (i) out += ", ";
-                out += q(t.columns[columns[i]].name);
-            }
-            return out;
+            return quoted_columns(t, columns, d);
         };
         const bool inline_key = table.has_integer_key();
         std::vector<std::string> parts;
@@ -146,16 +141,23 @@ public:
 
     /// CREATE INDEX IF NOT EXISTS for one index.
     static std::string create_index_sql(const table_info& table, const index_info& ix, const dialect& d) {
-        std::string columns;
-        for (std::size_t i = 0; i < ix.columns.size(); ++i) {
-            if (i) columns += ", ";
-            columns += d.quote_identifier(table.columns[ix.columns[i]].name);
-        }
         return fmt::format("CREATE {}INDEX IF NOT EXISTS {} ON {} ({})", ix.unique ? "UNIQUE " : "",
-                           d.quote_identifier(ix.name), d.quote_identifier(table.name), columns);
+                           d.quote_identifier(ix.name), d.quote_identifier(table.name),
+                           quoted_columns(table, ix.columns, d));
     }
 
 private:
+    // "a", "b", ... for the given columns of `table`.
+    static std::string quoted_columns(const table_info& table, const std::vector<std::size_t>& columns,
+                                      const dialect& d) {
+        std::string out;
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            if (i) out += ", ";
+            out += d.quote_identifier(table.columns[columns[i]].name);
+        }
+        return out;
+    }
+
     std::vector<const table_info*> tables_;
 };
 

@@ -152,6 +152,21 @@ consteval void check_parameter_type() {
     }
 }
 
+// A statement's parameters do not fit it (count, names): ProgrammingError,
+// worded like sqlite3's own.
+[[noreturn]] inline void raise_programming_error(std::string_view sql, const std::string& params,
+                                                 const std::string& why) {
+    throw ProgrammingError(
+        fmt::format("(alchemy.ProgrammingError) {}\n[SQL: {}]\n[parameters: {}]", why, sql, params),
+        std::string(sql), params, SQLITE_RANGE, why);
+}
+
+inline std::string wrong_count(int expected, std::size_t given) {
+    return fmt::format(
+        "Incorrect number of bindings supplied. The current statement uses {}, and there are {} supplied.",
+        expected, given);
+}
+
 // Binds positional or named arguments into `stmt`; throws ProgrammingError
 // for a wrong count or an unknown or missing name.
 template <class... A>
@@ -161,15 +176,8 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
     static_assert(named == 0 || named == sizeof...(A),
                   "alchemy: do not mix positional and named parameters in one statement");
     const int expected = sqlite3_bind_parameter_count(stmt);
-    const auto fail = [&](const std::string& why) {
-        throw ProgrammingError(fmt::format("(alchemy.ProgrammingError) {}\n[SQL: {}]\n[parameters: {}]", why,
-                                           sql, format_parameters(args...)),
-                               std::string(sql), format_parameters(args...), SQLITE_RANGE, why);
-    };
-    if (static_cast<std::size_t>(expected) != sizeof...(A))
-        fail(fmt::format("Incorrect number of bindings supplied. The current statement uses {}, and there "
-                         "are {} supplied.",
-                         expected, sizeof...(A)));
+    const auto fail = [&](const std::string& why) { raise_programming_error(sql, format_parameters(args...), why); };
+    if (static_cast<std::size_t>(expected) != sizeof...(A)) fail(wrong_count(expected, sizeof...(A)));
     sqlite_binder binder(stmt, copy);
     std::size_t position = 0;
     const auto bind_one = [&](const auto& arg) {
@@ -262,13 +270,8 @@ result execute(engine_state& engine, sqlite_connection& conn, std::string_view s
 inline void check_parameter_count(sqlite3_stmt* stmt, std::size_t given, std::string_view sql,
                                   std::span<const value> values) {
     const int expected = sqlite3_bind_parameter_count(stmt);
-    if (static_cast<std::size_t>(expected) == given) return;
-    const auto why = fmt::format(
-        "Incorrect number of bindings supplied. The current statement uses {}, and there are {} supplied.", expected,
-        given);
-    const auto params = format_values(values);
-    throw ProgrammingError(fmt::format("(alchemy.ProgrammingError) {}\n[SQL: {}]\n[parameters: {}]", why, sql, params),
-                           std::string(sql), params, SQLITE_RANGE, why);
+    if (static_cast<std::size_t>(expected) != given)
+        raise_programming_error(sql, format_values(values), wrong_count(expected, given));
 }
 
 inline void bind_values(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql,

@@ -376,7 +376,7 @@ public:
     void commit() {
         flush();
         if (conn_) conn_->commit();
-        end_transaction(true);
+        end_transaction();
     }
 
     void rollback() {
@@ -495,8 +495,7 @@ private:
 
     // Ends the transaction after COMMIT: flushed deletes become detached,
     // objects expire (expire_on_commit) or keep their values as committed.
-    void end_transaction(bool committed) {
-        (void)committed;
+    void end_transaction() {
         for (auto& inst : deleted_) {
             inst->owner = nullptr;
         }

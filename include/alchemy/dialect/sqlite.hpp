@@ -76,15 +76,14 @@ public:
 
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,
                             std::string_view params) const override {
-        const int primary = code & 0xff;
-        const char* cls = "DatabaseError";
-        switch (primary) {
-            case SQLITE_CONSTRAINT: cls = "IntegrityError"; break;
-            case SQLITE_MISMATCH: cls = "IntegrityError"; break;
-            case SQLITE_TOOBIG: cls = "DataError"; break;
+        // SQLite's primary result code chooses the class, as Python's sqlite3 does.
+        switch (code & 0xff) {
+            case SQLITE_CONSTRAINT:
+            case SQLITE_MISMATCH: throw_as<IntegrityError>("IntegrityError", code, message, sql, params);
+            case SQLITE_TOOBIG: throw_as<DataError>("DataError", code, message, sql, params);
             case SQLITE_RANGE:
-            case SQLITE_MISUSE: cls = "ProgrammingError"; break;
-            case SQLITE_INTERNAL: cls = "InternalError"; break;
+            case SQLITE_MISUSE: throw_as<ProgrammingError>("ProgrammingError", code, message, sql, params);
+            case SQLITE_INTERNAL: throw_as<InternalError>("InternalError", code, message, sql, params);
             case SQLITE_ERROR:
             case SQLITE_PERM:
             case SQLITE_ABORT:
@@ -97,26 +96,19 @@ public:
             case SQLITE_FULL:
             case SQLITE_CANTOPEN:
             case SQLITE_PROTOCOL:
-            case SQLITE_AUTH: cls = "OperationalError"; break;
-            default: break;  // CORRUPT, NOTADB, FORMAT, ...: DatabaseError
+            case SQLITE_AUTH: throw_as<OperationalError>("OperationalError", code, message, sql, params);
+            default: throw_as<DatabaseError>("DatabaseError", code, message, sql, params);  // CORRUPT, NOTADB, ...
         }
-        std::string text = fmt::format("(sqlite3.{}) {}\n[SQL: {}]", cls, message, sql);
-        if (!params.empty()) text += fmt::format("\n[parameters: {}]", params);
-        text += fmt::format("\n[SQLite result code {}: {}]", code, sqlite3_errstr(code));
-        throw_as(cls, text, sql, params, code, message);
     }
 
 private:
-    [[noreturn]] static void throw_as(std::string_view cls, const std::string& text,
-                                      std::string_view sql, std::string_view params, int code,
-                                      std::string_view message) {
-        std::string s(sql), p(params), m(message);
-        if (cls == "IntegrityError") throw IntegrityError(text, s, p, code, m);
-        if (cls == "DataError") throw DataError(text, s, p, code, m);
-        if (cls == "ProgrammingError") throw ProgrammingError(text, s, p, code, m);
-        if (cls == "InternalError") throw InternalError(text, s, p, code, m);
-        if (cls == "OperationalError") throw OperationalError(text, s, p, code, m);
-        throw DatabaseError(text, s, p, code, m);
+    template <class E>
+    [[noreturn]] static void throw_as(std::string_view cls, int code, std::string_view message, std::string_view sql,
+                                      std::string_view params) {
+        std::string text = fmt::format("(sqlite3.{}) {}\n[SQL: {}]", cls, message, sql);
+        if (!params.empty()) text += fmt::format("\n[parameters: {}]", params);
+        text += fmt::format("\n[SQLite result code {}: {}]", code, sqlite3_errstr(code));
+        throw E(text, std::string(sql), std::string(params), code, std::string(message));
     }
 
     sqlite_begin begin_;
