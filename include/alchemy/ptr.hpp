@@ -18,7 +18,13 @@
 // A change counts if it is made through a ptr, or through a reference taken
 // from a ptr since the last flush (commit, or the autoflush before a query).
 // Keep the ptr, not a T&, across flushes.
-// Copies of a ptr share the object; comparing ptrs compares identity.
+// Copies of a ptr share the object; comparing ptrs compares identity. A ptr
+// keeps its object alive together with every object linked to it through
+// relationships (detail/instance.hpp explains these groups).
+//
+// The ptrs inside a relationship collection are the collection's own slots:
+// read, dereference and copy them freely, but change the collection through
+// its append()/remove()/assignment; assigning to a slot throws.
 #pragma once
 
 #include <alchemy/detail/session_core.hpp>
@@ -34,9 +40,35 @@ class ptr {
 public:
     ptr() noexcept = default;
     ptr(std::nullptr_t) noexcept {}
+    ptr(const ptr& other) noexcept : p_(other.p_) {
+        if (p_) detail::retain(p_);
+    }
+    ptr(ptr&& other) noexcept : p_(other.p_) {
+        if (other.counted_) other.p_ = nullptr;  // a slot is copied, never emptied
+        else if (p_) detail::retain(p_);
+    }
+    ptr& operator=(const ptr& other) {
+        ptr copy(other);
+        return *this = std::move(copy);
+    }
+    ptr& operator=(ptr&& other) {
+        if (!counted_)
+            throw InvalidRequestError(
+                "alchemy: cannot assign to an element of a relationship collection: change the collection "
+                "through append(), remove() or assigning the whole relationship");
+        ptr taken(std::move(other));
+        std::swap(p_, taken.p_);
+        return *this;
+    }
+    ~ptr() {
+        if (p_ && counted_) detail::release(p_);
+    }
 
     /// A new transient object (not in any session yet).
-    static ptr make(T value) { return ptr(std::make_shared<detail::instance<T>>(std::move(value))); }
+    static ptr make(T value) {
+        auto* inst = new detail::instance<T>(std::move(value));
+        return ptr(inst);
+    }
 
     /// Write access: reloads an expired object, then touches it.
     T* operator->() { return &write(); }
@@ -48,17 +80,27 @@ public:
     const T& operator*() const { return read(); }
     const T* get() const { return &read(); }
 
-    explicit operator bool() const noexcept { return inst_ != nullptr; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
 
     /// transient, pending, persistent, deleted or detached.
-    object_state state() const noexcept { return inst_ ? inst_->state() : object_state::transient; }
+    object_state state() const noexcept { return p_ ? p_->state() : object_state::transient; }
 
-    friend bool operator==(const ptr& a, const ptr& b) noexcept { return a.inst_ == b.inst_; }
-    friend bool operator==(const ptr& a, std::nullptr_t) noexcept { return a.inst_ == nullptr; }
+    friend bool operator==(const ptr& a, const ptr& b) noexcept { return a.p_ == b.p_; }
+    friend bool operator==(const ptr& a, std::nullptr_t) noexcept { return a.p_ == nullptr; }
 
     /// The session's bookkeeping (for alchemy's own use).
-    const std::shared_ptr<detail::instance<T>>& instance() const noexcept { return inst_; }
-    explicit ptr(std::shared_ptr<detail::instance<T>> inst) noexcept : inst_(std::move(inst)) {}
+    detail::instance<T>* instance() const noexcept { return p_; }
+    /// A counted handle to `inst` (alchemy's own use).
+    explicit ptr(detail::instance<T>* inst) noexcept : p_(inst) {
+        if (p_) detail::retain(p_);
+    }
+    /// A slot of a relationship collection: does not count (alchemy's own use).
+    static ptr slot(detail::instance<T>* inst) noexcept {
+        ptr p;
+        p.p_ = inst;
+        p.counted_ = false;
+        return p;
+    }
 
 private:
     T& write() {
@@ -77,8 +119,8 @@ private:
         return i.value;
     }
     detail::instance<T>& checked() const {
-        if (!inst_) throw InvalidRequestError("alchemy: dereferencing an empty alchemy::ptr");
-        return *inst_;
+        if (!p_) throw InvalidRequestError("alchemy: dereferencing an empty alchemy::ptr");
+        return *p_;
     }
     static void load(detail::instance<T>& i) {
         if (!i.expired) return;
@@ -89,7 +131,8 @@ private:
         i.owner->ensure_loaded(i);
     }
 
-    std::shared_ptr<detail::instance<T>> inst_;
+    detail::instance<T>* p_ = nullptr;
+    bool counted_ = true;  // false for a relationship collection's slot
 };
 
 /// A new transient object: `auto u = alchemy::make<User>(User{.name = "Ann"});`

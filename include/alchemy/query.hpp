@@ -263,11 +263,6 @@ struct reordered_row {
     column_value operator[](std::size_t i) const { return r[positions[i]]; }
 };
 
-template <class T>
-std::shared_ptr<instance_base> make_instance() {
-    return std::make_shared<instance<T>>();
-}
-
 }  // namespace detail
 
 /// A query for mapped objects: one type gives ptr<T> rows, several give
@@ -365,7 +360,7 @@ public:
         for (; result.has_row(); result.next()) {
             const auto r = result.current();
             auto inst = this->core_->adopt(table, detail::reordered_row{r, positions}, &detail::make_instance<U>);
-            out.emplace_back(std::static_pointer_cast<detail::instance<U>>(std::move(inst)));
+            out.emplace_back(static_cast<detail::instance<U>*>(inst.get()));
         }
         return out;
     }
@@ -408,7 +403,7 @@ private:
         for (auto k : table.primary_key) all_null = all_null && r[first + k].is_null();
         if (all_null) return ptr<U>();
         auto inst = this->core_->adopt(table, r, &detail::make_instance<U>, first);
-        return ptr<U>(std::static_pointer_cast<detail::instance<U>>(std::move(inst)));
+        return ptr<U>(static_cast<detail::instance<U>*>(inst.get()));
     }
 
     std::vector<row_type> run(const detail::select_spec& spec) const {

@@ -62,7 +62,7 @@ public:
     ptr<T> add(T object) {
         static_cast<void>(table_of<T>());  // mapping diagnostics here, at the call
         auto p = ptr<T>::make(std::move(object));
-        core().add(p.instance());
+        core().add(detail::instance_ref(p.instance()));
         return p;
     }
 
@@ -126,8 +126,8 @@ public:
         values.reserve(sizeof...(K));
         detail::value_recorder recorder(values);
         (type_traits<detail::parameter_type<K>>::bind(recorder, key), ...);
-        auto inst = core().get(table, values, [] { return std::make_shared<detail::instance<T>>(); });
-        return ptr<T>(std::static_pointer_cast<detail::instance<T>>(inst));
+        auto inst = core().get(table, values, &detail::make_instance<T>);
+        return ptr<T>(static_cast<detail::instance<T>*>(inst.get()));
     }
 
     /// Runs raw SQL through the session's connection and transaction, with
@@ -143,7 +143,8 @@ public:
     template <class T>
     ptr<T> merge(const T& object) {
         const auto& table = table_of<T>();
-        auto probe = std::make_shared<detail::instance<T>>(object);
+        const detail::instance_ref probe_ref(new detail::instance<T>(object));
+        const auto* probe = probe_ref.get();
         std::vector<value> key;
         bool has_key = true;
         for (auto k : table.primary_key) {
@@ -152,9 +153,9 @@ public:
                 has_key = false;
         }
         if (has_key) {
-            auto inst = core().get(table, key, [] { return std::make_shared<detail::instance<T>>(); });
+            auto inst = core().get(table, key, &detail::make_instance<T>);
             if (inst) {
-                ptr<T> target(std::static_pointer_cast<detail::instance<T>>(inst));
+                ptr<T> target(static_cast<detail::instance<T>*>(inst.get()));
                 *target = object;  // a write: touched, compared at flush
                 return target;
             }
@@ -202,7 +203,7 @@ public:
     /// Whether the object is pending or persistent in this session (`obj in session`).
     template <class T>
     bool contains(const ptr<T>& object) const {
-        const auto& i = object.instance();
+        const auto* i = object.instance();
         return i && core_ && i->owner == core_.get() && !i->deleted;  // marked for deletion: still persistent
     }
     /// The exact net-change test: any column differs from its loaded value.
@@ -230,9 +231,9 @@ public:
 
 private:
     template <class T>
-    static const std::shared_ptr<detail::instance<T>>& checked(const ptr<T>& object) {
+    static detail::instance_ref checked(const ptr<T>& object) {
         if (!object) throw InvalidRequestError("alchemy: an empty alchemy::ptr was passed to the session");
-        return object.instance();
+        return detail::instance_ref(object.instance());
     }
 
     std::unique_ptr<detail::session_core> core_;

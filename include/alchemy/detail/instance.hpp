@@ -4,16 +4,30 @@
 // its state (pending, persistent, marked for deletion ...), its identity,
 // whether it was touched since the last commit and the column values it had
 // when it was touched (the snapshot flush compares against).
+//
+// Lifetime. Mapped objects point at each other through relationships (a user
+// holds its posts, each post its user), so std::shared_ptr ownership would
+// leak every such cycle. Instead, objects linked through a relationship join
+// one *group* (a union-find set) that has a single reference count: the
+// counted handles (alchemy::ptr, the session's lists) to any member keep the
+// whole group alive, and the links inside a group are plain pointers. When
+// the last handle to any member goes, the group and every member are freed
+// together. Groups only merge (unlinking does not split them), so an object
+// lives at most as long as the objects it was ever linked with.
+// Handles are not thread-safe: a group is used by one thread at a time, as
+// its session is.
 #pragma once
 
 #include <alchemy/mapping.hpp>
 #include <alchemy/types.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -46,7 +60,7 @@ namespace detail {
 
 class session_core;
 
-struct instance_base : std::enable_shared_from_this<instance_base> {
+struct instance_base {
     explicit instance_base(const table_info& t) : table(&t) {}
     instance_base(const instance_base&) = delete;
     instance_base& operator=(const instance_base&) = delete;
@@ -71,6 +85,14 @@ struct instance_base : std::enable_shared_from_this<instance_base> {
     std::unique_ptr<value[]> snapshot;   // column values when touched (or after the last flush)
     std::unique_ptr<value[]> transaction_snapshot;  // values at the start of the transaction, once flushed
     std::string key;                     // the identity key, encoded (see identity_key)
+
+    // The group (see the top of this file): parent in the union-find tree
+    // (itself at the root), the next member in a circular list of the group,
+    // and at the root the count of handles and the number of members.
+    instance_base* group_parent = this;
+    instance_base* group_next = this;
+    std::size_t group_handles = 0;
+    std::size_t group_size = 1;
 
     object_state state() const noexcept {
         if (deleted) return owner ? object_state::deleted : object_state::detached;
@@ -107,6 +129,70 @@ struct instance_base : std::enable_shared_from_this<instance_base> {
     std::string describe() const { return fmt::format("<{} at {}>", table->struct_name, object()); }
 };
 
+/// The root of i's group (path halving keeps the trees flat).
+inline instance_base* group_root(instance_base* i) noexcept {
+    while (i->group_parent != i) {
+        i->group_parent = i->group_parent->group_parent;
+        i = i->group_parent;
+    }
+    return i;
+}
+
+inline void retain(instance_base* i) noexcept { ++group_root(i)->group_handles; }
+
+/// Drops one handle; the last handle of a group frees every member.
+inline void release(instance_base* i) noexcept {
+    auto* root = group_root(i);
+    if (--root->group_handles != 0) return;
+    std::vector<instance_base*> members;
+    members.reserve(root->group_size);
+    auto* m = root;
+    do {
+        members.push_back(m);
+        m = m->group_next;
+    } while (m != root);
+    for (auto* member : members) delete member;
+}
+
+/// Puts a and b in one group (linking them through a relationship).
+inline void join_groups(instance_base* a, instance_base* b) noexcept {
+    auto* ra = group_root(a);
+    auto* rb = group_root(b);
+    if (ra == rb) return;
+    if (ra->group_size < rb->group_size) std::swap(ra, rb);
+    rb->group_parent = ra;
+    ra->group_handles += rb->group_handles;
+    ra->group_size += rb->group_size;
+    std::swap(ra->group_next, rb->group_next);  // splices the two circular lists
+}
+
+/// A counted handle to an instance (the session's lists and identity map).
+class instance_ref {
+public:
+    instance_ref() noexcept = default;
+    instance_ref(std::nullptr_t) noexcept {}
+    explicit instance_ref(instance_base* i) noexcept : p_(i) {
+        if (p_) retain(p_);
+    }
+    instance_ref(const instance_ref& o) noexcept : instance_ref(o.p_) {}
+    instance_ref(instance_ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    instance_ref& operator=(instance_ref o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~instance_ref() {
+        if (p_) release(p_);
+    }
+    instance_base* get() const noexcept { return p_; }
+    instance_base* operator->() const noexcept { return p_; }
+    instance_base& operator*() const noexcept { return *p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    friend bool operator==(const instance_ref& a, const instance_ref& b) noexcept { return a.p_ == b.p_; }
+
+private:
+    instance_base* p_ = nullptr;
+};
+
 template <class T>
 struct instance final : instance_base {
     template <class... A>
@@ -114,6 +200,12 @@ struct instance final : instance_base {
     void* object() noexcept override { return &value; }
     T value;
 };
+
+/// A new, empty instance of T, counted (what the session loads rows into).
+template <class T>
+instance_ref make_instance() {
+    return instance_ref(new instance<T>());
+}
 
 }  // namespace detail
 }  // namespace alchemy

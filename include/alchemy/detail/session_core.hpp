@@ -96,7 +96,7 @@ public:
 
     // ---- adding and removing --------------------------------------------------------
 
-    void add(const std::shared_ptr<instance_base>& inst) {
+    void add(const instance_ref& inst) {
         auto& i = *inst;
         if (i.owner && i.owner != this)
             throw InvalidRequestError(fmt::format(
@@ -138,7 +138,7 @@ public:
         pending_.push_back(inst);
     }
 
-    void remove(const std::shared_ptr<instance_base>& inst) {
+    void remove(const instance_ref& inst) {
         auto& i = *inst;
         if (i.owner != this || !i.has_identity || i.deleted)
             throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persisted{}", i.describe(),
@@ -148,7 +148,7 @@ public:
         to_delete_.push_back(inst);
     }
 
-    void expunge(const std::shared_ptr<instance_base>& inst) {
+    void expunge(const instance_ref& inst) {
         auto& i = *inst;
         if (i.owner != this)
             throw InvalidRequestError(fmt::format("alchemy: Instance {} is not present in this Session", i.describe()));
@@ -178,11 +178,11 @@ public:
 
     // ---- identity map ----------------------------------------------------------------
 
-    std::shared_ptr<instance_base> lookup(const table_info& table, const std::string& key) const {
+    instance_ref lookup(const table_info& table, const std::string& key) const {
         auto t = identity_.find(&table);
         if (t == identity_.end()) return nullptr;
         auto it = t->second.find(key);
-        return it == t->second.end() ? nullptr : it->second;
+        return it == t->second.end() ? instance_ref() : it->second;
     }
 
     std::size_t identity_size() const noexcept {
@@ -212,7 +212,7 @@ public:
     /// Loads the row with primary key `key` of `table` into a new instance
     /// made by `make`, or returns the identity-mapped one; nullptr if no row.
     template <class Make>
-    std::shared_ptr<instance_base> get(const table_info& table, std::span<const value> key, Make&& make) {
+    instance_ref get(const table_info& table, std::span<const value> key, Make&& make) {
         if (key.size() != table.primary_key.size())
             throw InvalidRequestError(fmt::format(
                 "alchemy: Incorrect number of values in identifier to formulate primary key for session.get(); "
@@ -235,7 +235,7 @@ public:
     /// order from `first`): the existing one (its loaded values kept), or a
     /// new one made by `make` and filled from the row.
     template <class Row, class Make>
-    std::shared_ptr<instance_base> adopt(const table_info& table, const Row& row, Make&& make, std::size_t first = 0) {
+    instance_ref adopt(const table_info& table, const Row& row, Make&& make, std::size_t first = 0) {
         std::string encoded;  // straight from the row: no copies of the key values
         for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
         auto& map = identity_[&table];
@@ -243,7 +243,7 @@ public:
             if (it->second->expired) fill_expired(*it->second, row, first);  // only expired values are filled in
             return it->second;
         }
-        std::shared_ptr<instance_base> inst = make();
+        instance_ref inst = make();
         load_object(table, row, inst->object(), first);
         inst->owner = this;
         inst->has_identity = true;
@@ -298,7 +298,7 @@ public:
         if (i.touched) return;
         i.touched = true;
         if (i.has_identity && !i.snapshot) i.snapshot = i.capture();
-        if (i.has_identity && !i.deleted) touched_.push_back(i.shared_from_this());
+        if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
     }
 
     void expire(instance_base& i, std::span<const std::string_view> columns = {}) {
@@ -522,11 +522,11 @@ private:
     // Puts the session back as it was before the transaction began (after a
     // failed flush rolled the database back): every in-memory value is kept,
     // so the user can correct an object and commit again.
-    void restore_after_failed_flush(const std::vector<std::shared_ptr<instance_base>>& generated) {
+    void restore_after_failed_flush(const std::vector<instance_ref>& generated) {
         for (auto& inst : generated) {  // keys this flush wrote into objects
             if (inst->key_generated && !inst->inserted_in_transaction) reset_generated_key(*inst);
         }
-        std::vector<std::shared_ptr<instance_base>> back_to_pending;
+        std::vector<instance_ref> back_to_pending;
         for (auto& inst : transaction_) {
             if (inst->inserted_in_transaction) {
                 remove_from_identity(*inst);
@@ -583,13 +583,13 @@ private:
     std::uint64_t order_ = 0;
     bool flushing_ = false;
 
-    using identity_map = boost::unordered_flat_map<std::string, std::shared_ptr<instance_base>>;
+    using identity_map = boost::unordered_flat_map<std::string, instance_ref>;
     boost::unordered_flat_map<const table_info*, identity_map> identity_;
-    std::vector<std::shared_ptr<instance_base>> pending_;    // in insert order
-    std::vector<std::shared_ptr<instance_base>> touched_;    // persistent, written to since the last flush
-    std::vector<std::shared_ptr<instance_base>> to_delete_;  // remove()d, not flushed
-    std::vector<std::shared_ptr<instance_base>> deleted_;    // DELETE flushed, not committed
-    std::vector<std::shared_ptr<instance_base>> transaction_;  // inserted, updated or deleted in this transaction
+    std::vector<instance_ref> pending_;    // in insert order
+    std::vector<instance_ref> touched_;    // persistent, written to since the last flush
+    std::vector<instance_ref> to_delete_;  // remove()d, not flushed
+    std::vector<instance_ref> deleted_;    // DELETE flushed, not committed
+    std::vector<instance_ref> transaction_;  // inserted, updated or deleted in this transaction
     boost::unordered_flat_map<const table_info*, table_statements> sql_;
     boost::unordered_flat_map<std::string, std::string> insert_sql_;
 };

@@ -57,7 +57,7 @@ inline void session_core::flush() {
     std::erase_if(to_delete_, [this](const auto& p) { return p->owner != this || !p->marked_for_delete; });
 
     struct update {
-        std::shared_ptr<instance_base> inst;
+        instance_ref inst;
         std::vector<std::size_t> columns;
         std::vector<value> old_key;
     };
@@ -127,8 +127,8 @@ inline void session_core::flush() {
 
     auto& c = conn();
     const auto& d = engine_.dialect();
-    std::vector<std::shared_ptr<instance_base>> generated;  // keys written by this flush
-    std::vector<std::pair<std::shared_ptr<instance_base>, std::vector<std::size_t>>> server_defaulted;
+    std::vector<instance_ref> generated;  // keys written by this flush
+    std::vector<std::pair<instance_ref, std::vector<std::size_t>>> server_defaulted;
     try {
         for (const auto* gone : early_deletes) c.execute_values(statements(*gone->table).delete_by_key, key_values(*gone, true));
         for (const table_info* table : tables) {
@@ -220,7 +220,7 @@ inline void session_core::flush() {
                     table->columns[table->primary_key.front()].read(column_value::integer(r.last_insert_rowid()),
                                                                     inst.object());
                     inst.key_generated = true;
-                    generated.push_back(inst.shared_from_this());
+                    generated.push_back(instance_ref(&inst));
                 } else if (end - start == 1) {
                     c.execute_bound(statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
                 } else {
@@ -232,7 +232,7 @@ inline void session_core::flush() {
                         if (table->columns[col].server_default && table->columns[col].nullable &&
                             inserts[i]->column_value_of(col).is_null())
                             omitted.push_back(col);
-                    if (!omitted.empty()) server_defaulted.emplace_back(inserts[i]->shared_from_this(), omitted);
+                    if (!omitted.empty()) server_defaulted.emplace_back(instance_ref(inserts[i]), omitted);
                 }
                 start = end;
             }
@@ -266,7 +266,7 @@ inline void session_core::flush() {
     // touched objects are written (or unchanged) and leave the list a flush
     // compares: the next write through a ptr touches them again and takes a
     // fresh snapshot, so each flush costs what was touched since the last one.
-    const auto enlist = [&](const std::shared_ptr<instance_base>& inst) {
+    const auto enlist = [&](const instance_ref& inst) {
         if (!inst->listed_in_transaction) {
             inst->listed_in_transaction = true;
             transaction_.push_back(inst);
