@@ -15,6 +15,7 @@
 #include <alchemy/result.hpp>
 #include <alchemy/ptr.hpp>
 #include <alchemy/query.hpp>
+#include <alchemy/relationship.hpp>
 #include <alchemy/schema.hpp>
 #include <alchemy/session.hpp>
 #include <alchemy/table.hpp>

@@ -81,6 +81,46 @@ struct check_info {
     std::string name;  ///< empty: unnamed
 };
 
+/// What a relationship member is (relationship.hpp).
+enum class relationship_kind {
+    one_to_many,   ///< relationship<Child>: the children whose foreign key references this object
+    many_to_one,   ///< backref<Parent>: the object this one's foreign key references
+    many_to_many,  ///< relationship<Other, Association>: linked through rows of an association table
+};
+
+namespace detail {
+struct relationship_base;
+class instance_ref;
+template <class T>
+instance_ref make_instance();
+}  // namespace detail
+
+/// One relationship member of a mapped struct. The foreign keys are single
+/// columns (foreign_key() links one member to one key).
+struct relationship_info {
+    std::string_view member;                 ///< C++ member name
+    relationship_kind kind;
+    const table_info& (*target)() = nullptr;     ///< the related table
+    const table_info& (*secondary)() = nullptr;  ///< the association table (many-to-many)
+    /// The foreign key that links the two sides: one-to-many, an index into
+    /// target().foreign_keys; many-to-one, into this table's; many-to-many,
+    /// into secondary().foreign_keys (the one referencing this table) ...
+    std::size_t foreign_key = 0;
+    /// ... and for many-to-many the association's key referencing the target.
+    std::size_t remote_foreign_key = 0;
+    /// The other side (back_populates) as an index into target().relationships, or npos.
+    std::size_t reverse = static_cast<std::size_t>(-1);
+    unsigned cascade = 0;                    ///< alchemy::cascade bits
+    bool passive_deletes = false;
+    /// The member inside an object of the struct.
+    detail::relationship_base& (*access)(void* object) = nullptr;
+    /// A new, empty object of the target (to load rows into).
+    detail::instance_ref (*make_target)() = nullptr;
+
+    bool has_reverse() const noexcept { return reverse != static_cast<std::size_t>(-1); }
+    bool cascades(unsigned flag) const noexcept { return (cascade & flag) != 0; }
+};
+
 /// The runtime metadata of one mapped struct.
 struct table_info {
     std::string name;                       ///< SQL table name
@@ -92,6 +132,7 @@ struct table_info {
     std::vector<unique_info> uniques;
     std::vector<index_info> indexes;
     std::vector<check_info> checks;
+    std::vector<relationship_info> relationships;  ///< in member order
 
     /// The column called `column_name`, or nullptr.
     const column_info* find_column(std::string_view column_name) const noexcept {
@@ -112,9 +153,14 @@ struct table_info {
 
 namespace detail {
 
-/// Specialised true for relationship members (relationship.hpp), which are not columns.
+/// What a relationship member type links to; specialised in relationship.hpp
+/// (kind, target and association types). Relationship members are not columns.
 template <class M>
-struct is_relationship : std::false_type {};
+struct relationship_traits {
+    static constexpr bool is_relationship = false;
+};
+template <class M>
+struct is_relationship : std::bool_constant<relationship_traits<M>::is_relationship> {};
 
 template <class M>
 struct unwrap_optional {
@@ -155,7 +201,8 @@ template <class T>
 using options_tuple = std::remove_cvref_t<decltype(table_spec_v<T>.options)>;
 
 enum class option_kind {
-    primary_key, autoincrement, column_name, foreign_key, unique, index, check, server_default, default_value
+    primary_key, autoincrement, column_name, foreign_key, unique, index, check, server_default, default_value,
+    relation
 };
 
 // What each option of table.hpp is; an unknown type is not a table option.
@@ -203,6 +250,13 @@ struct option_traits<default_value_option<C, M, V>> {
     static constexpr option_kind kind = option_kind::default_value;
 };
 
+template <class C, class M, class VC, class VM>
+struct option_traits<relation_option<C, M, VC, VM>> {
+    static constexpr option_kind kind = option_kind::relation;
+    static constexpr bool has_via = !std::is_void_v<VC>;
+    using via_class = VC;
+};
+
 template <class T, std::size_t I>
 inline constexpr option_kind kind_of = option_traits<std::tuple_element_t<I, options_tuple<T>>>::kind;
 
@@ -213,6 +267,16 @@ constexpr void for_each_index(F&& f) {
         (f(std::integral_constant<std::size_t, I>{}), ...);
     }(std::make_index_sequence<N>{});
 }
+
+/// Whether T has relationship members (most structs do not: no binding work).
+template <class T>
+inline constexpr bool has_relationships = [] {
+    bool any = false;
+    for_each_index<reflect<T>::count>([&](auto i) {
+        if (is_relationship<typename reflect<T>::template type<i>>::value) any = true;
+    });
+    return any;
+}();
 
 template <class T, std::size_t I>
 inline constexpr bool is_column_member = !is_relationship<typename reflect<T>::template type<I>>::value;
@@ -382,6 +446,8 @@ constexpr std::size_t first_unlisted_option() {
             ok = reflect<T>::index_of(option.member) < reflect<T>::count;
         else if constexpr (kind == option_kind::foreign_key)
             ok = reflect<T>::index_of(option.from) < reflect<T>::count;
+        else if constexpr (kind == option_kind::relation)
+            ok = reflect<T>::index_of(option.member) < reflect<T>::count;
         if (!ok && bad == n) bad = i;
     });
     return bad;
@@ -438,6 +504,219 @@ constexpr bool check_foreign_key() {
     }
 }
 
+// ---- relationships ------------------------------------------------------------------
+// Which foreign key links the two sides of a relationship is worked out at
+// compile time from the table options, so a missing or ambiguous key is a
+// compile error naming the struct and the member.
+
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+/// The index of the relation() option for member `member` of T, or the option count.
+template <class T>
+constexpr std::size_t relation_option_of(std::size_t member) {
+    constexpr std::size_t n = std::tuple_size_v<options_tuple<T>>;
+    std::size_t found = n;
+    for_each_index<n>([&](auto i) {
+        if constexpr (kind_of<T, i> == option_kind::relation)
+            if (reflect<T>::index_of(std::get<i>(table_spec_v<T>.options).member) == member) found = i;
+    });
+    return found;
+}
+
+struct foreign_key_match {
+    std::size_t count = 0;        // how many foreign keys qualify
+    std::size_t ordinal = npos;   // the (last) one, as an index into Holder's foreign keys
+};
+
+/// The foreign keys of Holder that reference Parent: all of them, only the
+/// one on member `via`, and never the one numbered `exclude`.
+template <class Holder, class Parent>
+constexpr foreign_key_match match_foreign_keys(std::size_t via, std::size_t exclude = npos) {
+    foreign_key_match m;
+    std::size_t ordinal = 0;
+    for_each_index<std::tuple_size_v<options_tuple<Holder>>>([&](auto i) {
+        if constexpr (kind_of<Holder, i> == option_kind::foreign_key) {
+            using O = std::tuple_element_t<i, options_tuple<Holder>>;
+            if constexpr (std::is_same_v<typename option_traits<O>::target, Parent>) {
+                const auto from = reflect<Holder>::index_of(std::get<i>(table_spec_v<Holder>.options).from);
+                if ((via == npos || via == from) && ordinal != exclude) {
+                    ++m.count;
+                    m.ordinal = ordinal;
+                }
+            }
+            ++ordinal;
+        }
+    });
+    return m;
+}
+
+inline constexpr std::size_t via_in_wrong_struct = npos - 1;
+
+/// The member of Holder that relation(&T::member, via) names, npos without
+/// one, via_in_wrong_struct when `via` belongs to another struct.
+template <class T, std::size_t I, class Holder>
+constexpr std::size_t via_member() {
+    constexpr auto option = relation_option_of<T>(I);
+    if constexpr (option == std::tuple_size_v<options_tuple<T>>) {
+        return npos;
+    } else {
+        using O = std::tuple_element_t<option, options_tuple<T>>;
+        if constexpr (!option_traits<O>::has_via) return npos;
+        else if constexpr (!std::is_same_v<typename option_traits<O>::via_class, Holder>) return via_in_wrong_struct;
+        else return reflect<Holder>::index_of(std::get<option>(table_spec_v<T>.options).via);
+    }
+}
+
+struct relationship_link {
+    foreign_key_match local;   // the key linking this side (see relationship_info::foreign_key)
+    foreign_key_match remote;  // many-to-many: the association's key to the target
+    std::size_t via = npos;
+};
+
+/// How member I of T (a relationship) links to its target.
+template <class T, std::size_t I>
+constexpr relationship_link link_of() {
+    using traits = relationship_traits<typename reflect<T>::template type<I>>;
+    using Target = typename traits::target;
+    relationship_link link;
+    if constexpr (traits::kind == relationship_kind::one_to_many) {
+        link.via = via_member<T, I, Target>();
+        link.local = match_foreign_keys<Target, T>(link.via);
+    } else if constexpr (traits::kind == relationship_kind::many_to_one) {
+        link.via = via_member<T, I, T>();
+        link.local = match_foreign_keys<T, Target>(link.via);
+    } else {
+        using Association = typename traits::secondary;
+        link.via = via_member<T, I, Association>();
+        link.local = match_foreign_keys<Association, T>(link.via);
+        link.remote = match_foreign_keys<Association, Target>(
+            npos, std::is_same_v<T, Target> ? link.local.ordinal : npos);
+    }
+    return link;
+}
+
+/// The other side of member I of T (the relationship of the target that
+/// uses the same foreign key the other way round), as its position among the
+/// target's relationships, or npos.
+template <class T, std::size_t I>
+constexpr std::size_t reverse_of() {
+    using traits = relationship_traits<typename reflect<T>::template type<I>>;
+    using Target = typename traits::target;
+    std::size_t found = npos;
+    std::size_t position = 0;
+    for_each_index<reflect<Target>::count>([&](auto j) {
+        using Other = relationship_traits<typename reflect<Target>::template type<j>>;
+        if constexpr (Other::is_relationship) {
+            if constexpr (std::is_same_v<typename Other::target, T> && !(std::is_same_v<Target, T> && j == I)) {
+                constexpr auto mine = link_of<T, I>();
+                constexpr auto theirs = link_of<Target, j>();
+                bool match = false;
+                if constexpr ((traits::kind == relationship_kind::one_to_many && Other::kind == relationship_kind::many_to_one) ||
+                              (traits::kind == relationship_kind::many_to_one && Other::kind == relationship_kind::one_to_many))
+                    match = mine.local.ordinal == theirs.local.ordinal;
+                else if constexpr (traits::kind == relationship_kind::many_to_many && Other::kind == relationship_kind::many_to_many) {
+                    if constexpr (std::is_same_v<typename traits::secondary, typename Other::secondary>)
+                        match = mine.local.ordinal == theirs.remote.ordinal && mine.remote.ordinal == theirs.local.ordinal;
+                }
+                if (match && found == npos) found = position;
+            }
+            ++position;
+        }
+    });
+    return found;
+}
+
+template <class Struct, fixed_string Member, class Target>
+struct relationship_without_foreign_key {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: no foreign key links this relationship to its target: declare "
+                  "alchemy::foreign_key(&Child::parent_id, &Parent::id) in the alchemy_table() of the "
+                  "struct that holds the key (the child, or the association struct)");
+};
+
+template <class Struct, fixed_string Member, class Target>
+struct relationship_ambiguous_foreign_key {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: several foreign keys could link this relationship to its target: name the "
+                  "one to use with alchemy::relation(&Struct::member, &Holder::key_member) in "
+                  "alchemy_table()");
+};
+
+template <class Struct, fixed_string Member>
+struct relation_via_not_in_key_struct {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: relation(member, via): `via` must be a member of the struct that holds the "
+                  "foreign key (the child for relationship<Child> and backref<Parent>, the association "
+                  "struct for relationship<Other, Association>)");
+};
+
+template <class Struct, fixed_string Member, class Target>
+struct relationship_to_unmapped {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: a relationship must link mapped structs: its target (and association) must "
+                  "be described with BOOST_DESCRIBE_STRUCT or be a plain aggregate, with a primary key");
+};
+
+template <class Struct, std::size_t Option>
+struct relation_of_non_relationship {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: relation() names a member that is not an alchemy::relationship<> or "
+                  "alchemy::backref<>");
+};
+
+template <class T>
+constexpr bool mappable_target() {
+    if constexpr (!reflectable<T>) return false;
+    else return has_primary_key<T>();
+}
+
+// Checks relationship member I (and relation() options); false after a diagnostic.
+template <class T, std::size_t I>
+constexpr bool check_relationship() {
+    using M = typename reflect<T>::template type<I>;
+    if constexpr (!is_relationship<M>::value) {
+        return true;
+    } else {
+        using traits = relationship_traits<M>;
+        using Target = typename traits::target;
+        constexpr bool association_ok = [] {
+            if constexpr (traits::kind == relationship_kind::many_to_many) return mappable_target<typename traits::secondary>();
+            else return true;
+        }();
+        if constexpr (!mappable_target<Target>() || !association_ok) {
+            (void)relationship_to_unmapped<T, member_name_literal<T, I>(), Target>{};
+            return false;
+        } else if constexpr (constexpr auto link = link_of<T, I>(); link.via == via_in_wrong_struct) {
+            (void)relation_via_not_in_key_struct<T, member_name_literal<T, I>()>{};
+            return false;
+        } else if constexpr (link.local.count == 0 ||
+                             (traits::kind == relationship_kind::many_to_many && link.remote.count == 0)) {
+            (void)relationship_without_foreign_key<T, member_name_literal<T, I>(), Target>{};
+            return false;
+        } else if constexpr (link.local.count > 1 || link.remote.count > 1) {
+            (void)relationship_ambiguous_foreign_key<T, member_name_literal<T, I>(), Target>{};
+            return false;
+        } else {
+            return true;
+        }
+    }
+}
+
+template <class T, std::size_t Option>
+constexpr bool check_relation_option() {
+    if constexpr (kind_of<T, Option> != option_kind::relation) {
+        return true;
+    } else {
+        constexpr auto member = reflect<T>::index_of(std::get<Option>(table_spec_v<T>.options).member);
+        if constexpr (!is_relationship<typename reflect<T>::template type<member>>::value) {
+            (void)relation_of_non_relationship<T, Option>{};
+            return false;
+        } else {
+            return true;
+        }
+    }
+}
+
 /// True when T can be mapped; otherwise triggers exactly one diagnostic.
 template <class T>
 constexpr bool check_mapping() {
@@ -461,8 +740,11 @@ constexpr bool check_mapping() {
         return false;
     } else {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return (check_foreign_key<T, I>() && ...);
-        }(std::make_index_sequence<std::tuple_size_v<options_tuple<T>>>{});
+                   return (check_foreign_key<T, I>() && ...) && (check_relation_option<T, I>() && ...);
+               }(std::make_index_sequence<std::tuple_size_v<options_tuple<T>>>{}) &&
+               [&]<std::size_t... I>(std::index_sequence<I...>) {
+                   return (check_relationship<T, I>() && ...);
+               }(std::make_index_sequence<reflect<T>::count>{});
     }
 }
 
@@ -529,6 +811,11 @@ std::vector<std::size_t> option_columns() {
 template <class T>
 const table_info& table_of_unchecked();
 
+template <class T, std::size_t I>
+relationship_base& access_relationship(void* object) {
+    return reflect<T>::template get<I>(*static_cast<T*>(object));
+}
+
 /// A default-constructed T, to find members' offsets from member pointers.
 template <class T>
 const T& probe_object() {
@@ -559,6 +846,34 @@ table_info build_table() {
             c.offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&reflect<T>::template get<i>(probe)) -
                                                 reinterpret_cast<const char*>(&probe));
             table.columns.push_back(std::move(c));
+        }
+    });
+
+    for_each_index<reflect<T>::count>([&](auto i) {
+        using M = typename reflect<T>::template type<i>;
+        if constexpr (is_relationship<M>::value) {
+            using traits = relationship_traits<M>;
+            constexpr auto link = link_of<T, i>();
+            constexpr std::string_view member_name = reflect<T>::template name<i>();
+            relationship_info r;
+            r.member = member_name;
+            r.kind = traits::kind;
+            r.target = &table_of_unchecked<typename traits::target>;
+            if constexpr (traits::kind == relationship_kind::many_to_many)
+                r.secondary = &table_of_unchecked<typename traits::secondary>;
+            r.foreign_key = link.local.ordinal;
+            r.remote_foreign_key = link.remote.ordinal;
+            r.reverse = reverse_of<T, i>();
+            constexpr auto option = relation_option_of<T>(i);
+            if constexpr (option < std::tuple_size_v<options_tuple<T>>) {
+                r.cascade = std::get<option>(spec.options).cascade_flags;
+                r.passive_deletes = std::get<option>(spec.options).passive_deletes;
+            } else {
+                r.cascade = cascade::defaults;
+            }
+            r.access = &access_relationship<T, i>;
+            r.make_target = &make_instance<typename traits::target>;
+            table.relationships.push_back(r);
         }
     });
 

@@ -66,8 +66,9 @@ public:
 
     /// A new transient object (not in any session yet).
     static ptr make(T value) {
-        auto* inst = new detail::instance<T>(std::move(value));
-        return ptr(inst);
+        ptr p(new detail::instance<T>(std::move(value)));
+        if constexpr (detail::has_relationships<T>) detail::bind_relationships(*p.p_, true);
+        return p;
     }
 
     /// Write access: reloads an expired object, then touches it.

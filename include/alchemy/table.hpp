@@ -26,6 +26,11 @@
 //   server_default(&U::created, "CURRENT_TIMESTAMP")   DEFAULT (<SQL expression>)
 //   default_value(&U::role, "member")  client-side default for an empty std::optional
 //                                      member, applied when the object is inserted
+//   relation(&U::posts, {.cascade = "all, delete-orphan"})
+//                                      settings of a relationship member (relationship.hpp):
+//                                      cascades, passive_deletes, and with
+//                                      relation(&U::posts, &P::author_id, ...) the foreign
+//                                      key to use when several could link the two tables
 #pragma once
 
 #include <string_view>
@@ -152,6 +157,77 @@ struct default_value_option {
 template <class C, class M, class V>
 constexpr default_value_option<C, M, V> default_value(M C::*member, V value) {
     return {member, value};
+}
+
+/// Cascades of a relationship (SQLAlchemy's names), as a bit set.
+namespace cascade {
+inline constexpr unsigned save_update = 1u << 0;
+inline constexpr unsigned merge = 1u << 1;
+inline constexpr unsigned refresh_expire = 1u << 2;
+inline constexpr unsigned expunge = 1u << 3;
+inline constexpr unsigned delete_ = 1u << 4;
+inline constexpr unsigned delete_orphan = 1u << 5;
+inline constexpr unsigned all = save_update | merge | refresh_expire | expunge | delete_;
+inline constexpr unsigned defaults = save_update | merge;
+
+/// Parses SQLAlchemy's cascade string ("all, delete-orphan"); an unknown
+/// word fails to compile (it throws during constant evaluation).
+constexpr unsigned parse(std::string_view text) {
+    unsigned flags = 0;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        auto word = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
+        while (!word.empty() && word.back() == ' ') word.remove_suffix(1);
+        if (word.empty() || word == "none") continue;
+        if (word == "all") flags |= all;
+        else if (word == "save-update") flags |= save_update;
+        else if (word == "merge") flags |= merge;
+        else if (word == "refresh-expire") flags |= refresh_expire;
+        else if (word == "expunge") flags |= expunge;
+        else if (word == "delete") flags |= delete_;
+        else if (word == "delete-orphan") flags |= delete_orphan;
+        else throw "alchemy: unknown cascade: use save-update, merge, refresh-expire, expunge, delete, delete-orphan, all or none";
+    }
+    return flags;
+}
+}  // namespace cascade
+
+/// How a relationship behaves; every field has SQLAlchemy's default.
+struct relation_settings {
+    /// SQLAlchemy's cascade string: "save-update, merge" by default; "all",
+    /// "all, delete-orphan", "none", ...
+    std::string_view cascade = "save-update, merge";
+    /// On delete of the parent, leave unloaded children to the database's
+    /// ON DELETE instead of loading them to set their key to NULL.
+    bool passive_deletes = false;
+};
+
+template <class C, class M, class VC = void, class VM = void>
+struct relation_option {
+    M C::*member;
+    VM VC::*via = nullptr;  ///< the foreign key column that links the two sides
+    unsigned cascade_flags = cascade::defaults;
+    bool passive_deletes = false;
+};
+template <class C, class M>
+struct relation_option<C, M, void, void> {
+    M C::*member;
+    unsigned cascade_flags = cascade::defaults;
+    bool passive_deletes = false;
+};
+/// Settings of the relationship member `member`.
+template <class C, class M>
+constexpr relation_option<C, M> relation(M C::*member, relation_settings settings = {}) {
+    return {member, cascade::parse(settings.cascade), settings.passive_deletes};
+}
+/// ... linked through the foreign key column `via` (a member of the table
+/// that holds the key: the child, or the association table), for when
+/// several foreign keys could link the two sides.
+template <class C, class M, class VC, class VM>
+constexpr relation_option<C, M, VC, VM> relation(M C::*member, VM VC::*via, relation_settings settings = {}) {
+    return {member, via, cascade::parse(settings.cascade), settings.passive_deletes};
 }
 
 /// A table's name and options, as returned from `alchemy_table(T*)`.

@@ -18,6 +18,7 @@
 // its session is.
 #pragma once
 
+#include <alchemy/detail/relationship_base.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/types.hpp>
 
@@ -201,10 +202,23 @@ struct instance final : instance_base {
     T value;
 };
 
+/// Binds the relationship members of a new, counted instance to it
+/// (relationship_base.hpp). Members of an object made from a row start
+/// unloaded; a new object's start loaded (and empty, unless given items).
+inline void bind_relationships(instance_base& i, bool loaded) {
+    for (const auto& r : i.table->relationships) {
+        auto& member = r.access(i.object());
+        member.bind(i, r);
+        member.loaded = loaded;
+    }
+}
+
 /// A new, empty instance of T, counted (what the session loads rows into).
 template <class T>
 instance_ref make_instance() {
-    return instance_ref(new instance<T>());
+    instance_ref ref(new instance<T>());
+    if constexpr (has_relationships<T>) bind_relationships(*ref, false);
+    return ref;
 }
 
 }  // namespace detail

@@ -76,6 +76,8 @@ struct table_statements {
     std::string key_where;       // "id" = ? AND ...
 };
 
+struct flush_links;
+
 class session_core {
 public:
     session_core(engine e, session_options options) : engine_(std::move(e)), options_(options) {}
@@ -125,6 +127,7 @@ public:
             map[i.key] = inst;
             i.owner = this;
             if (i.touched) touched_.push_back(inst);
+            if (!i.table->relationships.empty()) cascade_add(i);
             return;
         }
         if (i.deleted) {  // deleted in another (closed) session
@@ -136,6 +139,7 @@ public:
         i.owner = this;  // transient -> pending
         i.insert_order = ++order_;
         pending_.push_back(inst);
+        if (!i.table->relationships.empty()) cascade_add(i);
     }
 
     void remove(const instance_ref& inst) {
@@ -146,6 +150,7 @@ public:
         if (i.marked_for_delete) return;
         i.marked_for_delete = true;
         to_delete_.push_back(inst);
+        if (!i.table->relationships.empty()) cascade_remove(i);
     }
 
     void expunge(const instance_ref& inst) {
@@ -308,6 +313,7 @@ public:
                 "alchemy: Instance {} is not persistent within this Session: a pending object has nothing to reload",
                 i.describe()));
         if (columns.empty()) {
+            unload_relationships(i);
             i.expired = true;
             i.expired_columns.clear();
             i.snapshot.reset();
@@ -331,6 +337,7 @@ public:
     void expire_all() {
         for (auto& [table, map] : identity_)
             for (auto& [key, inst] : map) {
+                if (!table->relationships.empty()) unload_relationships(*inst);
                 inst->expired = true;
                 inst->expired_columns.clear();
                 inst->snapshot.reset();
@@ -344,6 +351,7 @@ public:
         if (!i.has_identity)
             throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persistent within this Session",
                                                   i.describe()));
+        unload_relationships(i);
         i.expired = true;
         i.expired_columns.clear();
         i.snapshot.reset();
@@ -475,6 +483,24 @@ public:
         return insert_sql_.emplace(std::move(key), std::move(sql)).first->second;
     }
 
+    // ---- relationships (detail/relationships.hpp) ------------------------------------------
+
+    /// Loads the relationship `info` of `owner` (lazy load).
+    void load_relationship(instance_base& owner, const relationship_info& info);
+    /// The identity-mapped object a many-to-one's foreign key names (no SQL), or null.
+    instance_base* mapped_target(instance_base& child, const relationship_info& info);
+    /// Before `owner` is linked to `item` through `info`: save-update cascade.
+    void before_link(instance_base& owner, const relationship_info& info, instance_base* item);
+    /// After a link changed: the objects whose rows change are touched.
+    void after_link(instance_base& owner, const relationship_info& info, instance_base* item);
+    void cascade_add(instance_base& i);
+    void cascade_remove(instance_base& i);
+    void unload_relationships(instance_base& i) noexcept;
+    const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
+    value referenced_value(instance_base& owner, const relationship_info& info);
+    /// What the next flush writes for relationships (unit_of_work.hpp).
+    flush_links collect_links();
+
 private:
     void check_owned(const instance_base& i, const char* what) const {
         if (i.owner != this)
@@ -592,9 +618,11 @@ private:
     std::vector<instance_ref> transaction_;  // inserted, updated or deleted in this transaction
     boost::unordered_flat_map<const table_info*, table_statements> sql_;
     boost::unordered_flat_map<std::string, std::string> insert_sql_;
+    boost::unordered_flat_map<const relationship_info*, std::string> relationship_sql_;
 };
 
 }  // namespace detail
 }  // namespace alchemy
 
+#include <alchemy/detail/relationships.hpp>
 #include <alchemy/detail/unit_of_work.hpp>

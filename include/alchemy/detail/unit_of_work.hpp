@@ -50,11 +50,213 @@ inline std::vector<value> key_values(const instance_base& i, bool from_snapshot)
     return out;
 }
 
+// What a flush writes for relationships (collected by collect_links).
+struct link_assignment {            // child's foreign key := parent's key (or NULL)
+    instance_base* child;
+    std::size_t foreign_key;         // index into child->table->foreign_keys
+    instance_base* parent;           // null: NULL
+};
+struct association_change {         // a row of a many-to-many association table
+    const relationship_info* info;   // the side that changed (local = its owner)
+    instance_base* local;
+    instance_base* remote;
+    bool insert;
+};
+struct association_clear {          // every association row of a deleted endpoint
+    const relationship_info* info;
+    instance_base* owner;
+};
+struct flush_links {
+    std::vector<link_assignment> assignments;
+    std::vector<association_change> changes;
+    std::vector<association_clear> clears;
+    std::vector<relationship_base*> processed;  // their history is cleared after success
+};
+
+// Keeps one assignment per (child, key): a parent wins over NULL (a child
+// moved to another parent is not an orphan), otherwise the last one.
+inline void settle(std::vector<link_assignment>& assignments) {
+    std::vector<link_assignment> out;
+    boost::unordered_flat_map<std::pair<instance_base*, std::size_t>, std::size_t> at;
+    for (const auto& a : assignments) {
+        auto [it, fresh] = at.emplace(std::pair(a.child, a.foreign_key), out.size());
+        if (fresh) out.push_back(a);
+        else if (a.parent || !out[it->second].parent) out[it->second] = a;
+    }
+    assignments = std::move(out);
+}
+
+// Orders new rows of a self-referential table so that a parent comes before
+// the children waiting for its key; otherwise the order is kept.
+inline void order_parents_first(std::vector<instance_base*>& rows, const std::vector<link_assignment>& waiting) {
+    boost::unordered_flat_map<const instance_base*, const instance_base*> parent_of;
+    for (const auto& a : waiting)
+        if (a.parent && a.parent->table == a.child->table && !a.parent->has_identity) parent_of[a.child] = a.parent;
+    if (parent_of.empty()) return;
+    boost::unordered_flat_map<const instance_base*, std::size_t> depth;
+    for (const auto* row : rows) {
+        std::size_t d = 0;
+        for (auto it = parent_of.find(row); it != parent_of.end() && d <= rows.size(); it = parent_of.find(it->second)) ++d;
+        depth[row] = d;  // a cycle stops at rows.size() + 1 and fails at insert
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return depth[a] < depth[b]; });
+}
+
+// The rows to delete from `table` in layers: in a self-referential table the
+// deepest children first (by their foreign key values), else one layer.
+inline std::vector<std::vector<const instance_base*>> children_first(const table_info& table,
+                                                                     const std::vector<const instance_base*>& rows) {
+    const foreign_key_info* self = nullptr;
+    for (const auto& fk : table.foreign_keys)
+        if (&fk.target() == &table) self = &fk;
+    if (!self || rows.size() < 2) return {rows};
+    boost::unordered_flat_map<std::string, const instance_base*> by_key;
+    for (const auto* row : rows) {
+        std::string key;
+        encode_key_part(key, row->column_value_of(self->target_columns.front()));
+        by_key[key] = row;
+    }
+    std::vector<std::size_t> depth(rows.size(), 0);
+    std::size_t deepest = 0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto* row = rows[r];
+        while (depth[r] <= rows.size()) {
+            std::string key;
+            encode_key_part(key, row->column_value_of(self->columns.front()));
+            auto it = by_key.find(key);
+            if (it == by_key.end() || it->second == row) break;
+            row = it->second;
+            ++depth[r];
+        }
+        deepest = std::max(deepest, depth[r]);
+    }
+    std::vector<std::vector<const instance_base*>> layers(deepest + 1);
+    for (std::size_t r = 0; r < rows.size(); ++r) layers[deepest - depth[r]].push_back(rows[r]);
+    return layers;
+}
+
+inline flush_links session_core::collect_links() {
+    flush_links links;
+    std::vector<instance_base*> orphans;
+    const auto visit = [&](instance_base& owner) {
+        for (const auto& r : owner.table->relationships) {
+            auto& m = member_of(owner, r);
+            if (!m.has_changes()) continue;
+            links.processed.push_back(&m);
+            if (r.kind == relationship_kind::many_to_one) {
+                if (!m.changed) continue;
+                auto* target = m.item_count() ? m.item(0) : nullptr;
+                links.assignments.push_back({&owner, r.foreign_key, target});
+                if (const auto* reverse = reverse_side(r); !target && reverse && reverse->cascades(cascade::delete_orphan))
+                    orphans.push_back(&owner);
+                continue;
+            }
+            if (!m.changes) continue;
+            for (auto* item : m.changes->removed) {
+                if (r.kind == relationship_kind::many_to_many) {
+                    links.changes.push_back({&r, &owner, item, false});
+                } else {
+                    links.assignments.push_back({item, r.foreign_key, nullptr});
+                    if (r.cascades(cascade::delete_orphan)) orphans.push_back(item);
+                }
+            }
+            for (auto* item : m.changes->added) {
+                if (r.kind == relationship_kind::many_to_many) links.changes.push_back({&r, &owner, item, true});
+                else links.assignments.push_back({item, r.foreign_key, &owner});
+            }
+        }
+    };
+    for (std::size_t n = 0; n < pending_.size(); ++n)
+        if (!pending_[n]->table->relationships.empty()) visit(*pending_[n]);
+    for (const auto& inst : touched_)
+        if (!inst->table->relationships.empty()) visit(*inst);
+
+    // Orphans (delete-orphan): deleted if persistent, forgotten if pending.
+    settle(links.assignments);
+    for (auto* orphan : orphans) {
+        if (orphan->owner != this) continue;
+        const bool has_parent = std::any_of(links.assignments.begin(), links.assignments.end(), [&](const auto& a) {
+            return a.child == orphan && a.parent;
+        });
+        if (has_parent) continue;
+        if (orphan->has_identity) {
+            if (!orphan->marked_for_delete && !orphan->deleted) remove(instance_ref(orphan));
+        } else {
+            expunge(instance_ref(orphan));
+        }
+    }
+
+    // Parents being deleted: without a delete cascade their children's keys
+    // become NULL (loading the children first unless passive_deletes); their
+    // association rows go.
+    for (std::size_t n = 0; n < to_delete_.size(); ++n) {
+        auto& parent = *to_delete_[n];
+        for (const auto& r : parent.table->relationships) {
+            if (r.passive_deletes) continue;
+            auto& m = member_of(parent, r);
+            if (r.kind == relationship_kind::many_to_many) {
+                links.clears.push_back({&r, &parent});
+            } else if (r.kind == relationship_kind::one_to_many && !r.cascades(cascade::delete_)) {
+                detail::load_relationship(m);
+                const auto* reverse = reverse_side(r);
+                for (std::size_t k = 0; k < m.item_count(); ++k) {
+                    auto* child = m.item(k);
+                    if (child->owner != this || child->marked_for_delete || child->deleted) continue;
+                    links.assignments.push_back({child, r.foreign_key, nullptr});
+                    if (reverse) {
+                        auto& back = member_of(*child, *reverse);
+                        if (current_target(back, *child) == &parent) {
+                            back.put_item(nullptr);
+                            back.loaded = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    settle(links.assignments);
+
+    // Only objects of this session that are being saved get new keys; a
+    // parent outside the session cannot give one.
+    std::erase_if(links.assignments, [&](const link_assignment& a) {
+        return a.child->owner != this || a.child->marked_for_delete || a.child->deleted;
+    });
+    for (const auto& a : links.assignments) {
+        if (a.parent && a.parent->owner != this)
+            throw FlushError(fmt::format(
+                "alchemy: {} is linked to {}, which is not in this session (nor deleted in it): add it to the "
+                "session, or keep the save-update cascade on the relationship",
+                a.child->describe(), a.parent->describe()));
+        if (a.child->has_identity && !a.child->touched) {
+            ensure_loaded(*a.child);
+            touch(*a.child);
+        }
+    }
+    for (const auto& c : links.changes)
+        if (c.remote->owner != this && c.insert)
+            throw FlushError(fmt::format(
+                "alchemy: {} is linked through {}.{} to {}, which is not in this session: add it to the session",
+                c.local->describe(), c.local->table->struct_name, c.info->member, c.remote->describe()));
+    return links;
+}
+
 inline void session_core::flush() {
     if (flushing_) return;
     if (pending_.empty() && to_delete_.empty() && touched_.empty()) return;  // the common autoflush
     std::erase_if(pending_, [this](const auto& p) { return p->owner != this || p->has_identity; });
     std::erase_if(to_delete_, [this](const auto& p) { return p->owner != this || !p->marked_for_delete; });
+
+    struct flushing_guard {
+        bool& flag;
+        explicit flushing_guard(bool& f) : flag(f) { flag = true; }
+        ~flushing_guard() { flag = false; }
+    } guard(flushing_);
+
+    const auto generates_key = [](const instance_base& i) {
+        if (!i.table->has_integer_key()) return false;
+        const auto v = i.column_value_of(i.table->primary_key.front());
+        return v.is_null() || v == value(std::int64_t{0});
+    };
 
     struct update {
         instance_ref inst;
@@ -62,24 +264,25 @@ inline void session_core::flush() {
         std::vector<value> old_key;
     };
     std::vector<update> updates;
-    for (const auto& inst : touched_) {
-        if (inst->owner != this || inst->marked_for_delete || inst->deleted || !inst->snapshot) continue;
-        std::vector<std::size_t> changed;
-        for (std::size_t c = 0; c < inst->table->columns.size(); ++c)
-            if (!(inst->column_value_of(c) == inst->snapshot[c])) changed.push_back(c);
-        if (!changed.empty()) updates.push_back({inst, std::move(changed), key_values(*inst, true)});
+    std::vector<instance_ref> generated;  // keys written by this flush
+    std::vector<std::pair<instance_ref, std::vector<std::size_t>>> server_defaulted;
+    flush_links links;
+    try {
+        links = collect_links();
+    } catch (...) {
+        // Loading children of deleted parents may have begun the transaction.
+        try {
+            if (conn_) conn_->rollback();
+        } catch (...) {
+        }
+        restore_after_failed_flush(generated);
+        throw;
     }
-    if (pending_.empty() && updates.empty() && to_delete_.empty()) return;  // nothing to do: no SQL
 
     // Client-side defaults, then the checks that need no SQL.
     for (const auto& inst : pending_)
         for (const auto& c : inst->table->columns)
             if (c.apply_default) c.apply_default(inst->object());
-    const auto generates_key = [](const instance_base& i) {
-        if (!i.table->has_integer_key()) return false;
-        const auto v = i.column_value_of(i.table->primary_key.front());
-        return v.is_null() || v == value(std::int64_t{0});
-    };
     // Explicit keys of new objects (table name, NUL, encoded key).
     boost::unordered_flat_map<std::string, const instance_base*> new_keys;
     {
@@ -106,15 +309,11 @@ inline void session_core::flush() {
         if (std::find(tables.begin(), tables.end(), t) == tables.end()) tables.push_back(t);
     };
     for (const auto& inst : pending_) involve(inst->table);
-    for (const auto& u : updates) involve(u.inst->table);
+    for (const auto& inst : touched_) involve(inst->table);
     for (const auto& inst : to_delete_) involve(inst->table);
+    for (const auto& c : links.changes) involve(&c.info->secondary());
+    for (const auto& c : links.clears) involve(&c.info->secondary());
     tables = sort_by_dependency(std::move(tables));
-
-    struct flushing_guard {
-        bool& flag;
-        explicit flushing_guard(bool& f) : flag(f) { flag = true; }
-        ~flushing_guard() { flag = false; }
-    } guard(flushing_);
 
     // A removed object whose key a new object takes ("row switch"): its
     // DELETE must run before that INSERT.
@@ -125,87 +324,182 @@ inline void session_core::flush() {
         return !early_deletes.empty() && std::find(early_deletes.begin(), early_deletes.end(), i) != early_deletes.end();
     };
 
+    // Foreign keys from links, written once the parent's key is known (a
+    // parent inserted by this flush has it after its INSERT).
+    auto& waiting = links.assignments;
+    const auto parent_ready = [&](const link_assignment& a) {
+        return !a.parent || a.parent->has_identity || !generates_key(*a.parent);
+    };
+    const auto apply = [&](const link_assignment& a) {
+        const auto& fk = a.child->table->foreign_keys[a.foreign_key];
+        const auto& column = a.child->table->columns[fk.columns.front()];
+        if (!a.parent) {
+            if (!column.nullable)
+                throw FlushError(fmt::format(
+                    "alchemy: {} lost its parent, but its foreign key {}::{} (column \"{}\".\"{}\") cannot be NULL: "
+                    "delete it (cascade delete-orphan) or give it another parent",
+                    a.child->describe(), a.child->table->struct_name, column.member, a.child->table->name, column.name));
+            column.read(column_value::null(), a.child->object());
+        } else {
+            const auto v = a.parent->column_value_of(fk.target_columns.front());
+            column.read(v.view(), a.child->object());
+        }
+    };
+    const auto apply_ready = [&](const table_info* table, const instance_base* only = nullptr) {
+        std::erase_if(waiting, [&](const link_assignment& a) {
+            if (a.child->table != table || (only && a.child != only) || !parent_ready(a)) return false;
+            apply(a);
+            return true;
+        });
+    };
+    const auto is_waiting = [&](const instance_base* i) {
+        return std::any_of(waiting.begin(), waiting.end(), [&](const auto& a) { return a.child == i; });
+    };
+
     auto& c = conn();
     const auto& d = engine_.dialect();
-    std::vector<instance_ref> generated;  // keys written by this flush
-    std::vector<std::pair<instance_ref, std::vector<std::size_t>>> server_defaulted;
+    boost::unordered_flat_map<const instance_base*, bool> compared;  // touched objects already compared
+    // The UPDATEs of `table` for the touched objects `candidates`, sorted by key, runs of equal column sets batched.
+    const auto run_updates = [&](const table_info* table, const std::vector<instance_base*>& candidates) {
+        const auto first = updates.size();
+        for (auto* inst : candidates) {
+            if (!compared.emplace(inst, true).second) continue;
+            std::vector<std::size_t> changed;
+            for (std::size_t col = 0; col < table->columns.size(); ++col)
+                if (!(inst->column_value_of(col) == inst->snapshot[col])) changed.push_back(col);
+            if (!changed.empty()) updates.push_back({instance_ref(inst), std::move(changed), key_values(*inst, true)});
+        }
+        std::vector<const update*> rows;
+        for (auto u = first; u < updates.size(); ++u) rows.push_back(&updates[u]);
+        std::stable_sort(rows.begin(), rows.end(), [](const update* a, const update* b) {
+            return std::lexicographical_compare(a->old_key.begin(), a->old_key.end(), b->old_key.begin(),
+                                                b->old_key.end(), value_less);
+        });
+        const auto quoted_table = d.quote_identifier(table->name);
+        for (std::size_t start = 0; start < rows.size();) {
+            std::size_t end = start + 1;
+            while (end < rows.size() && rows[end]->columns == rows[start]->columns) ++end;
+            const auto& columns = rows[start]->columns;
+            std::string set;
+            for (std::size_t i = 0; i < columns.size(); ++i)
+                set += fmt::format("{}{} = {}", i ? ", " : "", d.quote_identifier(table->columns[columns[i]].name),
+                                   d.placeholder(i + 1));
+            std::string where;
+            for (std::size_t k = 0; k < table->primary_key.size(); ++k)
+                where += fmt::format("{}{} = {}", k ? " AND " : "",
+                                     d.quote_identifier(table->columns[table->primary_key[k]].name),
+                                     d.placeholder(columns.size() + k + 1));
+            const auto statement = fmt::format("UPDATE {} SET {} WHERE {}", quoted_table, set, where);
+            const auto count = end - start;
+            const auto bind_row = [&](std::size_t i, binder& b) {
+                const auto& u = *rows[start + i];
+                for (auto col : columns) table->columns[col].bind(b, u.inst->object());
+                for (const auto& v : u.old_key) type_traits<value>::bind(b, v);
+            };
+            const auto record_row = [&](std::size_t i) {
+                const auto& u = *rows[start + i];
+                std::vector<value> out;
+                for (auto col : columns) out.push_back(u.inst->column_value_of(col));
+                out.insert(out.end(), u.old_key.begin(), u.old_key.end());
+                return out;
+            };
+            const auto matched = count == 1 ? c.execute_bound(statement, [&](binder& b) { bind_row(0, b); },
+                                                              [&] { return record_row(0); })
+                                                  .rows_affected()
+                                            : c.execute_many_bound(statement, count, bind_row, record_row);
+            if (matched != static_cast<std::int64_t>(count))
+                throw StaleDataError(fmt::format(
+                    "UPDATE statement on table '{}' expected to update {} row(s); {} were matched.", table->name,
+                    count, matched));
+            start = end;
+        }
+    };
+    const auto association_columns = [&](const association_change& change) {
+        const auto& association = change.info->secondary();
+        const auto& local = association.foreign_keys[change.info->foreign_key];
+        const auto& remote = association.foreign_keys[change.info->remote_foreign_key];
+        return std::pair(d.quote_identifier(association.columns[local.columns.front()].name),
+                         d.quote_identifier(association.columns[remote.columns.front()].name));
+    };
+    const auto association_row = [&](const association_change& change) {
+        return std::vector<value>{referenced_value(*change.local, *change.info),
+                                  change.remote->column_value_of(
+                                      change.info->secondary().foreign_keys[change.info->remote_foreign_key].target_columns.front())};
+    };
+    // Runs one statement per distinct SQL over its rows (a batch for several).
+    const auto run_rows = [&](std::vector<std::pair<std::string, std::vector<value>>>& work) {
+        std::stable_sort(work.begin(), work.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t start = 0; start < work.size();) {
+            std::size_t end = start + 1;
+            while (end < work.size() && work[end].first == work[start].first) ++end;
+            if (end - start == 1) {
+                c.execute_values(work[start].first, work[start].second);
+            } else {
+                std::vector<std::vector<value>> rows;
+                for (auto i = start; i < end; ++i) rows.push_back(work[i].second);
+                c.execute_many(work[start].first, rows);
+            }
+            start = end;
+        }
+    };
+
     try {
         for (const auto* gone : early_deletes) c.execute_values(statements(*gone->table).delete_by_key, key_values(*gone, true));
         for (const table_info* table : tables) {
-            const auto quoted_table = d.quote_identifier(table->name);
-
-            // UPDATEs of this table, sorted by key; runs of equal column sets batched.
-            std::vector<const update*> rows;
-            for (const auto& u : updates)
-                if (u.inst->table == table) rows.push_back(&u);
-            std::stable_sort(rows.begin(), rows.end(), [](const update* a, const update* b) {
-                return std::lexicographical_compare(a->old_key.begin(), a->old_key.end(), b->old_key.begin(),
-                                                    b->old_key.end(), value_less);
-            });
-            for (std::size_t start = 0; start < rows.size();) {
-                std::size_t end = start + 1;
-                while (end < rows.size() && rows[end]->columns == rows[start]->columns) ++end;
-                const auto& columns = rows[start]->columns;
-                std::string set;
-                for (std::size_t i = 0; i < columns.size(); ++i)
-                    set += fmt::format("{}{} = {}", i ? ", " : "", d.quote_identifier(table->columns[columns[i]].name),
-                                       d.placeholder(i + 1));
-                std::string where;
-                for (std::size_t k = 0; k < table->primary_key.size(); ++k)
-                    where += fmt::format("{}{} = {}", k ? " AND " : "",
-                                         d.quote_identifier(table->columns[table->primary_key[k]].name),
-                                         d.placeholder(columns.size() + k + 1));
-                const auto statement = fmt::format("UPDATE {} SET {} WHERE {}", quoted_table, set, where);
-                const auto count = end - start;
-                const auto bind_row = [&](std::size_t i, binder& b) {
-                    const auto& u = *rows[start + i];
-                    for (auto col : columns) table->columns[col].bind(b, u.inst->object());
-                    for (const auto& v : u.old_key) type_traits<value>::bind(b, v);
-                };
-                const auto record_row = [&](std::size_t i) {
-                    const auto& u = *rows[start + i];
-                    std::vector<value> out;
-                    for (auto col : columns) out.push_back(u.inst->column_value_of(col));
-                    out.insert(out.end(), u.old_key.begin(), u.old_key.end());
-                    return out;
-                };
-                const auto matched = count == 1 ? c.execute_bound(statement, [&](binder& b) { bind_row(0, b); },
-                                                                  [&] { return record_row(0); })
-                                                      .rows_affected()
-                                                : c.execute_many_bound(statement, count, bind_row, record_row);
-                if (matched != static_cast<std::int64_t>(count))
-                    throw StaleDataError(fmt::format(
-                        "UPDATE statement on table '{}' expected to update {} row(s); {} were matched.", table->name,
-                        count, matched));
-                start = end;
+            // Keys from links whose parents are known; then the UPDATEs of
+            // this table (objects still waiting for a parent's key later).
+            if (!waiting.empty()) apply_ready(table);
+            {
+                std::vector<instance_base*> candidates;
+                for (const auto& inst : touched_)
+                    if (inst->table == table && inst->owner == this && !inst->marked_for_delete && !inst->deleted &&
+                        inst->snapshot && (waiting.empty() || !is_waiting(inst.get())))
+                        candidates.push_back(inst.get());
+                run_updates(table, candidates);
             }
 
-            // INSERTs of this table, in insert order.
+            // INSERTs of this table, in insert order; in a self-referential
+            // table parents come before their children.
             std::vector<instance_base*> inserts;
             for (const auto& inst : pending_)
                 if (inst->table == table) inserts.push_back(inst.get());
+            if (!waiting.empty()) order_parents_first(inserts, waiting);
             // Each row's column list as a short string of column indices (its
             // "shape"): rows of one shape share a statement, rendered once per session.
-            std::vector<bool> generated_keys(inserts.size());
-            std::vector<std::string> shapes(inserts.size());
-            for (std::size_t r = 0; r < inserts.size(); ++r) {
-                const auto& i = *inserts[r];
-                generated_keys[r] = generates_key(i);
+            const auto shape_of = [&](const instance_base& i, bool generated_key) {
+                std::string shape;
                 for (std::size_t col = 0; col < table->columns.size(); ++col) {
                     const auto& column = table->columns[col];
-                    if (generated_keys[r] && column.primary_key) continue;
+                    if (generated_key && column.primary_key) continue;
                     if (column.server_default && column.nullable && i.column_value_of(col).is_null()) continue;
-                    shapes[r] += static_cast<char>(col & 0xff);  // two bytes per column index
-                    shapes[r] += static_cast<char>(col >> 8);
+                    shape += static_cast<char>(col & 0xff);  // two bytes per column index
+                    shape += static_cast<char>(col >> 8);
                 }
-            }
+                return shape;
+            };
+            const auto prepare_row = [&](instance_base* row) {
+                if (!waiting.empty()) {
+                    apply_ready(table, row);
+                    if (is_waiting(row))
+                        throw FlushError(fmt::format(
+                            "alchemy: Circular dependency detected: {} needs the key of a parent that is inserted "
+                            "after it",
+                            row->describe()));
+                }
+            };
             for (std::size_t start = 0; start < inserts.size();) {
-                const bool generated_key = generated_keys[start];
+                prepare_row(inserts[start]);
+                const bool generated_key = generates_key(*inserts[start]);
+                const auto shape = shape_of(*inserts[start], generated_key);
                 std::size_t end = start + 1;
                 if (!generated_key)
-                    while (end < inserts.size() && !generated_keys[end] && shapes[end] == shapes[start]) ++end;
-                const auto columns = shape_columns(shapes[start]);
-                const auto& statement = insert_statement(*table, shapes[start]);
+                    while (end < inserts.size()) {
+                        prepare_row(inserts[end]);
+                        if (generates_key(*inserts[end]) || shape_of(*inserts[end], false) != shape) break;
+                        ++end;
+                    }
+                const auto columns = shape_columns(shape);
+                const auto& statement = insert_statement(*table, shape);
                 const auto bind_row = [&](std::size_t i, binder& b) {
                     for (auto col : columns) table->columns[col].bind(b, inserts[start + i]->object());
                 };
@@ -236,20 +530,67 @@ inline void session_core::flush() {
                 }
                 start = end;
             }
-        }
 
-        // DELETEs, referencing tables first, rows sorted by key.
+            // Persistent rows that waited for a parent inserted just now.
+            if (!waiting.empty()) {
+                std::vector<instance_base*> late;
+                for (const auto& a : waiting)
+                    if (a.child->table == table && a.child->has_identity && parent_ready(a)) late.push_back(a.child);
+                apply_ready(table);
+                if (!late.empty()) run_updates(table, late);
+            }
+
+            // New association rows, once both ends have their keys.
+            std::vector<std::pair<std::string, std::vector<value>>> rows;
+            for (const auto& change : links.changes) {
+                if (!change.insert || &change.info->secondary() != table) continue;
+                const auto [local, remote] = association_columns(change);
+                rows.emplace_back(fmt::format("INSERT INTO {} ({}, {}) VALUES ({}, {})", d.quote_identifier(table->name),
+                                              local, remote, d.placeholder(1), d.placeholder(2)),
+                                  association_row(change));
+            }
+            run_rows(rows);
+        }
+        for (const auto& a : waiting)
+            throw FlushError(fmt::format("alchemy: {} could not be linked to {}: its key was never written",
+                                         a.child->describe(), a.parent ? a.parent->describe() : "NULL"));
+
+        // DELETEs, referencing tables first (association rows before their
+        // ends); in a self-referential table children before their parents.
         for (auto t = tables.rbegin(); t != tables.rend(); ++t) {
-            std::vector<std::vector<value>> keys;
+            std::vector<std::pair<std::string, std::vector<value>>> rows;
+            for (const auto& change : links.changes) {
+                if (change.insert || &change.info->secondary() != *t) continue;
+                const auto [local, remote] = association_columns(change);
+                rows.emplace_back(fmt::format("DELETE FROM {} WHERE {} = {} AND {} = {}", d.quote_identifier((*t)->name),
+                                              local, d.placeholder(1), remote, d.placeholder(2)),
+                                  association_row(change));
+            }
+            for (const auto& clear : links.clears) {
+                if (&clear.info->secondary() != *t) continue;
+                const auto& association = clear.info->secondary();
+                const auto& local = association.foreign_keys[clear.info->foreign_key];
+                rows.emplace_back(fmt::format("DELETE FROM {} WHERE {} = {}", d.quote_identifier((*t)->name),
+                                              d.quote_identifier(association.columns[local.columns.front()].name),
+                                              d.placeholder(1)),
+                                  std::vector<value>{referenced_value(*clear.owner, *clear.info)});
+            }
+            run_rows(rows);
+
+            std::vector<const instance_base*> gone;
             for (const auto& inst : to_delete_)
-                if (inst->table == *t && !deleted_early(inst.get())) keys.push_back(key_values(*inst, true));
-            if (keys.empty()) continue;
-            std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-                return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
-            });
-            const auto& statement = statements(**t).delete_by_key;
-            if (keys.size() == 1) c.execute_values(statement, keys.front());
-            else c.execute_many(statement, keys);
+                if (inst->table == *t && !deleted_early(inst.get())) gone.push_back(inst.get());
+            if (gone.empty()) continue;
+            for (const auto& layer : children_first(**t, gone)) {
+                std::vector<std::vector<value>> keys;
+                for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
+                std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+                    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
+                });
+                const auto& statement = statements(**t).delete_by_key;
+                if (keys.size() == 1) c.execute_values(statement, keys.front());
+                else c.execute_many(statement, keys);
+            }
         }
     } catch (...) {
         // Nothing half-written: the database goes back to the start of the
@@ -262,6 +603,7 @@ inline void session_core::flush() {
         throw;
     }
 
+    for (auto* m : links.processed) m->clear_changes();
     // Success: new objects become persistent, flushed deletes deleted. The
     // touched objects are written (or unchanged) and leave the list a flush
     // compares: the next write through a ptr touches them again and takes a

@@ -1,0 +1,284 @@
+// alchemy/detail/relationships.hpp — the session's side of relationships:
+// keeping both sides of a link in sync in memory, lazy loading, and the
+// save-update and delete cascades. (Flushing the links: unit_of_work.hpp.)
+#pragma once
+
+#include <alchemy/detail/relationship_base.hpp>
+#include <alchemy/detail/session_core.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+namespace alchemy::detail {
+
+inline relationship_base& member_of(instance_base& i, const relationship_info& info) {
+    return info.access(i.object());
+}
+
+/// The relationship on the other side of `info` (back_populates), or null.
+inline const relationship_info* reverse_side(const relationship_info& info) {
+    return info.has_reverse() ? &info.target().relationships[info.reverse] : nullptr;
+}
+
+/// The foreign key that links the two sides of `info`, declared on `owner`'s table.
+inline const foreign_key_info& link_key(const relationship_info& info, const table_info& owner) {
+    switch (info.kind) {
+        case relationship_kind::one_to_many: return info.target().foreign_keys[info.foreign_key];
+        case relationship_kind::many_to_one: return owner.foreign_keys[info.foreign_key];
+        case relationship_kind::many_to_many: break;
+    }
+    return info.secondary().foreign_keys[info.foreign_key];
+}
+
+/// The object a many-to-one member currently points to, without SQL: the
+/// loaded target, or the identity-mapped object its foreign key names.
+inline instance_base* current_target(const relationship_base& m, instance_base& child) {
+    if (m.loaded) return m.item_count() ? m.item(0) : nullptr;
+    return child.owner ? child.owner->mapped_target(child, *m.info) : nullptr;
+}
+
+inline void load_relationship(relationship_base& m) {
+    if (m.loaded || !m.owner) return;
+    auto& owner = *m.owner;
+    if (!owner.owner) {
+        if (owner.has_identity)
+            throw DetachedInstanceError(fmt::format(
+                "alchemy: Parent instance {} is not bound to a Session; lazy load operation of attribute '{}' "
+                "cannot proceed",
+                owner.describe(), m.info->member));
+        m.loaded = true;  // a new object: nothing to load
+        return;
+    }
+    owner.owner->load_relationship(owner, *m.info);
+}
+
+/// collection.append(item) on a bound collection.
+inline void collection_append(relationship_base& self, instance_base& item) {
+    auto& owner = *self.owner;
+    const auto& info = *self.info;
+    if (self.has_item(&item)) return;
+    if (owner.owner) owner.owner->before_link(owner, info, &item);  // may throw: nothing changed yet
+    self.put_item(&item);
+    join_groups(&owner, &item);
+    auto& history = self.history();
+    if (std::erase(history.removed, &item) == 0) history.added.push_back(&item);
+    if (const auto* reverse = reverse_side(info)) {
+        auto& back = member_of(item, *reverse);
+        if (info.kind == relationship_kind::one_to_many) {  // the child leaves its old parent
+            auto* old = current_target(back, item);
+            if (old && old != &owner) {
+                auto& old_collection = member_of(*old, info);
+                if (old_collection.loaded) old_collection.take_item(&item);
+                if (old_collection.changes) std::erase(old_collection.changes->added, &item);
+            }
+            back.put_item(&owner);
+            back.loaded = true;
+            back.changed = true;
+        } else if (back.loaded) {
+            back.put_item(&owner);
+        }
+    }
+    if (owner.owner) owner.owner->after_link(owner, info, &item);
+}
+
+/// collection.remove(item) on a bound collection (item is in it).
+inline void collection_remove(relationship_base& self, instance_base& item) {
+    auto& owner = *self.owner;
+    const auto& info = *self.info;
+    self.take_item(&item);
+    auto& history = self.history();
+    const bool was_added = std::erase(history.added, &item) != 0;
+    if (!was_added || info.cascades(cascade::delete_orphan)) history.removed.push_back(&item);
+    if (const auto* reverse = reverse_side(info)) {
+        auto& back = member_of(item, *reverse);
+        if (info.kind == relationship_kind::one_to_many) {
+            if (current_target(back, item) == &owner) {
+                back.put_item(nullptr);
+                back.loaded = true;
+                back.changed = true;
+            }
+        } else if (back.loaded) {
+            back.take_item(&owner);
+        }
+    }
+    if (owner.owner) owner.owner->after_link(owner, info, &item);
+}
+
+/// backref = target (or null) on a bound many-to-one.
+inline void reference_assign(relationship_base& self, instance_base* target) {
+    auto& child = *self.owner;
+    const auto& info = *self.info;
+    auto* old = current_target(self, child);
+    if (self.loaded && old == target) return;
+    if (child.owner && target) child.owner->before_link(child, info, target);
+    if (const auto* reverse = reverse_side(info)) {
+        if (old && old != target) {
+            auto& collection = member_of(*old, *reverse);
+            if (collection.loaded) collection.take_item(&child);
+            if (collection.changes) std::erase(collection.changes->added, &child);
+        }
+        if (target) {
+            auto& collection = member_of(*target, *reverse);
+            if (collection.loaded) collection.put_item(&child);
+        }
+    }
+    self.put_item(target);
+    self.loaded = true;
+    self.changed = true;
+    if (target) join_groups(&child, target);
+    if (child.owner) child.owner->after_link(child, info, target);
+}
+
+// ---- session_core -----------------------------------------------------------------------
+
+inline instance_base* session_core::mapped_target(instance_base& child, const relationship_info& info) {
+    const auto& fk = child.table->foreign_keys[info.foreign_key];
+    const auto& target = fk.target();
+    if (target.primary_key.size() != 1 || target.primary_key.front() != fk.target_columns.front()) return nullptr;
+    const auto v = child.column_value_of(fk.columns.front());
+    if (v.is_null()) return nullptr;
+    std::string key;
+    encode_key_part(key, v);
+    return lookup(target, key).get();
+}
+
+inline void session_core::before_link(instance_base& owner, const relationship_info& info, instance_base* item) {
+    if (!item || item->owner == this) return;
+    if (item->owner)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Object '{}' is already attached to another session; it cannot be linked to {} through {}.{}",
+            item->describe(), owner.describe(), owner.table->struct_name, info.member));
+    if (info.cascades(cascade::save_update) && !item->deleted) add(instance_ref(item));
+}
+
+inline void session_core::after_link(instance_base& owner, const relationship_info& info, instance_base* item) {
+    touch(owner);
+    // A one-to-many changes the child's foreign key: compare it at flush.
+    if (item && item->owner == this && info.kind == relationship_kind::one_to_many && item->has_identity) {
+        ensure_loaded(*item);
+        touch(*item);
+    }
+}
+
+inline void session_core::cascade_add(instance_base& i) {
+    for (const auto& r : i.table->relationships) {
+        if (!r.cascades(cascade::save_update)) continue;
+        auto& m = member_of(i, r);
+        if (!m.loaded) continue;
+        for (std::size_t k = 0; k < m.item_count(); ++k) {
+            auto* item = m.item(k);
+            if (item && !item->owner && !item->deleted) add(instance_ref(item));
+        }
+    }
+}
+
+inline void session_core::cascade_remove(instance_base& i) {
+    for (const auto& r : i.table->relationships) {
+        if (!r.cascades(cascade::delete_)) continue;
+        auto& m = member_of(i, r);
+        detail::load_relationship(m);  // SQLAlchemy loads the children at delete() time
+        std::vector<instance_base*> items;
+        for (std::size_t k = 0; k < m.item_count(); ++k) items.push_back(m.item(k));
+        for (auto* item : items) {
+            if (!item || item->owner != this) continue;
+            if (item->has_identity) {
+                if (!item->marked_for_delete && !item->deleted) remove(instance_ref(item));
+            } else {
+                expunge(instance_ref(item));  // a pending child goes with its parent
+            }
+        }
+    }
+}
+
+inline void session_core::unload_relationships(instance_base& i) noexcept {
+    for (const auto& r : i.table->relationships) member_of(i, r).unload();
+}
+
+inline const std::string& session_core::relationship_sql(const relationship_info& info, const table_info& owner) {
+    if (auto it = relationship_sql_.find(&info); it != relationship_sql_.end()) return it->second;
+    const auto& d = engine_.dialect();
+    const auto& target = info.target();
+    const auto q = [&](const table_info& t, std::size_t column) {
+        return d.quote_identifier(t.name) + "." + d.quote_identifier(t.columns[column].name);
+    };
+    std::string columns;
+    for (std::size_t c = 0; c < target.columns.size(); ++c) columns += (c ? ", " : "") + q(target, c);
+    std::string sql;
+    const auto& fk = link_key(info, owner);
+    switch (info.kind) {
+        case relationship_kind::one_to_many:
+            sql = fmt::format("SELECT {} FROM {} WHERE {} = {}", columns, d.quote_identifier(target.name),
+                              q(target, fk.columns.front()), d.placeholder(1));
+            break;
+        case relationship_kind::many_to_one:
+            sql = fmt::format("SELECT {} FROM {} WHERE {} = {}", columns, d.quote_identifier(target.name),
+                              q(target, fk.target_columns.front()), d.placeholder(1));
+            break;
+        case relationship_kind::many_to_many: {
+            const auto& association = info.secondary();
+            const auto& remote = association.foreign_keys[info.remote_foreign_key];
+            sql = fmt::format("SELECT {} FROM {} JOIN {} ON {} = {} WHERE {} = {}", columns,
+                              d.quote_identifier(target.name), d.quote_identifier(association.name),
+                              q(target, remote.target_columns.front()), q(association, remote.columns.front()),
+                              q(association, fk.columns.front()), d.placeholder(1));
+            break;
+        }
+    }
+    return relationship_sql_.emplace(&info, std::move(sql)).first->second;
+}
+
+/// The value of `owner` that rows of the other side refer to (its key, or
+/// the referenced unique column), for one-to-many and many-to-many.
+inline value session_core::referenced_value(instance_base& owner, const relationship_info& info) {
+    return owner.column_value_of(link_key(info, *owner.table).target_columns.front());
+}
+
+inline void session_core::load_relationship(instance_base& owner, const relationship_info& info) {
+    auto& m = member_of(owner, info);
+    ensure_loaded(owner);
+    if (!owner.has_identity) {  // pending: nothing in the database yet
+        m.loaded = true;
+        return;
+    }
+    const auto& target = info.target();
+    if (info.kind == relationship_kind::many_to_one) {
+        const auto& fk = owner.table->foreign_keys[info.foreign_key];
+        const auto v = owner.column_value_of(fk.columns.front());
+        instance_ref found;
+        if (!v.is_null()) {
+            if (target.primary_key.size() == 1 && target.primary_key.front() == fk.target_columns.front()) {
+                const value key[] = {v};
+                found = get(target, key, info.make_target);
+            } else {
+                autoflush();
+                auto result = conn().execute_values(relationship_sql(info, *owner.table), std::vector<value>{v});
+                if (result.has_row()) found = adopt(target, result.current(), info.make_target);
+            }
+        }
+        m.put_item(found.get());
+        if (found) join_groups(&owner, found.get());
+        m.loaded = true;
+        return;
+    }
+    autoflush();
+    auto result = conn().execute_values(relationship_sql(info, *owner.table), std::vector<value>{referenced_value(owner, info)});
+    const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
+    for (; result.has_row(); result.next()) {
+        auto item = adopt(target, result.current(), info.make_target);
+        m.put_item(item.get());
+        join_groups(&owner, item.get());
+        if (reverse) {  // the child's many-to-one is known now too
+            auto& back = member_of(*item, *reverse);
+            if (!back.loaded) {
+                back.put_item(&owner);
+                back.loaded = true;
+            }
+        }
+    }
+    m.loaded = true;
+}
+
+}  // namespace alchemy::detail
