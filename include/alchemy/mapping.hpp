@@ -657,7 +657,7 @@ struct relationship_to_unmapped {
                   "be described with BOOST_DESCRIBE_STRUCT or be a plain aggregate, with a primary key");
 };
 
-template <class Struct, std::size_t Option>
+template <class Struct, fixed_string Member>
 struct relation_of_non_relationship {
     static_assert(dependent_false<Struct>,
                   "alchemy: relation() names a member that is not an alchemy::relationship<> or "
@@ -709,7 +709,7 @@ constexpr bool check_relation_option() {
     } else {
         constexpr auto member = reflect<T>::index_of(std::get<Option>(table_spec_v<T>.options).member);
         if constexpr (!is_relationship<typename reflect<T>::template type<member>>::value) {
-            (void)relation_of_non_relationship<T, Option>{};
+            (void)relation_of_non_relationship<T, member_name_literal<T, member>()>{};
             return false;
         } else {
             return true;

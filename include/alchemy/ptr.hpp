@@ -95,13 +95,9 @@ public:
     explicit ptr(detail::instance<T>* inst) noexcept : p_(inst) {
         if (p_) detail::retain(p_);
     }
-    /// A slot of a relationship collection: does not count (alchemy's own use).
-    static ptr slot(detail::instance<T>* inst) noexcept {
-        ptr p;
-        p.p_ = inst;
-        p.counted_ = false;
-        return p;
-    }
+    /// A slot of a relationship collection: does not count (alchemy's own
+    /// use; the collection never moves or assigns its slots).
+    ptr(detail::slot_tag, detail::instance<T>* inst) noexcept : p_(inst), counted_(false) {}
 
 private:
     T& write() {

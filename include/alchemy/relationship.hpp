@@ -161,15 +161,14 @@ public:
     detail::instance_base* item(std::size_t i) const noexcept override { return items_[i].instance(); }
     void put_item(detail::instance_base* i) override {
         if (has_item(i)) return;
-        items_.push_back(ptr<T>::slot(static_cast<detail::instance<T>*>(i)));
+        auto* inst = static_cast<detail::instance<T>*>(i);
+        if (items_.size() < items_.capacity()) items_.emplace_back(detail::slot_tag{}, inst);  // constructed in place
+        else rebuild(items_.size() * 2 + 4, nullptr, inst);
     }
-    bool take_item(detail::instance_base* i) noexcept override {
-        for (auto it = items_.begin(); it != items_.end(); ++it)
-            if (it->instance() == i) {
-                items_.erase(it);
-                return true;
-            }
-        return false;
+    bool take_item(detail::instance_base* i) override {
+        if (!has_item(i)) return false;
+        rebuild(items_.capacity(), i, nullptr);
+        return true;
     }
     void unload() noexcept override {
         items_.clear();
@@ -211,7 +210,18 @@ private:
         for (const auto& w : wanted) append(w);
     }
 
-    std::vector<ptr<T>> items_;
+    // Slots are never moved or assigned (a moved slot would count): the
+    // vector is rebuilt instead of growing or erasing in place.
+    void rebuild(std::size_t capacity, const detail::instance_base* without, detail::instance<T>* extra) {
+        std::vector<ptr<T>> fresh;
+        fresh.reserve(capacity);
+        for (const auto& p : items_)
+            if (p.instance() != without) fresh.emplace_back(detail::slot_tag{}, p.instance());
+        if (extra) fresh.emplace_back(detail::slot_tag{}, extra);
+        items_.swap(fresh);
+    }
+
+    std::vector<ptr<T>> items_;  // bound: uncounted slots; loose: counted ptrs
 };
 
 /// The scalar side of a one-to-many (many-to-one): the object this one's
@@ -263,7 +273,7 @@ public:
     std::size_t item_count() const noexcept override { return target_ ? 1 : 0; }
     detail::instance_base* item(std::size_t) const noexcept override { return target_; }
     void put_item(detail::instance_base* i) override { target_ = static_cast<detail::instance<T>*>(i); }
-    bool take_item(detail::instance_base* i) noexcept override {
+    bool take_item(detail::instance_base* i) override {
         if (target_ != i) return false;
         target_ = nullptr;
         return true;

@@ -167,6 +167,9 @@ inline void join_groups(instance_base* a, instance_base* b) noexcept {
     std::swap(ra->group_next, rb->group_next);  // splices the two circular lists
 }
 
+/// Selects the constructor of a relationship collection's uncounted ptr slots.
+struct slot_tag {};
+
 /// A counted handle to an instance (the session's lists and identity map).
 class instance_ref {
 public:

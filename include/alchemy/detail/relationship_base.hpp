@@ -48,7 +48,7 @@ struct relationship_base {
     /// A reference replaces its target.
     virtual void put_item(instance_base* item) = 0;
     /// Removes a related object without sync or history; false if absent.
-    virtual bool take_item(instance_base* item) noexcept = 0;
+    virtual bool take_item(instance_base* item) = 0;
     /// Forgets what was loaded (expiry): the next access loads again.
     virtual void unload() noexcept = 0;
 

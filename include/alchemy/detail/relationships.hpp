@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -179,7 +180,18 @@ inline void session_core::cascade_remove(instance_base& i) {
     for (const auto& r : i.table->relationships) {
         if (!r.cascades(cascade::delete_)) continue;
         auto& m = member_of(i, r);
-        detail::load_relationship(m);  // SQLAlchemy loads the children at delete() time
+        {
+            // SQLAlchemy loads the children at delete() time, without autoflush
+            // (which would flush this very delete before its children's).
+            const bool was = std::exchange(no_autoflush_, true);
+            try {
+                detail::load_relationship(m);
+            } catch (...) {
+                no_autoflush_ = was;
+                throw;
+            }
+            no_autoflush_ = was;
+        }
         std::vector<instance_base*> items;
         for (std::size_t k = 0; k < m.item_count(); ++k) items.push_back(m.item(k));
         for (auto* item : items) {

@@ -414,17 +414,25 @@ inline void session_core::flush() {
             start = end;
         }
     };
-    const auto association_columns = [&](const association_change& change) {
+    // An association row's two key columns and values, in the association
+    // table's column order (whichever side changed).
+    struct association_key {
+        std::string first, second;
+        std::vector<value> values;
+    };
+    const auto association_row = [&](const association_change& change) {
         const auto& association = change.info->secondary();
         const auto& local = association.foreign_keys[change.info->foreign_key];
         const auto& remote = association.foreign_keys[change.info->remote_foreign_key];
-        return std::pair(d.quote_identifier(association.columns[local.columns.front()].name),
-                         d.quote_identifier(association.columns[remote.columns.front()].name));
-    };
-    const auto association_row = [&](const association_change& change) {
-        return std::vector<value>{referenced_value(*change.local, *change.info),
-                                  change.remote->column_value_of(
-                                      change.info->secondary().foreign_keys[change.info->remote_foreign_key].target_columns.front())};
+        association_key k{d.quote_identifier(association.columns[local.columns.front()].name),
+                          d.quote_identifier(association.columns[remote.columns.front()].name),
+                          {referenced_value(*change.local, *change.info),
+                           change.remote->column_value_of(remote.target_columns.front())}};
+        if (remote.columns.front() < local.columns.front()) {
+            std::swap(k.first, k.second);
+            std::swap(k.values[0], k.values[1]);
+        }
+        return k;
     };
     // Runs one statement per distinct SQL over its rows (a batch for several).
     const auto run_rows = [&](std::vector<std::pair<std::string, std::vector<value>>>& work) {
@@ -544,10 +552,10 @@ inline void session_core::flush() {
             std::vector<std::pair<std::string, std::vector<value>>> rows;
             for (const auto& change : links.changes) {
                 if (!change.insert || &change.info->secondary() != table) continue;
-                const auto [local, remote] = association_columns(change);
+                auto k = association_row(change);
                 rows.emplace_back(fmt::format("INSERT INTO {} ({}, {}) VALUES ({}, {})", d.quote_identifier(table->name),
-                                              local, remote, d.placeholder(1), d.placeholder(2)),
-                                  association_row(change));
+                                              k.first, k.second, d.placeholder(1), d.placeholder(2)),
+                                  std::move(k.values));
             }
             run_rows(rows);
         }
@@ -561,10 +569,10 @@ inline void session_core::flush() {
             std::vector<std::pair<std::string, std::vector<value>>> rows;
             for (const auto& change : links.changes) {
                 if (change.insert || &change.info->secondary() != *t) continue;
-                const auto [local, remote] = association_columns(change);
+                auto k = association_row(change);
                 rows.emplace_back(fmt::format("DELETE FROM {} WHERE {} = {} AND {} = {}", d.quote_identifier((*t)->name),
-                                              local, d.placeholder(1), remote, d.placeholder(2)),
-                                  association_row(change));
+                                              k.first, d.placeholder(1), k.second, d.placeholder(2)),
+                                  std::move(k.values));
             }
             for (const auto& clear : links.clears) {
                 if (&clear.info->secondary() != *t) continue;

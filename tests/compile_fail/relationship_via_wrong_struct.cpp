@@ -1,0 +1,25 @@
+// relation(member, via) whose `via` is a member of the parent, not of the
+// child that holds the foreign key (&Post::user_id was meant).
+// expect: alchemy: relation(member, via): `via` must be a member of the struct that holds the
+// expect: relation_via_not_in_key_struct<User, alchemy::detail::fixed_string<5>{"posts"}>
+#include <alchemy/alchemy.hpp>
+
+struct Post;
+struct User {
+    std::int64_t id = 0;
+    alchemy::relationship<Post> posts;
+};
+BOOST_DESCRIBE_STRUCT(User, (), (id, posts))
+
+struct Post {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+};
+BOOST_DESCRIBE_STRUCT(Post, (), (id, user_id))
+
+constexpr auto alchemy_table(User*) { return alchemy::table("users", alchemy::relation(&User::posts, &User::id)); }
+constexpr auto alchemy_table(Post*) {
+    return alchemy::table("posts", alchemy::foreign_key(&Post::user_id, &User::id));
+}
+
+int main() { (void)alchemy::table_of<User>(); }
