@@ -116,6 +116,7 @@ struct relationship_info {
     detail::relationship_base& (*access)(void* object) = nullptr;
     /// A new, empty object of the target (to load rows into).
     detail::instance_ref (*make_target)() = nullptr;
+    std::size_t offset = 0;  ///< byte offset of the member in the struct
 
     bool has_reverse() const noexcept { return reverse != static_cast<std::size_t>(-1); }
     bool cascades(unsigned flag) const noexcept { return (cascade & flag) != 0; }
@@ -873,6 +874,8 @@ table_info build_table() {
             }
             r.access = &access_relationship<T, i>;
             r.make_target = &make_instance<typename traits::target>;
+            r.offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&reflect<T>::template get<i>(probe)) -
+                                                reinterpret_cast<const char*>(&probe));
             table.relationships.push_back(r);
         }
     });
@@ -1014,6 +1017,30 @@ const table_info& table_of() {
     } else {
         return detail::table_of_unchecked<T>();
     }
+}
+
+namespace detail {
+template <class M>
+struct not_a_relationship_member {
+    static_assert(dependent_false<M>,
+                  "alchemy: this needs a relationship member (alchemy::relationship<> or alchemy::backref<>), "
+                  "e.g. &User::posts");
+};
+}  // namespace detail
+
+/// The relationship metadata of the member `member` (&User::posts).
+template <class C, class M>
+const relationship_info& relationship_of(M C::*member) {
+    if constexpr (!detail::is_relationship<M>::value) {
+        (void)detail::not_a_relationship_member<M>{};
+    }
+    const auto& table = table_of<C>();
+    const C& probe = detail::probe_object<C>();
+    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&(probe.*member)) -
+                                                 reinterpret_cast<const char*>(&probe));
+    for (const auto& r : table.relationships)
+        if (r.offset == offset) return r;
+    throw ArgumentError(fmt::format("alchemy: {} has no relationship at that member", table.struct_name));
 }
 
 }  // namespace alchemy

@@ -19,9 +19,11 @@
 #include <alchemy/detail/session_core.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
+#include <alchemy/loading.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -32,6 +34,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <fmt/core.h>
 
 namespace alchemy {
@@ -101,6 +105,18 @@ public:
     template <class T>
     Derived outerjoin(const predicate& on) const {
         return add_join(table_of<T>(), on.node(), true);
+    }
+
+    /// Joins along a relationship: join(&User::posts) joins posts ON the
+    /// relationship's foreign key; a many-to-many joins its association
+    /// table and then the target.
+    template <class C, class M>
+    Derived join(M C::*relationship_member) const {
+        return add_relationship_join(relationship_of(relationship_member), false);
+    }
+    template <class C, class M>
+    Derived outerjoin(M C::*relationship_member) const {
+        return add_relationship_join(relationship_of(relationship_member), true);
     }
 
     /// Joins a subquery / an aliased table, on an explicit condition.
@@ -173,7 +189,7 @@ public:
     }
 
     /// The SQL this query runs and its parameters (SQLAlchemy's str(query)).
-    compiled_sql compile() const { return compile_select(spec_, core_->bound_engine().dialect()); }
+    compiled_sql compile() const { return compile_select(self().effective_spec(), core_->bound_engine().dialect()); }
     std::string sql() const { return compile().sql; }
 
     /// The number of rows: SELECT count(*) FROM (<query>) AS anon_1.
@@ -209,11 +225,50 @@ protected:
         return s;
     }
 
+    /// The SELECT as it runs (an entity query adds its joined eager loads).
+    const select_spec& effective_spec() const { return spec_; }
+
     session_core* core_;
     select_spec spec_;
 
 private:
     const Derived& self() const { return static_cast<const Derived&>(*this); }
+
+    Derived add_relationship_join(const relationship_info& info, bool outer) const {
+        auto q = self();
+        const table_info* owner = nullptr;
+        for (const auto* t : q.spec_.tables())
+            if (!t->relationships.empty() && &info >= t->relationships.data() &&
+                &info < t->relationships.data() + t->relationships.size())
+                owner = t;
+        if (!owner)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: cannot join along {}: its table is not in the query", info.member));
+        const auto& target = info.target();
+        const auto push = [&](const table_info& table, node_ptr on) {
+            join_spec j;
+            j.table = &table;
+            j.on = std::move(on);
+            j.outer = outer;
+            q.spec_.joins.push_back(std::move(j));
+        };
+        if (info.kind == relationship_kind::many_to_many) {
+            const auto& association = info.secondary();
+            const auto& local = association.foreign_keys[info.foreign_key];
+            const auto& remote = association.foreign_keys[info.remote_foreign_key];
+            push(association, binary_node("=", column_node(*owner, local.target_columns.front()),
+                                          column_node(association, local.columns.front())));
+            push(target, binary_node("=", column_node(target, remote.target_columns.front()),
+                                     column_node(association, remote.columns.front())));
+        } else if (info.kind == relationship_kind::one_to_many) {
+            const auto& fk = target.foreign_keys[info.foreign_key];
+            push(target, binary_node("=", column_node(*owner, fk.target_columns.front()), column_node(target, fk.columns.front())));
+        } else {
+            const auto& fk = owner->foreign_keys[info.foreign_key];
+            push(target, binary_node("=", column_node(target, fk.target_columns.front()), column_node(*owner, fk.columns.front())));
+        }
+        return q;
+    }
 
     Derived add_join(const table_info& table, node_ptr on, bool outer) const {
         auto q = self();
@@ -263,6 +318,77 @@ struct reordered_row {
     column_value operator[](std::size_t i) const { return r[positions[i]]; }
 };
 
+// A joinedload() being read from the rows of a query.
+struct joined_load {
+    const relationship_info* info;
+    std::size_t first;  // the position of the target's first column in each row
+    boost::unordered_flat_map<instance_base*, bool> owners{};  // true: this query fills its relationship
+
+    void take(session_core& core, instance_base* owner, const row& r) {
+        if (!owner) return;
+        auto& m = member_of(*owner, *info);
+        auto [it, fresh] = owners.emplace(owner, !m.loaded);
+        if (!it->second) return;  // loaded before this query: left as it is
+        const auto& target = info->target();
+        bool all_null = true;
+        for (auto k : target.primary_key) all_null = all_null && r[first + k].is_null();
+        if (all_null) return;
+        auto item = core.adopt(target, r, info->make_target, first);
+        m.put_item(item.get());
+        join_groups(owner, item.get());
+        if (info->kind == relationship_kind::one_to_many)
+            if (const auto* reverse = reverse_side(*info)) {
+                auto& back = member_of(*item, *reverse);
+                if (!back.loaded) {
+                    back.put_item(owner);
+                    back.loaded = true;
+                }
+            }
+    }
+    void finish() {
+        for (auto& [owner, filling] : owners)
+            if (filling) member_of(*owner, *info).loaded = true;
+    }
+};
+
+// Adds the LEFT OUTER JOINs and columns of a joinedload() to `spec`.
+inline joined_load add_joined_load(select_spec& spec, const relationship_info& info, const table_info& owner, std::size_t n) {
+    const auto& target = info.target();
+    const auto alias = fmt::format("{}_{}", target.name, n);
+    const auto push = [&](const table_info& table, std::string name, node_ptr on) {
+        join_spec j;
+        j.table = &table;
+        j.alias = std::move(name);
+        j.on = std::move(on);
+        j.outer = true;
+        spec.joins.push_back(std::move(j));
+    };
+    const auto aliased_column = [](const std::string& a, const table_info& t, std::size_t c) {
+        return alias_column_node(a, t.columns[c].name);
+    };
+    if (info.kind == relationship_kind::many_to_many) {
+        const auto& association = info.secondary();
+        const auto link = fmt::format("{}_{}", association.name, n);
+        const auto& local = association.foreign_keys[info.foreign_key];
+        const auto& remote = association.foreign_keys[info.remote_foreign_key];
+        push(association, link, binary_node("=", column_node(owner, local.target_columns.front()),
+                                            aliased_column(link, association, local.columns.front())));
+        push(target, alias, binary_node("=", aliased_column(alias, target, remote.target_columns.front()),
+                                        aliased_column(link, association, remote.columns.front())));
+    } else if (info.kind == relationship_kind::one_to_many) {
+        const auto& fk = target.foreign_keys[info.foreign_key];
+        push(target, alias, binary_node("=", column_node(owner, fk.target_columns.front()),
+                                        aliased_column(alias, target, fk.columns.front())));
+    } else {
+        const auto& fk = owner.foreign_keys[info.foreign_key];
+        push(target, alias, binary_node("=", aliased_column(alias, target, fk.target_columns.front()),
+                                        column_node(owner, fk.columns.front())));
+    }
+    joined_load j{&info, spec.columns.size()};
+    for (std::size_t c = 0; c < target.columns.size(); ++c) spec.columns.push_back(aliased_column(alias, target, c));
+    return j;
+}
+
 }  // namespace detail
 
 /// A query for mapped objects: one type gives ptr<T> rows, several give
@@ -283,6 +409,22 @@ public:
     /// Every row. A query for one entity returns each object once, even when
     /// a join repeats it (SQLAlchemy's de-duplication of entity queries).
     std::vector<row_type> all() const { return run(this->spec_); }
+
+    /// Eager loading: selectinload(&User::posts), joinedload(&Post::user) (loading.hpp).
+    template <class... O>
+        requires(std::same_as<O, load_option> && ...)
+    query options(const O&... eager) const {
+        auto q = *this;
+        (q.add_eager(eager), ...);
+        return q;
+    }
+
+    /// The SELECT as it runs, with the joins of joinedload() options.
+    detail::select_spec effective_spec() const {
+        auto spec = this->spec_;
+        with_joined_loads(spec);
+        return spec;
+    }
 
     /// The rows one at a time, straight from the statement, without building
     /// a vector: `for (auto user : q.stream()) ...`. Each row resolves
@@ -329,7 +471,12 @@ public:
         result result_;
     };
 
-    stream_range stream() const { return stream_range(*this, this->execute(this->spec_)); }
+    stream_range stream() const {
+        if (!eager_.empty())
+            throw InvalidRequestError("alchemy: stream() reads rows one at a time and cannot load relationships "
+                                      "eagerly: use all(), or drop the options()");
+        return stream_range(*this, this->execute(this->spec_));
+    }
 
     /// Objects from raw SQL: the statement's columns are matched to T's by
     /// name (every column of T must be there; ArgumentError names a missing
@@ -406,22 +553,85 @@ private:
         return ptr<U>(static_cast<detail::instance<U>*>(inst.get()));
     }
 
-    std::vector<row_type> run(const detail::select_spec& spec) const {
+    void add_eager(const load_option& o) {
+        for (const auto* t : this->spec_.entities)
+            if (!t->relationships.empty() && o.relationship >= t->relationships.data() &&
+                o.relationship < t->relationships.data() + t->relationships.size()) {
+                eager_.push_back(o);
+                return;
+            }
+        throw ArgumentError(fmt::format("alchemy: the eager load of '{}' does not apply to this query: its struct is "
+                                        "not among the query's entities",
+                                        o.relationship->member));
+    }
+
+    const table_info& owner_of(const relationship_info* r) const {
+        for (const auto* t : this->spec_.entities)
+            if (r >= t->relationships.data() && r < t->relationships.data() + t->relationships.size()) return *t;
+        throw ArgumentError("alchemy: eager load of a relationship outside the query");
+    }
+
+    // Joined loads apply to a one-entity query without LIMIT/OFFSET; the
+    // others run as select-IN loads.
+    static bool joins_eagerly(const load_option& o, bool limited) { return o.joined && sizeof...(T) == 1 && !limited; }
+
+    std::vector<detail::joined_load> with_joined_loads(detail::select_spec& spec) const {
+        std::vector<detail::joined_load> joined;
+        for (const auto& o : eager_)
+            if (joins_eagerly(o, spec.limit || spec.offset))
+                joined.push_back(detail::add_joined_load(spec, *o.relationship, owner_of(o.relationship), joined.size() + 1));
+        return joined;
+    }
+
+    std::vector<row_type> run(detail::select_spec spec) const {
+        auto joined = with_joined_loads(spec);
+        const auto limited_spec = spec.limit || spec.offset;
         auto result = this->execute(spec);
         std::vector<row_type> out;
+        boost::unordered_flat_set<const void*> seen;
+        const bool dedupe = !spec.joins.empty();
         for (; result.has_row(); result.next()) {
             const auto r = result.current();
             if constexpr (sizeof...(T) == 1) {
                 auto object = adopt<T...>(r, 0);
+                for (auto& j : joined) j.take(*this->core_, object.instance(), r);
                 // Joined rows repeat the entity: keep the first occurrence.
-                if (this->spec_.joins.empty() || std::find(out.begin(), out.end(), object) == out.end())
-                    out.push_back(std::move(object));
+                if (!dedupe || seen.insert(object.instance()).second) out.push_back(std::move(object));
             } else {
                 std::size_t first = 0;
                 out.push_back(row_type{next_entity<T>(r, first)...});
             }
         }
+        for (auto& j : joined) j.finish();
+        finish_entities(out, limited_spec);
         return out;
+    }
+
+    // After the rows: select-IN loads, and the batch for lazy loads.
+    void finish_entities(const std::vector<row_type>& rows, bool limited) const {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (finish_entity<I>(rows, limited), ...);
+        }(std::index_sequence_for<T...>{});
+    }
+
+    template <std::size_t I>
+    void finish_entity(const std::vector<row_type>& rows, bool limited) const {
+        using U = std::tuple_element_t<I, std::tuple<T...>>;
+        const auto& table = table_of<U>();
+        if (table.relationships.empty()) return;
+        std::vector<detail::instance_base*> objects;
+        boost::unordered_flat_set<detail::instance_base*> seen;
+        for (const auto& row : rows) {
+            detail::instance_base* object;
+            if constexpr (sizeof...(T) == 1) object = row.instance();
+            else object = std::get<I>(row).instance();
+            if (object && seen.insert(object).second) objects.push_back(object);
+        }
+        this->core_->register_batch(objects);
+        for (const auto& o : eager_) {
+            if (&owner_of(o.relationship) != &table) continue;
+            if (!joins_eagerly(o, limited)) this->core_->load_many(*o.relationship, objects);
+        }
     }
 
     template <class U>
@@ -430,6 +640,8 @@ private:
         first += table_of<U>().columns.size();
         return p;
     }
+
+    std::vector<load_option> eager_;
 };
 
 /// A query for values: each row is the expressions' values (one value, or a

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/core.h>
+
 #include <string>
 #include <vector>
 
@@ -586,4 +588,136 @@ TEST_CASE("relationships: linked objects are freed with their last handle and th
     // The post keeps its user alive (the same group), detached but loaded.
     CHECK(std::as_const(kept)->user->name == "Alice");
     CHECK(std::as_const(kept)->user->posts.size() == 2);
+}
+
+// ---- eager loading and batched lazy loads -------------------------------------------------
+
+namespace {
+// Ten users with three posts each (user 10 has none).
+void seed_many(graph_db& db) {
+    std::string users = "INSERT INTO users (id, name) VALUES ";
+    std::string posts = "INSERT INTO posts (title, user_id) VALUES ";
+    for (int u = 1; u <= 10; ++u) {
+        users += fmt::format("{}({}, 'u{}')", u > 1 ? ", " : "", u, u);
+        if (u == 10) continue;
+        for (int p = 0; p < 3; ++p) posts += fmt::format("{}('p{}_{}', {})", u > 1 || p > 0 ? ", " : "", u, p, u);
+    }
+    db.run({users, posts});
+}
+
+std::size_t count_posts(const std::vector<alchemy::ptr<User>>& users) {
+    std::size_t n = 0;
+    for (const auto& u : users)
+        for (const auto& p : std::as_const(u)->posts) n += std::as_const(p)->user == u ? 1 : 0;
+    return n;
+}
+}  // namespace
+
+TEST_CASE("relationships: selectinload loads every user's posts with one more statement", "[relationship][eager]") {
+    graph_db db;
+    seed_many(db);
+    auto session = db.session();
+    auto users = session.query<User>().options(alchemy::selectinload(&User::posts)).all();
+    REQUIRE(users.size() == 10);
+    CHECK(count_posts(users) == 27);
+    CHECK(std::as_const(users[9])->posts.empty());
+    const auto trace = db.trace();
+    REQUIRE(trace.size() == 3);  // BEGIN, the users, the posts
+    CHECK(trace[2] == stmt(R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" WHERE "posts"."user_id" IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))",
+                           "(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)"));
+}
+
+TEST_CASE("relationships: joinedload loads users and posts in one statement, users de-duplicated", "[relationship][eager]") {
+    graph_db db;
+    seed_many(db);
+    auto session = db.session();
+    auto q = session.query<User>().options(alchemy::joinedload(&User::posts));
+    CHECK(q.sql() ==
+          R"(SELECT "users"."id", "users"."name", "posts_1"."id", "posts_1"."title", "posts_1"."user_id" FROM "users" LEFT OUTER JOIN "posts" AS "posts_1" ON "users"."id" = "posts_1"."user_id")");
+    auto users = q.all();
+    REQUIRE(users.size() == 10);
+    CHECK(count_posts(users) == 27);
+    CHECK(db.count("SELECT") == 1);
+}
+
+TEST_CASE("relationships: the many-to-one side and many-to-many load eagerly too", "[relationship][eager]") {
+    graph_db db;
+    seed_many(db);
+    db.run({"INSERT INTO students (id, name) VALUES (1, 'Ann'), (2, 'Ben')", "INSERT INTO courses (id, name) VALUES (1, 'Math'), (2, 'Art')",
+            "INSERT INTO enrollments (student_id, course_id) VALUES (1, 1), (1, 2), (2, 2)"});
+    auto session = db.session();
+    auto posts = session.query<Post>().options(alchemy::selectinload(&Post::user)).all();
+    CHECK(db.count("SELECT") == 2);
+    CHECK(std::as_const(posts[4])->user->name == "u2");
+    CHECK(db.count("SELECT") == 2);
+
+    db.clear();
+    for (auto strategy : {alchemy::selectinload(&Student::courses), alchemy::joinedload(&Student::courses)}) {
+        session.expire_all();
+        auto students = session.query<Student>().options(strategy).order_by(alchemy::col(&Student::id)).all();
+        REQUIRE(students.size() == 2);
+        CHECK(std::as_const(students[0])->courses.size() == 2);
+        CHECK(std::as_const(students[1])->courses.size() == 1);
+        CHECK(std::as_const(students[1])->courses[0]->name == "Art");
+    }
+    CHECK(db.count("SELECT") == 3);  // selectin: 2, joined: 1
+}
+
+TEST_CASE("relationships: with LIMIT, a joined collection load runs as select-IN so the limit counts users", "[relationship][eager]") {
+    graph_db db;
+    seed_many(db);
+    auto session = db.session();
+    auto first = session.query<User>().options(alchemy::joinedload(&User::posts)).order_by(alchemy::col(&User::id)).first();
+    REQUIRE(first);
+    CHECK(std::as_const(first)->posts.size() == 3);
+    CHECK(db.count("SELECT") == 2);
+}
+
+TEST_CASE("relationships: the N+1 loop costs two statements with batched lazy loads, and N+1 with them off",
+          "[relationship][loading]") {
+    graph_db db;
+    seed_many(db);
+    {
+        auto session = db.session();
+        auto users = session.query<User>().all();
+        CHECK(count_posts(users) == 27);
+        CHECK(db.count("SELECT") == 2);
+    }
+    db.clear();
+    {
+        auto session = db.session({.batch_lazy_loads = false});
+        auto users = session.query<User>().all();
+        CHECK(count_posts(users) == 27);
+        CHECK(db.count("SELECT") == 11);
+    }
+}
+
+TEST_CASE("relationships: eager options that do not fit the query are refused", "[relationship][eager][errors]") {
+    graph_db db;
+    auto session = db.session();
+    CHECK_THROWS_WITH(session.query<Post>().options(alchemy::selectinload(&User::posts)),
+                      Catch::Contains("the eager load of 'posts' does not apply to this query"));
+    CHECK_THROWS_WITH(session.query<User>().options(alchemy::selectinload(&User::posts)).stream(),
+                      Catch::Contains("stream() reads rows one at a time and cannot load relationships eagerly"));
+}
+
+TEST_CASE("relationships: a query joins along a relationship", "[relationship][query]") {
+    graph_db db;
+    seed_many(db);
+    db.run({"INSERT INTO students (id, name) VALUES (1, 'Ann')", "INSERT INTO courses (id, name) VALUES (1, 'Math')",
+            "INSERT INTO enrollments (student_id, course_id) VALUES (1, 1)"});
+    auto session = db.session();
+    using alchemy::col;
+    auto q = session.query<User>().join(&User::posts).filter(col(&Post::title) == "p2_1");
+    CHECK(q.sql() == R"(SELECT "users"."id", "users"."name" FROM "users" JOIN "posts" ON "users"."id" = "posts"."user_id" WHERE "posts"."title" = ?)");
+    auto found = q.all();
+    REQUIRE(found.size() == 1);
+    CHECK(std::as_const(found[0])->name == "u2");
+
+    auto m2m = session.query<Student>().join(&Student::courses).filter(col(&Course::name) == "Math");
+    CHECK(m2m.sql() ==
+          R"(SELECT "students"."id", "students"."name" FROM "students" JOIN "enrollments" ON "students"."id" = "enrollments"."student_id" JOIN "courses" ON "courses"."id" = "enrollments"."course_id" WHERE "courses"."name" = ?)");
+    CHECK(m2m.count() == 1);
+    auto by_user = session.query<Post>().join(&Post::user).filter(col(&User::name) == "u3").count();
+    CHECK(by_user == 3);
 }

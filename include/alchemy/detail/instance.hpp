@@ -61,11 +61,19 @@ namespace detail {
 
 class session_core;
 
+/// The objects one query returned, for batched lazy loading (session_options::
+/// batch_lazy_loads). Each member clears its entry when it is destroyed.
+struct load_batch {
+    std::vector<instance_base*> members;
+};
+
 struct instance_base {
     explicit instance_base(const table_info& t) : table(&t) {}
     instance_base(const instance_base&) = delete;
     instance_base& operator=(const instance_base&) = delete;
-    virtual ~instance_base() = default;
+    virtual ~instance_base() {
+        if (batch) batch->members[batch_index] = nullptr;
+    }
 
     virtual void* object() noexcept = 0;
     const void* object() const noexcept { return const_cast<instance_base*>(this)->object(); }
@@ -86,6 +94,8 @@ struct instance_base {
     std::unique_ptr<value[]> snapshot;   // column values when touched (or after the last flush)
     std::unique_ptr<value[]> transaction_snapshot;  // values at the start of the transaction, once flushed
     std::string key;                     // the identity key, encoded (see identity_key)
+    std::shared_ptr<load_batch> batch;   // the query that loaded it (tables with relationships)
+    std::size_t batch_index = 0;
 
     // The group (see the top of this file): parent in the union-find tree
     // (itself at the root), the next member in a circular list of the group,

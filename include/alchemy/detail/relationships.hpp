@@ -255,6 +255,16 @@ inline void session_core::load_relationship(instance_base& owner, const relation
         m.loaded = true;
         return;
     }
+    // Batched lazy loading: the other objects the same query returned load
+    // this relationship in the same IN statement (session_options).
+    if (options_.batch_lazy_loads && owner.batch && owner.batch->members.size() > 1) {
+        const auto batch = owner.batch;  // kept alive while loading
+        std::vector<instance_base*> owners;
+        for (auto* o : batch->members)
+            if (o && o->table == owner.table) owners.push_back(o);
+        load_many(info, owners);
+        if (m.loaded) return;
+    }
     const auto& target = info.target();
     if (info.kind == relationship_kind::many_to_one) {
         const auto& fk = owner.table->foreign_keys[info.foreign_key];
@@ -291,6 +301,134 @@ inline void session_core::load_relationship(instance_base& owner, const relation
         }
     }
     m.loaded = true;
+}
+
+/// Loads relationship `info` of every object in `owners` (objects of the
+/// relationship's table, in this session) with IN statements of up to
+/// 500 keys each: select-IN loading, for selectinload() and for batched lazy
+/// loads. Owners whose relationship is loaded already are left as they are.
+inline void session_core::load_many(const relationship_info& info, const std::vector<instance_base*>& all_owners) {
+    std::vector<instance_base*> owners;
+    for (auto* o : all_owners)
+        if (o && o->owner == this && o->has_identity && !member_of(*o, info).loaded) owners.push_back(o);
+    if (owners.empty()) return;
+    autoflush();
+    const auto& d = engine_.dialect();
+    const auto& owner_table = *owners.front()->table;
+    const auto& target = info.target();
+    const auto q = [&](const table_info& t, std::size_t column) {
+        return d.quote_identifier(t.name) + "." + d.quote_identifier(t.columns[column].name);
+    };
+    std::string columns;
+    for (std::size_t c = 0; c < target.columns.size(); ++c) columns += (c ? ", " : "") + q(target, c);
+    const auto encoded = [](const auto& v) {
+        std::string key;
+        encode_key_part(key, v);
+        return key;
+    };
+    const auto in_list = [&](std::size_t n) {
+        std::string marks;
+        for (std::size_t i = 0; i < n; ++i) marks += (i ? ", " : "") + d.placeholder(i + 1);
+        return marks;
+    };
+    constexpr std::size_t chunk = 500;
+    // Runs `sql_for(n)` over `values` in chunks, calling on_row(row) for each row.
+    const auto run_in = [&](const std::vector<value>& values, auto&& sql_for, auto&& on_row) {
+        for (std::size_t start = 0; start < values.size(); start += chunk) {
+            const auto n = std::min(chunk, values.size() - start);
+            std::vector<value> params(values.begin() + static_cast<std::ptrdiff_t>(start),
+                                      values.begin() + static_cast<std::ptrdiff_t>(start + n));
+            auto result = conn().execute_values(sql_for(n), params);
+            for (; result.has_row(); result.next()) on_row(result.current());
+        }
+    };
+
+    if (info.kind == relationship_kind::many_to_one) {
+        const auto& fk = owner_table.foreign_keys[info.foreign_key];
+        const bool by_primary_key = target.primary_key.size() == 1 && target.primary_key.front() == fk.target_columns.front();
+        boost::unordered_flat_map<std::string, instance_base*> found;
+        std::vector<value> missing;
+        for (auto* o : owners) {
+            ensure_loaded(*o);
+            const auto v = o->column_value_of(fk.columns.front());
+            if (v.is_null()) continue;
+            auto key = encoded(v);
+            if (found.contains(key)) continue;
+            instance_base* hit = by_primary_key ? lookup(target, key).get() : nullptr;
+            if (!hit) missing.push_back(v);
+            found.emplace(std::move(key), hit);
+        }
+        run_in(
+            missing,
+            [&](std::size_t n) {
+                return fmt::format("SELECT {} FROM {} WHERE {} IN ({})", columns, d.quote_identifier(target.name),
+                                   q(target, fk.target_columns.front()), in_list(n));
+            },
+            [&](const row& r) {
+                auto item = adopt(target, r, info.make_target);
+                found[encoded(r[fk.target_columns.front()])] = item.get();
+            });
+        for (auto* o : owners) {
+            auto& m = member_of(*o, info);
+            const auto v = o->column_value_of(fk.columns.front());
+            auto* t = v.is_null() ? nullptr : found[encoded(v)];
+            m.put_item(t);
+            if (t) join_groups(o, t);
+            m.loaded = true;
+        }
+        return;
+    }
+
+    boost::unordered_flat_map<std::string, instance_base*> by_value;
+    std::vector<value> values;
+    for (auto* o : owners) {
+        auto v = referenced_value(*o, info);
+        if (by_value.emplace(encoded(v), o).second) values.push_back(std::move(v));
+        member_of(*o, info).unload();  // (it is not loaded: nothing is lost)
+    }
+    const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
+    const auto attach = [&](instance_base* owner, const instance_ref& item) {
+        member_of(*owner, info).put_item(item.get());
+        join_groups(owner, item.get());
+        if (reverse) {
+            auto& back = member_of(*item, *reverse);
+            if (!back.loaded) {
+                back.put_item(owner);
+                back.loaded = true;
+            }
+        }
+    };
+    if (info.kind == relationship_kind::one_to_many) {
+        const auto& fk = target.foreign_keys[info.foreign_key];
+        run_in(
+            values,
+            [&](std::size_t n) {
+                return fmt::format("SELECT {} FROM {} WHERE {} IN ({})", columns, d.quote_identifier(target.name),
+                                   q(target, fk.columns.front()), in_list(n));
+            },
+            [&](const row& r) {
+                auto item = adopt(target, r, info.make_target);
+                if (auto it = by_value.find(encoded(r[fk.columns.front()])); it != by_value.end()) attach(it->second, item);
+            });
+    } else {
+        const auto& association = info.secondary();
+        const auto& local = association.foreign_keys[info.foreign_key];
+        const auto& remote = association.foreign_keys[info.remote_foreign_key];
+        run_in(
+            values,
+            [&](std::size_t n) {
+                return fmt::format("SELECT {}, {} FROM {} JOIN {} ON {} = {} WHERE {} IN ({})",
+                                   q(association, local.columns.front()), columns, d.quote_identifier(target.name),
+                                   d.quote_identifier(association.name), q(target, remote.target_columns.front()),
+                                   q(association, remote.columns.front()), q(association, local.columns.front()),
+                                   in_list(n));
+            },
+            [&](const row& r) {
+                auto item = adopt(target, r, info.make_target, 1);
+                if (auto it = by_value.find(encoded(r[0])); it != by_value.end()) attach(it->second, item);
+            });
+    }
+    for (auto* o : owners) member_of(*o, info).loaded = true;
 }
 
 }  // namespace alchemy::detail

@@ -30,6 +30,12 @@ struct session_options {
     bool autoflush = true;
     /// After commit, every object reloads its columns on next access.
     bool expire_on_commit = true;
+    /// When a lazy relationship of an object that came from a query is first
+    /// accessed, load it for every object of that query at once (one IN
+    /// statement per 500 objects) instead of one SELECT per object: the
+    /// N+1 pattern costs a handful of statements. (SQLAlchemy loads one
+    /// object's relationship at a time.)
+    bool batch_lazy_loads = true;
 };
 
 namespace detail {
@@ -498,6 +504,20 @@ public:
     void unload_relationships(instance_base& i) noexcept;
     const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
     value referenced_value(instance_base& owner, const relationship_info& info);
+    /// The objects of one query result form a batch for lazy loads.
+    void register_batch(const std::vector<instance_base*>& members) {
+        if (!options_.batch_lazy_loads || members.size() < 2) return;
+        auto batch = std::make_shared<load_batch>();
+        batch->members = members;
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            auto* m = members[i];
+            if (m->batch) m->batch->members[m->batch_index] = nullptr;
+            m->batch = batch;
+            m->batch_index = i;
+        }
+    }
+    /// Select-IN loading of `info` for many owners at once.
+    void load_many(const relationship_info& info, const std::vector<instance_base*>& owners);
     /// What the next flush writes for relationships (unit_of_work.hpp).
     flush_links collect_links();
 
