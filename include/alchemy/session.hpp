@@ -31,6 +31,7 @@
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>
 #include <alchemy/query.hpp>
+#include <alchemy/relationship.hpp>
 
 #include <initializer_list>
 #include <memory>
@@ -38,6 +39,8 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 namespace alchemy {
 
@@ -140,27 +143,12 @@ public:
     /// Copies `object`'s state onto the persistent object with the same key
     /// (loaded by key if needed) and returns that one; without a key or row, a
     /// new pending copy is returned. `object` itself is not attached.
+    /// Relationships with the merge cascade (the default) are merged too:
+    /// each loaded related object is merged in turn and the result linked.
     template <class T>
     ptr<T> merge(const T& object) {
-        const auto& table = table_of<T>();
-        const detail::instance_ref probe_ref(new detail::instance<T>(object));
-        const auto* probe = probe_ref.get();
-        std::vector<value> key;
-        bool has_key = true;
-        for (auto k : table.primary_key) {
-            key.push_back(probe->column_value_of(k));
-            if (key.back().is_null() || (table.has_integer_key() && key.back() == value(std::int64_t{0})))
-                has_key = false;
-        }
-        if (has_key) {
-            auto inst = core().get(table, key, &detail::make_instance<T>);
-            if (inst) {
-                ptr<T> target(static_cast<detail::instance<T>*>(inst.get()));
-                *target = object;  // a write: touched, compared at flush
-                return target;
-            }
-        }
-        return add(T(object));
+        merge_memo memo;
+        return merge_one(object, memo);
     }
     template <class T>
     ptr<T> merge(const ptr<T>& object) {
@@ -230,6 +218,67 @@ public:
     }
 
 private:
+    // Objects merged so far in one merge(), by the address of the source object.
+    using merge_memo = boost::unordered_flat_map<const void*, detail::instance_base*>;
+
+    template <class T>
+    ptr<T> merge_one(const T& object, merge_memo& memo) {
+        if (auto it = memo.find(&object); it != memo.end()) return ptr<T>(static_cast<detail::instance<T>*>(it->second));
+        const auto& table = table_of<T>();
+        const detail::instance_ref probe_ref(new detail::instance<T>(object));
+        const auto* probe = probe_ref.get();
+        std::vector<value> key;
+        bool has_key = true;
+        for (auto k : table.primary_key) {
+            key.push_back(probe->column_value_of(k));
+            if (key.back().is_null() || (table.has_integer_key() && key.back() == value(std::int64_t{0})))
+                has_key = false;
+        }
+        ptr<T> target;
+        if (has_key) {
+            if (auto inst = core().get(table, key, &detail::make_instance<T>))
+                target = ptr<T>(static_cast<detail::instance<T>*>(inst.get()));
+        }
+        if (target) {
+            *target = object;  // a write: touched, compared at flush; its links stay (relationship.hpp)
+        } else {
+            T copy(object);
+            detail::for_each_index<detail::reflect<T>::count>([&](auto i) {
+                using M = typename detail::reflect<T>::template type<i>;
+                if constexpr (detail::is_relationship<M>::value) detail::reflect<T>::template get<i>(copy) = M{};
+            });
+            target = add(std::move(copy));
+        }
+        memo.emplace(&object, target.instance());
+        if constexpr (detail::has_relationships<T>) merge_related(object, target, memo);
+        return target;
+    }
+
+    // The merge cascade: the loaded relationships of `source`, merged and
+    // linked to `target`.
+    template <class T>
+    void merge_related(const T& source, ptr<T>& target, merge_memo& memo) {
+        std::size_t position = 0;
+        detail::for_each_index<detail::reflect<T>::count>([&](auto i) {
+            using M = typename detail::reflect<T>::template type<i>;
+            if constexpr (detail::is_relationship<M>::value) {
+                const auto& info = table_of<T>().relationships[position++];
+                const auto& from = detail::reflect<T>::template get<i>(source);
+                if (!info.cascades(cascade::merge) || !from.is_loaded()) return;
+                using Target = typename detail::relationship_traits<M>::target;
+                if constexpr (detail::relationship_traits<M>::kind == relationship_kind::many_to_one) {
+                    const auto related = from.get();
+                    ptr<Target> merged = related ? merge_one(*related, memo) : ptr<Target>();
+                    detail::reflect<T>::template get<i>(*target) = merged;
+                } else {
+                    std::vector<ptr<Target>> merged;
+                    for (const auto& item : from) merged.push_back(merge_one(*item, memo));
+                    detail::reflect<T>::template get<i>(*target) = merged;
+                }
+            }
+        });
+    }
+
     template <class T>
     static detail::instance_ref checked(const ptr<T>& object) {
         if (!object) throw InvalidRequestError("alchemy: an empty alchemy::ptr was passed to the session");

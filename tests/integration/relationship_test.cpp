@@ -721,3 +721,44 @@ TEST_CASE("relationships: a query joins along a relationship", "[relationship][q
     auto by_user = session.query<Post>().join(&Post::user).filter(col(&User::name) == "u3").count();
     CHECK(by_user == 3);
 }
+
+TEST_CASE("relationships: merge carries into the loaded related objects (merge cascade)", "[relationship][cascade][merge]") {
+    graph_db db;
+    seed_blog(db);
+    alchemy::ptr<User> alice;
+    {
+        auto first = db.session();
+        alice = first.get<User>(1);
+        REQUIRE(alice->posts.size() == 2);
+    }  // closed: alice and her posts are detached, loaded
+    alice->posts[0]->title = "edited";
+    auto extra = alchemy::make(Post{.title = "extra"});
+    alice->posts.append(extra);
+    CHECK(extra->user == alice);
+
+    auto session = db.session();
+    auto merged = session.merge(alice);
+    CHECK(merged != alice);
+    CHECK(alice.state() == object_state::detached);  // the source is not attached
+    CHECK(merged->posts.size() == 3);
+    CHECK(merged->posts[0]->user == merged);
+    session.commit();
+    CHECK(db.posts() == rows{{"1", "edited", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}, {"4", "extra", "1"}});
+}
+
+TEST_CASE("relationships: expunge and refresh-expire cascade along relationships with \"all\"", "[relationship][cascade]") {
+    graph_db db;
+    alchemy::metadata<Author, Book>().create_all(db.engine);
+    db.run({"INSERT INTO authors (id, name) VALUES (1, 'A')", "INSERT INTO books (id, title, author_id) VALUES (1, 'x', 1)"});
+    auto session = db.session();
+    auto a = session.get<Author>(1);
+    auto x = a->books[0];
+    session.expire(a);
+    db.clear();
+    CHECK(std::as_const(x)->title == "x");  // x expired with its author: reloaded
+    CHECK(db.count("SELECT") == 1);
+    REQUIRE(a->books.size() == 1);  // loaded again: expunge follows loaded relationships
+    session.expunge(a);
+    CHECK(x.state() == object_state::detached);
+    CHECK(session.size() == 0);
+}

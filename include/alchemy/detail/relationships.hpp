@@ -176,6 +176,18 @@ inline void session_core::cascade_add(instance_base& i) {
     }
 }
 
+inline std::vector<instance_base*> session_core::related_with(instance_base& i, unsigned flag) {
+    std::vector<instance_base*> out;
+    for (const auto& r : i.table->relationships) {
+        if (!r.cascades(flag)) continue;
+        const auto& m = member_of(i, r);
+        if (!m.loaded) continue;
+        for (std::size_t k = 0; k < m.item_count(); ++k)
+            if (auto* item = m.item(k)) out.push_back(item);
+    }
+    return out;
+}
+
 inline void session_core::cascade_remove(instance_base& i) {
     for (const auto& r : i.table->relationships) {
         if (!r.cascades(cascade::delete_)) continue;

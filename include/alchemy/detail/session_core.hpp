@@ -163,6 +163,7 @@ public:
         auto& i = *inst;
         if (i.owner != this)
             throw InvalidRequestError(fmt::format("alchemy: Instance {} is not present in this Session", i.describe()));
+        const auto related = related_with(i, cascade::expunge);
         if (i.has_identity) remove_from_identity(i);  // get() must not find it any more
         detach(i);
         std::erase(pending_, inst);
@@ -172,6 +173,8 @@ public:
         std::erase(transaction_, inst);  // a later rollback no longer concerns it
         i.inserted_in_transaction = i.deleted_in_transaction = i.listed_in_transaction = i.key_generated = false;
         i.transaction_snapshot.reset();
+        for (auto* r : related)
+            if (r->owner == this) expunge(instance_ref(r));
     }
 
     void expunge_all() {
@@ -319,7 +322,10 @@ public:
                 "alchemy: Instance {} is not persistent within this Session: a pending object has nothing to reload",
                 i.describe()));
         if (columns.empty()) {
+            const auto related = related_with(i, cascade::refresh_expire);
             unload_relationships(i);
+            for (auto* r : related)
+                if (r->owner == this && r->has_identity && !r->expired) expire(*r);
             i.expired = true;
             i.expired_columns.clear();
             i.snapshot.reset();
@@ -357,6 +363,7 @@ public:
         if (!i.has_identity)
             throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persistent within this Session",
                                                   i.describe()));
+        const auto related = related_with(i, cascade::refresh_expire);
         unload_relationships(i);
         i.expired = true;
         i.expired_columns.clear();
@@ -364,6 +371,8 @@ public:
         i.touched = false;
         std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
         ensure_loaded(i);
+        for (auto* r : related)
+            if (r->owner == this && r->has_identity && !r->expired) refresh(*r);
     }
 
     /// Net change since load or the last flush (SQLAlchemy's is_modified).
@@ -500,6 +509,8 @@ public:
     /// After a link changed: the objects whose rows change are touched.
     void after_link(instance_base& owner, const relationship_info& info, instance_base* item);
     void cascade_add(instance_base& i);
+    /// The loaded related objects of `i` along relationships with cascade `flag`.
+    std::vector<instance_base*> related_with(instance_base& i, unsigned flag);
     void cascade_remove(instance_base& i);
     void unload_relationships(instance_base& i) noexcept;
     const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
