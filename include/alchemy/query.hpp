@@ -213,9 +213,19 @@ public:
 protected:
     explicit query_base(session_core& core) : core_(&core) {}
 
+    // Runs the SELECT; its SQL text is rendered once per shape and session.
     result execute(const select_spec& spec) const {
         core_->autoflush();
-        const auto compiled = compile_select(spec, core_->bound_engine().dialect());
+        const auto& d = core_->bound_engine().dialect();
+        std::string shape;
+        std::vector<value> params;
+        if (select_shape(spec, shape, params, d)) {
+            if (const auto* sql = core_->compiled_sql_for(shape)) return core_->conn().execute_values(*sql, params);
+            auto compiled = compile_select(spec, d);
+            core_->remember_compiled_sql(std::move(shape), compiled.sql);
+            return core_->conn().execute_values(compiled.sql, compiled.params);
+        }
+        const auto compiled = compile_select(spec, d);
         return core_->conn().execute_values(compiled.sql, compiled.params);
     }
 

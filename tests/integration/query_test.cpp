@@ -204,3 +204,35 @@ TEST_CASE("stream() reads rows one at a time from the statement", "[query][strea
     }
     CHECK(count == 2);
 }
+
+TEST_CASE("the SQL text of a query shape is rendered once per session and reused with new values", "[query][cache]") {
+    seeded db;
+    const std::string by_name =
+        R"(SELECT "users"."id", "users"."name", "users"."email" FROM "users" WHERE "users"."name" = ? LIMIT ? OFFSET ?)";
+    std::vector<std::string> found;
+    for (const char* name : {"Alice", "Bob", "Nobody"}) {
+        auto u = db.session.query<User>().filter(col(&User::name) == name).first();
+        found.push_back(u ? u->name : "-");
+    }
+    CHECK(found == std::vector<std::string>{"Alice", "Bob", "-"});
+    CHECK(db.session.compiled_query_count() == 1);
+    std::vector<std::string> params;
+    for (const auto& e : *db.log.events)
+        if (e.sql == by_name) params.push_back(alchemy::format_values(e.parameters.front()));
+    CHECK(params == std::vector<std::string>{"('Alice', 1, 0)", "('Bob', 1, 0)", "('Nobody', 1, 0)"});
+
+    // Other values of LIMIT/OFFSET: the same shape. Another condition or order: a new one.
+    CHECK(names(db.session.query<User>().filter(col(&User::name) == "Carol").limit(5).offset(0).all()) ==
+          std::vector<std::string>{"Carol"});
+    CHECK(db.session.compiled_query_count() == 1);
+    CHECK(names(db.session.query<User>().filter(col(&User::name) != "Carol").order_by(col(&User::id)).all()) ==
+          std::vector<std::string>{"Alice", "Bob"});
+    CHECK(db.session.compiled_query_count() == 2);
+    // A query that nests another is rendered each time (not cached).
+    auto with_posts = db.session.query<User>()
+                          .filter(col(&User::id).in_(db.session.query(col(&Post::user_id)).filter(col(&Post::title) == "Hello")))
+                          .order_by(col(&User::id))
+                          .all();
+    CHECK(names(with_posts) == std::vector<std::string>{"Alice", "Bob"});
+    CHECK(db.session.compiled_query_count() == 2);
+}

@@ -170,6 +170,83 @@ inline compiled_sql compile_select(const select_spec& s, const dialect& d) {
     return {std::move(sql), std::move(c.params())};
 }
 
+// ---- the shape of a SELECT ---------------------------------------------------------
+// Two SELECTs with the same shape render to the same SQL text and differ only
+// in their parameter values. The key is built by a walk much cheaper than
+// rendering (no quoting, no formatting), so a session renders each shape once.
+
+inline void append_raw(std::string& key, const void* data, std::size_t n) {
+    key.append(static_cast<const char*>(data), n);
+}
+inline void append_text(std::string& key, const std::string& text) {
+    const auto n = text.size();
+    append_raw(key, &n, sizeof n);
+    key += text;
+}
+
+// Appends n's shape to `key` and its bound values to `params`, in rendering
+// order; false for a nested SELECT (not cached).
+inline bool append_shape(const sql_node& n, std::string& key, std::vector<value>& params) {
+    key += static_cast<char>(n.what);
+    switch (n.what) {
+        case sql_node::kind::nested: return false;
+        case sql_node::kind::bind: params.push_back(n.bound); return true;
+        case sql_node::kind::column:
+            append_raw(key, &n.table, sizeof n.table);
+            append_raw(key, &n.column, sizeof n.column);
+            append_text(key, n.alias);
+            return true;
+        case sql_node::kind::alias_column:
+            append_text(key, n.alias);
+            append_text(key, n.op);
+            return true;
+        case sql_node::kind::cast: key += static_cast<char>(n.cast_to); break;
+        default: append_text(key, n.op); break;
+    }
+    const auto count = n.children.size();
+    append_raw(key, &count, sizeof count);
+    for (const auto& c : n.children)
+        if (!append_shape(*c, key, params)) return false;
+    return true;
+}
+
+/// The shape key of `s` and its parameters in rendering order, or false
+/// when it cannot be cached (it nests a SELECT).
+inline bool select_shape(const select_spec& s, std::string& key, std::vector<value>& params, const dialect& d) {
+    key += s.distinct ? 'D' : 'S';
+    const auto list = [&](char tag, const std::vector<node_ptr>& nodes) {
+        key += tag;
+        const auto n = nodes.size();
+        append_raw(key, &n, sizeof n);
+        for (const auto& node : nodes)
+            if (!append_shape(*node, key, params)) return false;
+        return true;
+    };
+    if (!list('c', s.columns) || !s.extra_from.empty()) return false;
+    for (const auto* e : s.entities) append_raw(key, &e, sizeof e);
+    key += 'j';
+    for (const auto& j : s.joins) {
+        if (j.subquery) return false;
+        append_raw(key, &j.table, sizeof j.table);
+        append_text(key, j.alias);
+        key += j.outer ? 'o' : 'i';
+        if (!append_shape(*j.on, key, params)) return false;
+    }
+    if (!list('w', s.where) || !list('g', s.group_by) || !list('h', s.having)) return false;
+    key += 'o';
+    for (const auto& item : s.order) {
+        key += static_cast<char>(item.descending) + static_cast<char>(2 * static_cast<int>(item.nulls_order));
+        if (item.node->what == sql_node::kind::label) append_text(key, item.node->op);  // ordered by its name
+        else if (!append_shape(*item.node, key, params)) return false;
+    }
+    if (s.limit || s.offset) {
+        key += 'l';
+        params.emplace_back(s.limit.value_or(d.unlimited()));
+        params.emplace_back(s.offset.value_or(0));
+    }
+    return true;
+}
+
 /// A nested SELECT correlated to its enclosing statement: "(SELECT ...)".
 inline node_ptr correlated_select(select_spec spec) {
     return nested_node([spec = std::move(spec)](sql_compiler& c) { return "(" + render_select(spec, c) + ")"; });

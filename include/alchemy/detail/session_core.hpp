@@ -515,6 +515,17 @@ public:
     void unload_relationships(instance_base& i) noexcept;
     const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
     value referenced_value(instance_base& owner, const relationship_info& info);
+    /// The SQL text rendered for a query shape (select.hpp), if cached.
+    const std::string* compiled_sql_for(const std::string& shape) const {
+        auto it = compiled_.find(shape);
+        return it == compiled_.end() ? nullptr : &it->second;
+    }
+    void remember_compiled_sql(std::string shape, std::string sql) {
+        if (compiled_.size() >= 1000) compiled_.clear();  // bounded: a program with unbounded shapes starts over
+        compiled_.emplace(std::move(shape), std::move(sql));
+    }
+    std::size_t compiled_sql_count() const noexcept { return compiled_.size(); }
+
     /// The objects of one query result form a batch for lazy loads.
     void register_batch(const std::vector<instance_base*>& members) {
         if (!options_.batch_lazy_loads || members.size() < 2) return;
@@ -650,6 +661,7 @@ private:
     boost::unordered_flat_map<const table_info*, table_statements> sql_;
     boost::unordered_flat_map<std::string, std::string> insert_sql_;
     boost::unordered_flat_map<const relationship_info*, std::string> relationship_sql_;
+    boost::unordered_flat_map<std::string, std::string> compiled_;  // query shape -> SQL text
 };
 
 }  // namespace detail
