@@ -762,3 +762,16 @@ TEST_CASE("relationships: expunge and refresh-expire cascade along relationships
     CHECK(x.state() == object_state::detached);
     CHECK(session.size() == 0);
 }
+
+TEST_CASE("relationships: a child appended to a parent that is then deleted is inserted free (NULL key)", "[relationship][cascade]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+    auto bob = session.get<User>(2);
+    auto late = alchemy::make(Post{.title = "late"});
+    bob->posts.append(late);
+    session.remove(bob);
+    session.commit();
+    CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "NULL"}, {"4", "late", "NULL"}});
+    CHECK(db.stored("SELECT id FROM users") == rows{{"1"}});
+}

@@ -214,6 +214,9 @@ inline flush_links session_core::collect_links() {
             }
         }
     }
+    // A parent that is being deleted gives no key: its children are set free.
+    for (auto& a : links.assignments)
+        if (a.parent && a.parent->marked_for_delete) a.parent = nullptr;
     settle(links.assignments);
 
     // Only objects of this session that are being saved get new keys; a
