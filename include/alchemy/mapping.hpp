@@ -665,6 +665,13 @@ struct relation_of_non_relationship {
                   "alchemy::backref<>");
 };
 
+template <class Struct, fixed_string Member>
+struct unknown_cascade {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: unknown cascade in relation(): use save-update, merge, refresh-expire, expunge, "
+                  "delete, delete-orphan, all or none, separated by commas");
+};
+
 template <class T>
 constexpr bool mappable_target() {
     if constexpr (!reflectable<T>) return false;
@@ -711,6 +718,9 @@ constexpr bool check_relation_option() {
         constexpr auto member = reflect<T>::index_of(std::get<Option>(table_spec_v<T>.options).member);
         if constexpr (!is_relationship<typename reflect<T>::template type<member>>::value) {
             (void)relation_of_non_relationship<T, member_name_literal<T, member>()>{};
+            return false;
+        } else if constexpr ((std::get<Option>(table_spec_v<T>.options).cascade_flags & cascade::invalid) != 0) {
+            (void)unknown_cascade<T, member_name_literal<T, member>()>{};
             return false;
         } else {
             return true;

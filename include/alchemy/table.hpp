@@ -30,7 +30,8 @@
 //                                      settings of a relationship member (relationship.hpp):
 //                                      cascades, passive_deletes, and with
 //                                      relation(&U::posts, &P::author_id, ...) the foreign
-//                                      key to use when several could link the two tables
+//                                      key to use when several could link the two tables;
+//                                      an unknown cascade word fails to compile
 #pragma once
 
 #include <string_view>
@@ -170,8 +171,11 @@ inline constexpr unsigned delete_orphan = 1u << 5;
 inline constexpr unsigned all = save_update | merge | refresh_expire | expunge | delete_;
 inline constexpr unsigned defaults = save_update | merge;
 
-/// Parses SQLAlchemy's cascade string ("all, delete-orphan"); an unknown
-/// word fails to compile (it throws during constant evaluation).
+/// Set by parse() for a word it does not know: mapping the struct then fails
+/// to compile with a message naming the member.
+inline constexpr unsigned invalid = 1u << 31;
+
+/// Parses SQLAlchemy's cascade string ("all, delete-orphan").
 constexpr unsigned parse(std::string_view text) {
     unsigned flags = 0;
     while (!text.empty()) {
@@ -188,7 +192,7 @@ constexpr unsigned parse(std::string_view text) {
         else if (word == "expunge") flags |= expunge;
         else if (word == "delete") flags |= delete_;
         else if (word == "delete-orphan") flags |= delete_orphan;
-        else throw "alchemy: unknown cascade: use save-update, merge, refresh-expire, expunge, delete, delete-orphan, all or none";
+        else flags |= invalid;
     }
     return flags;
 }
