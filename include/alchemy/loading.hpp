@@ -1,7 +1,7 @@
 // alchemy/loading.hpp — eager loading options for queries.
 //
 //   session.query<User>().options(alchemy::selectinload(&User::posts)).all();
-//       // SELECT users ...; then SELECT posts ... WHERE posts.user_id IN (?, ?, ...)
+//       // SELECT users ...; then SELECT posts ... WHERE posts.user_id IN (?, ?, ...), 1,000 keys a statement
 //   session.query<User>().options(alchemy::joinedload(&User::posts)).all();
 //       // SELECT users ..., posts_1 ... LEFT OUTER JOIN posts AS posts_1 ON ...
 //

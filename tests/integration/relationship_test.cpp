@@ -775,3 +775,28 @@ TEST_CASE("relationships: a child appended to a parent that is then deleted is i
     CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "NULL"}, {"4", "late", "NULL"}});
     CHECK(db.stored("SELECT id FROM users") == rows{{"1"}});
 }
+
+TEST_CASE("relationships: 1,000 users with their posts load in 2 statements eagerly or batched, 1,001 lazily one by one",
+          "[relationship][loading][eager]") {
+    graph_db db;
+    db.run({"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+            "INSERT INTO users (id, name) SELECT i, 'u' || i FROM n",
+            "INSERT INTO posts (title, user_id) SELECT 'p' || id, id FROM users UNION ALL SELECT 'q' || id, id FROM users"});
+    const auto walk = [](const std::vector<alchemy::ptr<User>>& users) {
+        std::size_t n = 0;
+        for (const auto& u : users) n += std::as_const(u)->posts.size();
+        return n;
+    };
+    const auto run = [&](alchemy::session_options options, auto&& query) {
+        db.clear();
+        auto session = db.session(options);
+        auto users = query(session);
+        CHECK(users.size() == 1000);
+        CHECK(walk(users) == 2000);
+        return db.count("SELECT");
+    };
+    CHECK(run({}, [](auto& s) { return s.template query<User>().options(alchemy::selectinload(&User::posts)).all(); }) == 2);
+    CHECK(run({}, [](auto& s) { return s.template query<User>().options(alchemy::joinedload(&User::posts)).all(); }) == 1);
+    CHECK(run({}, [](auto& s) { return s.template query<User>().all(); }) == 2);  // batched lazy loads
+    CHECK(run({.batch_lazy_loads = false}, [](auto& s) { return s.template query<User>().all(); }) == 1001);
+}

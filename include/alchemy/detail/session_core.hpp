@@ -32,7 +32,7 @@ struct session_options {
     bool expire_on_commit = true;
     /// When a lazy relationship of an object that came from a query is first
     /// accessed, load it for every object of that query at once (one IN
-    /// statement per 500 objects) instead of one SELECT per object: the
+    /// statement per 1,000 objects) instead of one SELECT per object: the
     /// N+1 pattern costs a handful of statements. (SQLAlchemy loads one
     /// object's relationship at a time.)
     bool batch_lazy_loads = true;
