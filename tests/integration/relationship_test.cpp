@@ -45,22 +45,8 @@ struct graph_db {
     rows stored(const std::string& sql) const { return test_support::raw_query(path, sql); }
     rows posts() const { return stored("SELECT id, title, coalesce(user_id, 'NULL') FROM posts ORDER BY id"); }
     rows enrollments() const { return stored("SELECT student_id, course_id FROM enrollments ORDER BY 1, 2"); }
-    strings trace() const {
-        std::lock_guard lock(*log.mutex);
-        strings out;
-        for (const auto& e : *log.events) {
-            std::string line = std::string(alchemy::to_string(e.kind)) + " " + e.sql;
-            for (const auto& row : e.parameters) line += " <- " + alchemy::format_values(row);
-            out.push_back(std::move(line));
-        }
-        return out;
-    }
-    std::size_t count(std::string_view prefix) const {
-        std::size_t n = 0;
-        for (const auto& s : log.sql())
-            if (s.starts_with(prefix)) ++n;
-        return n;
-    }
+    strings trace() const { return log.trace(); }
+    std::size_t count(std::string_view prefix) const { return log.count(prefix); }
     void clear() const { log.clear(); }
 };
 

@@ -82,25 +82,9 @@ struct database {
         for (auto k : log.kinds()) out.emplace_back(alchemy::to_string(k));
         return out;
     }
-    /// Each event as "<kind> <sql>" followed by " <- (params)" for every
-    /// parameter row: kind, text, order, count and values in one vector.
-    strings trace() const {
-        std::lock_guard lock(*log.mutex);
-        strings out;
-        for (const auto& e : *log.events) {
-            std::string line = std::string(alchemy::to_string(e.kind)) + " " + e.sql;
-            for (const auto& row : e.parameters) line += " <- " + alchemy::format_values(row);
-            out.push_back(std::move(line));
-        }
-        return out;
-    }
-    /// Number of events whose SQL starts with `prefix`.
-    std::size_t count(std::string_view prefix) const {
-        std::size_t n = 0;
-        for (const auto& s : log.sql())
-            if (s.starts_with(prefix)) ++n;
-        return n;
-    }
+    /// See test_support::log_capture::trace() and count().
+    strings trace() const { return log.trace(); }
+    std::size_t count(std::string_view prefix) const { return log.count(prefix); }
     void clear() const { log.clear(); }
 };
 

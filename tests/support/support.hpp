@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sqlite3.h>
@@ -48,6 +49,25 @@ struct log_capture {
     void clear() const {
         std::lock_guard lock(*mutex);
         events->clear();
+    }
+    /// Each event as "<kind> <sql>" followed by " <- (params)" for every
+    /// parameter row: kind, text, order, count and values in one vector.
+    std::vector<std::string> trace() const {
+        std::lock_guard lock(*mutex);
+        std::vector<std::string> out;
+        for (const auto& e : *events) {
+            std::string line = std::string(alchemy::to_string(e.kind)) + " " + e.sql;
+            for (const auto& row : e.parameters) line += " <- " + alchemy::format_values(row);
+            out.push_back(std::move(line));
+        }
+        return out;
+    }
+    /// Number of events whose SQL starts with `prefix`.
+    std::size_t count(std::string_view prefix) const {
+        std::size_t n = 0;
+        for (const auto& s : sql())
+            if (s.starts_with(prefix)) ++n;
+        return n;
     }
 };
 

@@ -269,16 +269,20 @@ inline void session_core::flush() {
     std::vector<update> updates;
     std::vector<instance_ref> generated;  // keys written by this flush
     std::vector<std::pair<instance_ref, std::vector<std::size_t>>> server_defaulted;
-    flush_links links;
-    try {
-        links = collect_links();
-    } catch (...) {
-        // Loading children of deleted parents may have begun the transaction.
+    // On failure nothing is half-written: the database goes back to the start
+    // of the transaction and the session to match it, keeping every value.
+    const auto undo = [&] {
         try {
             if (conn_) conn_->rollback();
         } catch (...) {
         }
         restore_after_failed_flush(generated);
+    };
+    flush_links links;
+    try {
+        links = collect_links();  // may load children of deleted parents
+    } catch (...) {
+        undo();
         throw;
     }
 
@@ -604,13 +608,7 @@ inline void session_core::flush() {
             }
         }
     } catch (...) {
-        // Nothing half-written: the database goes back to the start of the
-        // transaction and the session to match it, keeping every value.
-        try {
-            if (conn_) conn_->rollback();
-        } catch (...) {
-        }
-        restore_after_failed_flush(generated);
+        undo();
         throw;
     }
 
