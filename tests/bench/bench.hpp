@@ -31,6 +31,17 @@ inline std::optional<std::string> email_of(std::int64_t i) {
 inline std::int64_t age_of(std::int64_t i) { return 18 + i % 60; }
 inline double score_of(std::int64_t i) { return static_cast<double>(i % 1000) * 0.25; }
 
+/// W6: the graph of users 1..graph_users (the same columns as above), each with
+/// posts_per_user posts titled title_of(i, 0..posts_per_user-1), on a fresh database.
+inline constexpr std::int64_t graph_users = 2000;
+inline constexpr std::int64_t posts_per_user = 10;
+/// W6b, W6d: keys per IN statement, as alchemy's select-IN loads use (the raw
+/// side does the same; the traced run fails if alchemy's statements differ).
+inline constexpr std::int64_t in_chunk = 1000;
+inline std::string title_of(std::int64_t i, std::int64_t j) {
+    return "post " + std::to_string(j) + " of user_" + std::to_string(i);
+}
+
 // ---- check values ---------------------------------------------------------------------
 // Both sides compute the same value per workload from what they hold in memory;
 // the program fails if they differ. Cheap on purpose (a few ns per row), so it
@@ -63,6 +74,15 @@ inline std::uint64_t id_check(std::int64_t i, std::int64_t id) noexcept {
     return mix(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(id));
 }
 
+/// W6: one post of the user `owner_id` (the id of the user object or row it
+/// was found under), as held in memory; sums of these are order-independent.
+inline std::uint64_t post_check(std::int64_t owner_id, std::int64_t id, std::int64_t user_id,
+                                std::string_view title) noexcept {
+    std::uint64_t h = mix(static_cast<std::uint64_t>(owner_id) * 0x10001ULL, static_cast<std::uint64_t>(id));
+    h = mix(h, static_cast<std::uint64_t>(user_id));
+    return mix(h, text_check(title));
+}
+
 // ---- one side of the benchmark ---------------------------------------------------------
 
 /// Each workload returns its check value. open/populate/digest are set-up and
@@ -79,8 +99,9 @@ public:
     virtual void close() = 0;
     /// Inserts rows 1..n without any objects (for the W2 memory measurement).
     virtual void populate(std::int64_t n) = 0;
-    /// Sum of row_check over every row of users, read with plain sqlite3 (the
-    /// same code for both sides), plus the row count: what is stored.
+    /// Sum of row_check over every row of users and of post_check over every
+    /// row of posts, read with plain sqlite3 (the same code for both sides),
+    /// plus the row counts: what is stored.
     virtual std::uint64_t digest() = 0;
 
     /// W1: inserts rows 1..n in one transaction; every generated id read back.
@@ -94,6 +115,22 @@ public:
     virtual std::uint64_t w4_update_range(std::int64_t lo, std::int64_t hi) = 0;
     /// W5: deletes the users with these ids in one transaction.
     virtual std::uint64_t w5_delete(std::span<const std::int64_t> ids) = 0;
+
+    // W6 runs on its own fresh database per round: W6a writes the graph, W6b..W6d
+    // read it (read-only, so each starts from the same contents). Each returns
+    // users + sum of row_check over the users + sum of post_check over each
+    // user's posts, except W6a (see below).
+    /// W6a: inserts users 1..users, each with `posts` posts appended to its
+    /// collection, in one transaction; returns sum of id_check over the users
+    /// + sum of post_check over the posts, with the ids the database generated.
+    virtual std::uint64_t w6a_insert_graph(std::int64_t users, std::int64_t posts) = 0;
+    /// W6b: loads every user, then each user's posts lazily: the N+1 loop.
+    virtual std::uint64_t w6b_lazy_loop(std::int64_t expected_users) = 0;
+    /// W6c: loads every user with its posts in one statement (joined eager loading).
+    virtual std::uint64_t w6c_joined(std::int64_t expected_users) = 0;
+    /// W6d: loads every user, then the posts of all of them with WHERE user_id
+    /// IN (...) statements of up to in_chunk keys (select-IN eager loading).
+    virtual std::uint64_t w6d_selectin(std::int64_t expected_users) = 0;
 };
 
 /// What the ORM sent to the database, collected by an engine log sink (used by

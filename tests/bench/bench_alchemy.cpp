@@ -2,7 +2,9 @@
 // them: mapped plain structs, a Session (identity map and unit of work on,
 // default session_options), no hand-written SQL. Objects are read through
 // const access (`const auto& u`, std::as_const) so that reading touches
-// nothing; W4 writes through `u->age`.
+// nothing; W4 writes through `u->age`. The model has the users -> posts
+// relationship in both directions (User::posts, Post::user), as a user's model
+// would; W1..W5 never touch it (but W5's flush loads it, see README.md).
 #include "bench.hpp"
 
 #include <alchemy/alchemy.hpp>
@@ -17,12 +19,15 @@
 
 namespace bench::model {
 
+struct Post;
+
 struct User {
     std::int64_t id = 0;
     std::string name{};
     std::optional<std::string> email{};
     std::int64_t age = 0;
     double score = 0;
+    alchemy::relationship<Post> posts{};  // the posts whose user_id is this id
 };
 constexpr auto alchemy_table(User*) { return alchemy::table("users", alchemy::autoincrement); }
 
@@ -30,6 +35,7 @@ struct Post {
     std::int64_t id = 0;
     std::int64_t user_id = 0;
     std::string title{};
+    alchemy::backref<User> user{};  // the other side of User::posts
 };
 constexpr auto alchemy_table(Post*) {
     return alchemy::table("posts", alchemy::autoincrement, alchemy::foreign_key(&Post::user_id, &User::id),
@@ -46,6 +52,13 @@ using model::Post;
 using model::User;
 
 std::uint64_t row_check(const User& u) { return bench::row_check(u.id, u.name, u.email, u.age, u.score); }
+
+// W6c, W6d: a user and the posts its collection holds (through const ptrs: reads touch nothing).
+std::uint64_t graph_check(const alchemy::ptr<User>& u) {
+    std::uint64_t check = row_check(*u);
+    for (const auto& p : u->posts) check += post_check(u->id, p->id, p->user_id, p->title);
+    return check;
+}
 
 class alchemy_side final : public side {
 public:
@@ -133,6 +146,57 @@ public:
             session.remove(u);
         }
         session.commit();
+        return check;
+    }
+
+    std::uint64_t w6a_insert_graph(std::int64_t n, std::int64_t per_user) override {
+        auto session = (*Session_)();
+        std::vector<alchemy::ptr<User>> users;
+        users.reserve(static_cast<std::size_t>(n));
+        for (std::int64_t i = 1; i <= n; ++i) {
+            auto u = session.add(User{.name = name_of(i), .email = email_of(i), .age = age_of(i), .score = score_of(i)});
+            for (std::int64_t j = 0; j < per_user; ++j) u->posts.append(alchemy::make(Post{.title = title_of(i, j)}));
+            users.push_back(std::move(u));
+        }
+        // As in W1: the INSERTs run here (each post's user_id from its user's
+        // generated key) and the ids are read before commit() expires them.
+        session.flush();
+        std::uint64_t check = 0;
+        for (std::size_t i = 0; i < users.size(); ++i) {
+            const auto& u = *std::as_const(users[i]);
+            check += id_check(static_cast<std::int64_t>(i) + 1, u.id);
+            for (const auto& p : u.posts) check += post_check(u.id, p->id, p->user_id, p->title);
+        }
+        session.commit();
+        return check;
+    }
+
+    std::uint64_t w6b_lazy_loop(std::int64_t) override {
+        auto session = (*Session_)();
+        std::uint64_t check = 0;
+        // The N+1 loop as written; batch_lazy_loads (default) turns the first
+        // access to a user's posts into one select-IN load for all the users.
+        for (auto& u : session.query<User>().all()) {
+            check += 1 + row_check(*std::as_const(u));
+            for (const auto& p : std::as_const(u)->posts)
+                check += post_check(std::as_const(u)->id, p->id, p->user_id, p->title);
+        }
+        return check;
+    }
+
+    std::uint64_t w6c_joined(std::int64_t) override {
+        auto session = (*Session_)();
+        const auto users = session.query<User>().options(alchemy::joinedload(&User::posts)).all();
+        std::uint64_t check = users.size();
+        for (const auto& u : users) check += graph_check(u);
+        return check;
+    }
+
+    std::uint64_t w6d_selectin(std::int64_t) override {
+        auto session = (*Session_)();
+        const auto users = session.query<User>().options(alchemy::selectinload(&User::posts)).all();
+        std::uint64_t check = users.size();
+        for (const auto& u : users) check += graph_check(u);
         return check;
     }
 

@@ -1,12 +1,14 @@
 // tests/bench/bench_main.cpp — the benchmark harness (issue #7).
 //
-//   alchemy_bench [--n N] [--rounds R] [--mode file|memory|both] [--dir DIR] [--clock wall|cpu] [--verbose]
-//                 [--no-rss] [--no-sql]
+//   alchemy_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both] [--dir DIR] [--clock wall|cpu]
+//                 [--verbose] [--no-rss] [--no-sql]
 //
-// Runs W1..W5 once through alchemy (bench_alchemy.cpp) and once through raw
-// sqlite3 (bench_raw.cpp) per round, alternating which side goes first, each
-// side on its own fresh database per round (both databases go through the
-// same sequence W1 -> W5, so each workload starts from identical contents).
+// Runs W1..W5 and W6a..W6d once through alchemy (bench_alchemy.cpp) and once
+// through raw sqlite3 (bench_raw.cpp) per round, alternating which side goes
+// first, each side on its own fresh database per round (both databases go
+// through the same sequence W1 -> W5, so each workload starts from identical
+// contents), then on a second fresh database per side and round for W6a ->
+// W6d (W6a writes the users/posts graph, W6b..W6d only read it).
 // Prints per mode the median time of each side and the ratio, then the peak
 // RSS of W2 for each side, measured in a fresh child process per side. Fails
 // (exit 1) if the two sides' check values or stored data ever differ.
@@ -39,11 +41,14 @@ namespace {
 
 using namespace bench;
 
-constexpr int workloads = 5;
+constexpr int workloads = 9;
+constexpr int w6a = 5, w6b = 6, w6c = 7;  // from W6a on: the graph database
 constexpr int alchemy = 0, raw = 1;
+constexpr const char* short_names[workloads] = {"W1", "W2", "W3", "W4", "W5", "W6a", "W6b", "W6c", "W6d"};
 
 struct options {
     std::int64_t n = 100000;
+    std::int64_t graph_users = bench::graph_users;  // W6
     int rounds = 5;
     bool file = true;
     bool memory = true;
@@ -79,9 +84,11 @@ struct plan {
     std::vector<std::int64_t> lookup_ids;   // W3: distinct, random order
     std::int64_t lo = 0, hi = 0;            // W4: ids in [lo, hi)
     std::vector<std::int64_t> delete_ids;   // W5: distinct, random order, none of W3's
+    std::int64_t graph_users = 0;           // W6: users, each with posts_per_user posts
+    std::int64_t posts_per_user = 0;
 };
 
-plan make_plan(std::int64_t n) {
+plan make_plan(std::int64_t n, std::int64_t graph_users) {
     plan p;
     p.n = n;
     p.k = std::min<std::int64_t>(10000, n / 10);
@@ -93,6 +100,8 @@ plan make_plan(std::int64_t n) {
     p.delete_ids.assign(ids.begin() + p.k, ids.begin() + 2 * p.k);
     p.lo = n / 3 + 1;
     p.hi = p.lo + p.k;
+    p.graph_users = graph_users;  // W6 does not depend on N
+    p.posts_per_user = bench::posts_per_user;
     return p;
 }
 
@@ -104,6 +113,12 @@ std::string label(int w, const plan& p) {
         case 2: return "W3 " + k + " gets by key, no txn";
         case 3: return "W4 load " + k + " by range, age+1, commit";
         case 4: return "W5 delete " + k + " by key, 1 txn";
+        case 5:
+            return "W6a insert " + std::to_string(p.graph_users) + " users x " + std::to_string(p.posts_per_user) +
+                   " posts, 1 txn";
+        case 6: return "W6b N+1 loop: users, then posts lazily";
+        case 7: return "W6c users with posts, joinedload";
+        case 8: return "W6d users with posts, selectinload";
     }
     return "?";
 }
@@ -115,6 +130,10 @@ std::uint64_t run_workload(side& s, int w, const plan& p) {
         case 2: return s.w3_get(p.lookup_ids);
         case 3: return s.w4_update_range(p.lo, p.hi);
         case 4: return s.w5_delete(p.delete_ids);
+        case 5: return s.w6a_insert_graph(p.graph_users, p.posts_per_user);
+        case 6: return s.w6b_lazy_loop(p.graph_users);
+        case 7: return s.w6c_joined(p.graph_users);
+        case 8: return s.w6d_selectin(p.graph_users);
     }
     throw std::logic_error("no such workload");
 }
@@ -142,13 +161,16 @@ std::string shorten(const std::string& sql) {
     return sql.substr(0, 80) + "... (" + std::to_string(sql.size()) + " chars)";
 }
 
-void show_alchemy_sql() {
+void show_alchemy_sql(std::int64_t graph_users) {
     sql_trace trace;
     auto s = make_alchemy_side(&trace);
     s->open("", true);
-    const plan p = make_plan(1000);
-    std::printf("alchemy's statements per workload (untimed traced run, N=%" PRId64 ", K=%" PRId64 "):\n", p.n, p.k);
+    const plan p = make_plan(1000, graph_users);
+    std::printf("alchemy's statements per workload (untimed traced run, N=%" PRId64 ", K=%" PRId64
+                ", W6: %" PRId64 " users x %" PRId64 " posts):\n",
+                p.n, p.k, p.graph_users, p.posts_per_user);
     for (int w = 0; w < workloads; ++w) {
+        if (w == w6a) s->open("", true);  // W6 on its own fresh database
         trace.entries.clear();
         run_workload(*s, w, p);
         // Consecutive executions of one statement are shown once, with a count.
@@ -157,9 +179,9 @@ void show_alchemy_sql() {
             if (!grouped.empty() && grouped.back().sql == e.sql) grouped.back().executions += e.executions;
             else grouped.push_back(e);
         }
-        std::printf("  W%d", w + 1);
+        std::printf("  %-4s", short_names[w]);
         for (std::size_t i = 0; i < grouped.size(); ++i)
-            std::printf("%s%zux %s\n", i ? "      " : "  ", grouped[i].executions, shorten(grouped[i].sql).c_str());
+            std::printf("%s%zux %s\n", i ? "        " : "  ", grouped[i].executions, shorten(grouped[i].sql).c_str());
         if (w == 3) {  // W4 must write only `age`, once per row
             std::size_t updates = 0, other = 0;
             for (const auto& e : trace.entries) {
@@ -168,6 +190,25 @@ void show_alchemy_sql() {
             }
             if (updates != static_cast<std::size_t>(p.k) || other != 0)
                 failures.push_back("W4: alchemy's UPDATEs are not exactly K x UPDATE \"users\" SET \"age\" = ? WHERE \"id\" = ?");
+        }
+        // W6b..W6d: the SELECTs loading.hpp promises, with IN lists as long as the raw side's.
+        if (w > w6a) {
+            std::size_t selects = 0, widest_in = 0;
+            for (const auto& e : trace.entries) {
+                if (!e.sql.starts_with("SELECT")) continue;
+                selects += e.executions;
+                if (e.sql.find(" IN (") != std::string::npos)
+                    widest_in = std::max<std::size_t>(widest_in, std::count(e.sql.begin(), e.sql.end(), '?'));
+            }
+            const auto in_statements = static_cast<std::size_t>((p.graph_users + in_chunk - 1) / in_chunk);
+            // joined: 1; lazy (batched) and select-IN: the users, then the IN statements
+            const std::size_t expected = w == w6c ? 1 : 1 + in_statements;
+            const auto expected_in = w == w6c ? 0 : static_cast<std::size_t>(std::min(in_chunk, p.graph_users));
+            if (selects != expected || widest_in != expected_in)
+                failures.push_back(std::string(short_names[w]) + ": alchemy ran " + std::to_string(selects) +
+                                   " SELECTs (longest IN list: " + std::to_string(widest_in) + " keys), expected " +
+                                   std::to_string(expected) + " (" + std::to_string(expected_in) +
+                                   " keys: bench::in_chunk, which the raw side uses too)");
         }
     }
     std::printf("\n");
@@ -247,6 +288,8 @@ rss_result measure_rss(const char* which, std::int64_t n, const std::string& pat
 void run_mode(bool file, const options& o, const plan& p, const std::filesystem::path& dir) {
     const std::string path_a = file ? (dir / "alchemy.db").string() : "";
     const std::string path_r = file ? (dir / "raw.db").string() : "";
+    const std::string graph_a = file ? (dir / "alchemy_graph.db").string() : "";
+    const std::string graph_r = file ? (dir / "raw_graph.db").string() : "";
     const char* mode = file ? "file" : "memory";
     if (file)
         std::printf("mode file: %s, journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON\n", dir.string().c_str());
@@ -264,6 +307,10 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
         a->open(path_a, true);
         r->open(path_r, true);
         for (int w = 0; w < workloads; ++w) {
+            if (w == w6a) {                   // W6a..W6d: a second pair of fresh databases
+                a->open(graph_a, true);       // (open() closes the W1..W5 database)
+                r->open(graph_r, true);
+            }
             std::uint64_t check[2] = {0, 0};
             for (int j = 0; j < 2; ++j) {
                 const int who = round % 2 == 0 ? j : 1 - j;  // alternate who goes first
@@ -271,7 +318,7 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
                 check[who] = run_workload(*sides[who], w, p);
                 ms[who][w].push_back(now_ms(o.cpu_clock) - t0);
             }
-            const std::string what = std::string(mode) + " round " + std::to_string(round + 1) + " W" + std::to_string(w + 1);
+            const std::string what = std::string(mode) + " round " + std::to_string(round + 1) + " " + short_names[w];
             expect_equal(what + " check value", check[alchemy], check[raw]);
             expect_equal(what + " stored rows", a->digest(), r->digest());
             if (w == 1) w2_check = check[raw];
@@ -281,7 +328,7 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
         if (o.verbose) {
             std::printf("  [%s round %d]", mode, round + 1);
             for (int w = 0; w < workloads; ++w)
-                std::printf("  W%d %.2f/%.2f", w + 1, ms[alchemy][w].back(), ms[raw][w].back());
+                std::printf("  %s %.2f/%.2f", short_names[w], ms[alchemy][w].back(), ms[raw][w].back());
             std::printf("  (alchemy/raw ms)\n");
         }
     }
@@ -311,8 +358,10 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
     for (int w = 0; w < workloads; ++w) {
         const double ma = median(ms[alchemy][w]), mr = median(ms[raw][w]);
         const double ratio = ma / mr;
-        std::printf("%-42s | %19.2f | %15.2f | %5.2fx%s\n", label(w, p).c_str(), ma, mr, ratio,
-                    file && ratio > 1.2 ? "  (target <= 1.2x: missed)" : "");
+        const char* missed = "";
+        if (w == w6b) missed = file && ratio >= 1.0 ? "  (target < 1x, beat raw's N+1 loop: missed)" : "";
+        else missed = file && ratio > 1.2 ? "  (target <= 1.2x: missed)" : "";
+        std::printf("%-42s | %19.2f | %15.2f | %5.2fx%s\n", label(w, p).c_str(), ma, mr, ratio, missed);
     }
     if (o.rss) {
         const double rss_ratio = rss_a.mib / rss_r.mib;
@@ -327,9 +376,10 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: alchemy_bench [--n N] [--rounds R] [--mode file|memory|both] [--dir DIR] [--clock wall|cpu]\n"
-                 "                     [--verbose] [--no-rss] [--no-sql]\n"
+                 "usage: alchemy_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both] [--dir DIR]\n"
+                 "                     [--clock wall|cpu] [--verbose] [--no-rss] [--no-sql]\n"
                  "  --n N        users in the table (default 100000; W3/W4/W5 touch min(10000, N/10))\n"
+                 "  --graph-users U  W6's users, each with 10 posts, on a database of their own (default 2000)\n"
                  "  --rounds R   rounds per mode; medians are reported (default 5)\n"
                  "  --mode M     file, memory or both (default both)\n"
                  "  --dir DIR    where the file databases go, in a fresh subdirectory (default .)\n"
@@ -358,6 +408,7 @@ int main(int argc, char** argv) {
                 return argv[++i];
             };
             if (arg == "--n") o.n = std::stoll(next());
+            else if (arg == "--graph-users") o.graph_users = std::stoll(next());
             else if (arg == "--rounds") o.rounds = std::stoi(next());
             else if (arg == "--dir") o.dir = next();
             else if (arg == "--verbose") o.verbose = true;
@@ -384,14 +435,15 @@ int main(int argc, char** argv) {
                 return arg == "--help" || arg == "-h" ? 0 : 2;
             }
         }
-        if (o.n < 20 || o.rounds < 1) {
-            std::fprintf(stderr, "alchemy_bench: need --n >= 20 and --rounds >= 1\n");
+        if (o.n < 20 || o.rounds < 1 || o.graph_users < 2) {
+            std::fprintf(stderr, "alchemy_bench: need --n >= 20, --graph-users >= 2 and --rounds >= 1\n");
             return 2;
         }
 
-        const plan p = make_plan(o.n);
-        std::printf("alchemy_bench: N=%" PRId64 ", K=%" PRId64 ", %d round(s), SQLite %s, %s%s\n", p.n, p.k, o.rounds,
-                    sqlite_version(), "g++ " __VERSION__,
+        const plan p = make_plan(o.n, o.graph_users);
+        std::printf("alchemy_bench: N=%" PRId64 ", K=%" PRId64 ", W6: %" PRId64 " users x %" PRId64
+                    " posts, %d round(s), SQLite %s, %s%s\n",
+                    p.n, p.k, p.graph_users, p.posts_per_user, o.rounds, sqlite_version(), "g++ " __VERSION__,
 #if defined(__SANITIZE_ADDRESS__)
                     ", ASan build: times and RSS are meaningless"
 #elif !defined(NDEBUG)
@@ -413,12 +465,23 @@ int main(int argc, char** argv) {
             "  W5  objects loaded by ONE query .filter(col(&User::id).in_(ids)).all(), session.remove(u) each,\n"
             "      session.commit()   (raw: BEGIN, DELETE ... WHERE id = ? per id in key order (flush sorts them\n"
             "      too), COMMIT; loads nothing)\n"
+            "  W6  on a second fresh database: User has relationship<Post> posts, Post has backref<User> user\n"
+            "  W6a u = session.add(User{...}); u->posts.append(alchemy::make(Post{...})) x10; session.flush(); ids read;\n"
+            "      session.commit()   (raw: BEGIN, INSERT user + last_insert_rowid, INSERT its posts, ..., COMMIT)\n"
+            "  W6b for (auto& u : session.query<User>().all()) for (const auto& p : std::as_const(u)->posts) ...\n"
+            "      (batch_lazy_loads, default: the first access loads every user's posts, IN lists of %" PRId64 ";\n"
+            "      raw: SELECT users, then SELECT posts WHERE user_id = ? per user, autocommit)\n"
+            "  W6c session.query<User>().options(alchemy::joinedload(&User::posts)).all()\n"
+            "      (raw: one SELECT users LEFT OUTER JOIN posts ORDER BY users.id)\n"
+            "  W6d session.query<User>().options(alchemy::selectinload(&User::posts)).all()\n"
+            "      (raw: SELECT users, then SELECT posts WHERE user_id IN (?, ...) per %" PRId64 " users)\n"
             "Raw side: sqlite3 C API, statements prepared once per database, rows into std::vector<User>.\n"
             "Timed: everything from the first object to the last one freed; medians over rounds, alternating\n"
             "which side runs first. W2 peak RSS: a fresh child process per side, VmHWM minus the RSS just\n"
-            "before the load (the raw side reserves its vector for exactly N rows).\n\n");
+            "before the load (the raw side reserves its vector for exactly N rows).\n\n",
+            in_chunk, in_chunk);
 
-        if (o.show_sql) show_alchemy_sql();
+        if (o.show_sql) show_alchemy_sql(o.graph_users);
 
         std::filesystem::path dir;
         if (o.file) {

@@ -1,7 +1,8 @@
 // tests/bench/bench_raw.cpp — the workloads through the sqlite3 C API: the
 // physical limit the ORM is measured against. Every statement is prepared once
 // when the database is opened (sqlite3_prepare_v2) and then only bound,
-// stepped and reset; rows go into plain structs.
+// stepped and reset; rows go into plain structs (W6: a user struct with a
+// std::vector of its posts; W1..W5's User has none, as a hand-writer's would not).
 #include "bench.hpp"
 
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace bench {
@@ -24,6 +26,18 @@ struct User {
     std::optional<std::string> email{};
     std::int64_t age = 0;
     double score = 0;
+};
+
+struct Post {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string title{};
+};
+
+// W6: a user with its posts.
+struct UserPosts {
+    User user{};
+    std::vector<Post> posts{};
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
@@ -64,6 +78,31 @@ void read_user(sqlite3_stmt* s, User& u) {
 
 std::uint64_t row_check(const User& u) { return bench::row_check(u.id, u.name, u.email, u.age, u.score); }
 
+// A post from columns first, first+1, first+2: id, user_id, title.
+void read_post(sqlite3_stmt* s, int first, Post& p) {
+    p.id = sqlite3_column_int64(s, first);
+    p.user_id = sqlite3_column_int64(s, first + 1);
+    p.title.assign(reinterpret_cast<const char*>(sqlite3_column_text(s, first + 2)),
+                   static_cast<std::size_t>(sqlite3_column_bytes(s, first + 2)));
+}
+
+// W6b..W6d's check value over what was loaded.
+std::uint64_t graph_check(const std::vector<UserPosts>& users) {
+    std::uint64_t check = users.size();
+    for (const auto& u : users) {
+        check += row_check(u.user);
+        for (const auto& p : u.posts) check += post_check(u.user.id, p.id, p.user_id, p.title);
+    }
+    return check;
+}
+
+// W6d: one IN list of in_chunk parameters (bench.hpp).
+std::string posts_in_sql() {
+    std::string sql = "SELECT id, user_id, title FROM posts WHERE user_id IN (";
+    for (std::int64_t i = 0; i < in_chunk; ++i) sql += i ? ", ?" : "?";
+    return sql + ")";
+}
+
 void bind_text(sqlite3_stmt* s, int i, const std::string& text) {
     sqlite3_bind_text(s, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
@@ -99,12 +138,20 @@ public:
         select_range_ = prepare(db_, "SELECT id, name, email, age, score FROM users WHERE id >= ? AND id < ?");
         update_age_ = prepare(db_, "UPDATE users SET age = ? WHERE id = ?");
         delete_ = prepare(db_, "DELETE FROM users WHERE id = ?");
+        insert_post_ = prepare(db_, "INSERT INTO posts (user_id, title) VALUES (?, ?)");
+        select_posts_of_ = prepare(db_, "SELECT id, user_id, title FROM posts WHERE user_id = ?");
+        select_joined_ = prepare(db_,
+                                 "SELECT users.id, users.name, users.email, users.age, users.score, posts.id, posts.user_id, "
+                                 "posts.title FROM users LEFT OUTER JOIN posts ON posts.user_id = users.id ORDER BY users.id");
+        select_posts_in_ = prepare(db_, posts_in_sql().c_str());
     }
 
     void close() override {
-        for (auto* s : {begin_, commit_, insert_, select_all_, select_one_, select_range_, update_age_, delete_})
+        for (auto* s : {begin_, commit_, insert_, select_all_, select_one_, select_range_, update_age_, delete_, insert_post_,
+                        select_posts_of_, select_joined_, select_posts_in_})
             sqlite3_finalize(s);
         begin_ = commit_ = insert_ = select_all_ = select_one_ = select_range_ = update_age_ = delete_ = nullptr;
+        insert_post_ = select_posts_of_ = select_joined_ = select_posts_in_ = nullptr;
         if (db_) sqlite3_close(db_);
         db_ = nullptr;
     }
@@ -200,6 +247,111 @@ public:
         return check;
     }
 
+    std::uint64_t w6a_insert_graph(std::int64_t n, std::int64_t per_user) override {
+        std::vector<UserPosts> users;
+        users.reserve(static_cast<std::size_t>(n));
+        for (std::int64_t i = 1; i <= n; ++i) {
+            auto& u = users.emplace_back(UserPosts{{0, name_of(i), email_of(i), age_of(i), score_of(i)}, {}});
+            u.posts.reserve(static_cast<std::size_t>(per_user));
+            for (std::int64_t j = 0; j < per_user; ++j) u.posts.push_back({0, 0, title_of(i, j)});
+        }
+        run(db_, begin_);
+        for (auto& [u, posts] : users) {
+            bind_text(insert_, 1, u.name);
+            if (u.email) bind_text(insert_, 2, *u.email);
+            else sqlite3_bind_null(insert_, 2);
+            sqlite3_bind_int64(insert_, 3, u.age);
+            sqlite3_bind_double(insert_, 4, u.score);
+            run(db_, insert_);
+            u.id = sqlite3_last_insert_rowid(db_);
+            for (auto& p : posts) {
+                p.user_id = u.id;
+                sqlite3_bind_int64(insert_post_, 1, p.user_id);
+                bind_text(insert_post_, 2, p.title);
+                run(db_, insert_post_);
+                p.id = sqlite3_last_insert_rowid(db_);
+            }
+        }
+        run(db_, commit_);
+        std::uint64_t check = 0;
+        for (std::size_t i = 0; i < users.size(); ++i) {
+            const auto& u = users[i].user;
+            check += id_check(static_cast<std::int64_t>(i) + 1, u.id);
+            for (const auto& p : users[i].posts) check += post_check(u.id, p.id, p.user_id, p.title);
+        }
+        return check;
+    }
+
+    // SELECT every user into `users` (no explicit transaction).
+    void load_users(std::vector<UserPosts>& users) {
+        int rc;
+        while ((rc = sqlite3_step(select_all_)) == SQLITE_ROW) read_user(select_all_, users.emplace_back().user);
+        if (rc != SQLITE_DONE) fail(db_, "select all");
+        sqlite3_reset(select_all_);
+    }
+
+    std::uint64_t w6b_lazy_loop(std::int64_t expected_users) override {
+        // The N+1 loop by hand: the users, then one SELECT per user, each in
+        // autocommit (as W3), the statement rebound and reused.
+        std::vector<UserPosts> users;
+        users.reserve(static_cast<std::size_t>(expected_users));
+        load_users(users);
+        for (auto& u : users) {
+            sqlite3_bind_int64(select_posts_of_, 1, u.user.id);
+            int rc;
+            while ((rc = sqlite3_step(select_posts_of_)) == SQLITE_ROW) read_post(select_posts_of_, 0, u.posts.emplace_back());
+            if (rc != SQLITE_DONE) fail(db_, "select posts of a user");
+            sqlite3_reset(select_posts_of_);
+        }
+        return graph_check(users);
+    }
+
+    std::uint64_t w6c_joined(std::int64_t expected_users) override {
+        // One statement; rows come in users.id order, a user's rows together.
+        std::vector<UserPosts> users;
+        users.reserve(static_cast<std::size_t>(expected_users));
+        int rc;
+        while ((rc = sqlite3_step(select_joined_)) == SQLITE_ROW) {
+            if (users.empty() || users.back().user.id != sqlite3_column_int64(select_joined_, 0))
+                read_user(select_joined_, users.emplace_back().user);
+            if (sqlite3_column_type(select_joined_, 5) != SQLITE_NULL)
+                read_post(select_joined_, 5, users.back().posts.emplace_back());
+        }
+        if (rc != SQLITE_DONE) fail(db_, "select joined");
+        sqlite3_reset(select_joined_);
+        return graph_check(users);
+    }
+
+    std::uint64_t w6d_selectin(std::int64_t expected_users) override {
+        // The users, then their posts with one prepared IN statement of in_chunk
+        // parameters per in_chunk users (unused parameters of the last chunk
+        // bound to NULL, which matches nothing), each post put under its user by id.
+        std::vector<UserPosts> users;
+        users.reserve(static_cast<std::size_t>(expected_users));
+        load_users(users);
+        std::unordered_map<std::int64_t, std::size_t> index;
+        index.reserve(users.size());
+        for (std::size_t i = 0; i < users.size(); ++i) index.emplace(users[i].user.id, i);
+        constexpr auto chunk = static_cast<std::size_t>(in_chunk);
+        for (std::size_t start = 0; start < users.size(); start += chunk) {
+            const auto n = std::min(users.size() - start, chunk);
+            for (std::size_t k = 0; k < chunk; ++k) {
+                const int parameter = static_cast<int>(k) + 1;
+                if (k < n) sqlite3_bind_int64(select_posts_in_, parameter, users[start + k].user.id);
+                else sqlite3_bind_null(select_posts_in_, parameter);
+            }
+            int rc;
+            Post p;
+            while ((rc = sqlite3_step(select_posts_in_)) == SQLITE_ROW) {
+                read_post(select_posts_in_, 0, p);
+                users[index.at(p.user_id)].posts.push_back(std::move(p));
+            }
+            if (rc != SQLITE_DONE) fail(db_, "select posts in");
+            sqlite3_reset(select_posts_in_);
+        }
+        return graph_check(users);
+    }
+
 private:
     sqlite3* db_ = nullptr;
     sqlite3_stmt* begin_ = nullptr;
@@ -210,6 +362,10 @@ private:
     sqlite3_stmt* select_range_ = nullptr;
     sqlite3_stmt* update_age_ = nullptr;
     sqlite3_stmt* delete_ = nullptr;
+    sqlite3_stmt* insert_post_ = nullptr;
+    sqlite3_stmt* select_posts_of_ = nullptr;
+    sqlite3_stmt* select_joined_ = nullptr;
+    sqlite3_stmt* select_posts_in_ = nullptr;
 };
 
 }  // namespace
@@ -242,6 +398,14 @@ std::uint64_t raw_digest(sqlite3* db) {
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) fail(db, "digest");
+    s = prepare(db, "SELECT id, user_id, title FROM posts");
+    Post p;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_post(s, 0, p);
+        digest += post_check(p.user_id, p.id, p.user_id, p.title) + 1;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) fail(db, "digest of posts");
     return digest;
 }
 

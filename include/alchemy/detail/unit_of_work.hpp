@@ -86,6 +86,62 @@ inline void settle(std::vector<link_assignment>& assignments) {
     assignments = std::move(out);
 }
 
+// The foreign keys a flush still has to write, found by child and by table:
+// a flush of many rows must not scan all of them for every row.
+class pending_keys {
+public:
+    explicit pending_keys(const std::vector<link_assignment>& all) : items_(all), done_(all.size(), 0), open_(all.size()) {
+        for (std::size_t k = 0; k < items_.size(); ++k) {
+            by_child_[items_[k].child].push_back(k);
+            by_table_[items_[k].child->table].push_back(k);
+        }
+    }
+    bool empty() const noexcept { return open_ == 0; }
+    /// Whether `child` still waits for a key.
+    bool waits(const instance_base* child) const {
+        if (open_ == 0) return false;
+        auto it = by_child_.find(child);
+        if (it == by_child_.end()) return false;
+        return std::any_of(it->second.begin(), it->second.end(), [&](auto k) { return !done_[k]; });
+    }
+    /// The open assignments of rows of `table`.
+    std::vector<link_assignment> open_in(const table_info* table) const {
+        std::vector<link_assignment> out;
+        if (auto it = by_table_.find(table); it != by_table_.end())
+            for (auto k : it->second)
+                if (!done_[k]) out.push_back(items_[k]);
+        return out;
+    }
+    /// Applies the open assignments of `table` (or only of `child`) whose parent is ready.
+    template <class Ready, class Apply>
+    void apply(const table_info* table, const instance_base* child, Ready&& ready, Apply&& apply) {
+        if (open_ == 0) return;
+        const auto& index = child ? by_child_ : by_table_;
+        const void* key = child ? static_cast<const void*>(child) : static_cast<const void*>(table);
+        auto it = index.find(key);
+        if (it == index.end()) return;
+        for (auto k : it->second) {
+            if (done_[k] || !ready(items_[k])) continue;
+            apply(items_[k]);
+            done_[k] = 1;
+            --open_;
+        }
+    }
+    /// The first assignment still open, if any.
+    const link_assignment* first_open() const {
+        for (std::size_t k = 0; k < items_.size(); ++k)
+            if (!done_[k]) return &items_[k];
+        return nullptr;
+    }
+
+private:
+    std::vector<link_assignment> items_;
+    std::vector<char> done_;
+    std::size_t open_;
+    boost::unordered_flat_map<const void*, std::vector<std::size_t>> by_child_;
+    boost::unordered_flat_map<const void*, std::vector<std::size_t>> by_table_;
+};
+
 // Orders new rows of a self-referential table so that a parent comes before
 // the children waiting for its key; otherwise the order is kept.
 inline void order_parents_first(std::vector<instance_base*>& rows, const std::vector<link_assignment>& waiting) {
@@ -333,7 +389,7 @@ inline void session_core::flush() {
 
     // Foreign keys from links, written once the parent's key is known (a
     // parent inserted by this flush has it after its INSERT).
-    auto& waiting = links.assignments;
+    pending_keys waiting(links.assignments);
     const auto parent_ready = [&](const link_assignment& a) {
         return !a.parent || a.parent->has_identity || !generates_key(*a.parent);
     };
@@ -353,15 +409,9 @@ inline void session_core::flush() {
         }
     };
     const auto apply_ready = [&](const table_info* table, const instance_base* only = nullptr) {
-        std::erase_if(waiting, [&](const link_assignment& a) {
-            if (a.child->table != table || (only && a.child != only) || !parent_ready(a)) return false;
-            apply(a);
-            return true;
-        });
+        waiting.apply(table, only, parent_ready, apply);
     };
-    const auto is_waiting = [&](const instance_base* i) {
-        return std::any_of(waiting.begin(), waiting.end(), [&](const auto& a) { return a.child == i; });
-    };
+    const auto is_waiting = [&](const instance_base* i) { return waiting.waits(i); };
 
     auto& c = conn();
     const auto& d = engine_.dialect();
@@ -478,7 +528,7 @@ inline void session_core::flush() {
             std::vector<instance_base*> inserts;
             for (const auto& inst : pending_)
                 if (inst->table == table) inserts.push_back(inst.get());
-            if (!waiting.empty()) order_parents_first(inserts, waiting);
+            if (!waiting.empty()) order_parents_first(inserts, waiting.open_in(table));
             // Each row's column list as a short string of column indices (its
             // "shape"): rows of one shape share a statement, rendered once per session.
             const auto shape_of = [&](const instance_base& i, bool generated_key) {
@@ -549,8 +599,8 @@ inline void session_core::flush() {
             // Persistent rows that waited for a parent inserted just now.
             if (!waiting.empty()) {
                 std::vector<instance_base*> late;
-                for (const auto& a : waiting)
-                    if (a.child->table == table && a.child->has_identity && parent_ready(a)) late.push_back(a.child);
+                for (const auto& a : waiting.open_in(table))
+                    if (a.child->has_identity && parent_ready(a)) late.push_back(a.child);
                 apply_ready(table);
                 if (!late.empty()) run_updates(table, late);
             }
@@ -566,9 +616,9 @@ inline void session_core::flush() {
             }
             run_rows(rows);
         }
-        for (const auto& a : waiting)
+        if (const auto* a = waiting.first_open())
             throw FlushError(fmt::format("alchemy: {} could not be linked to {}: its key was never written",
-                                         a.child->describe(), a.parent ? a.parent->describe() : "NULL"));
+                                         a->child->describe(), a->parent ? a->parent->describe() : "NULL"));
 
         // DELETEs, referencing tables first (association rows before their
         // ends); in a self-referential table children before their parents.
