@@ -786,3 +786,53 @@ TEST_CASE("relationships: 1,000 users with their posts load in 2 statements eage
     CHECK(run({}, [](auto& s) { return s.template query<User>().all(); }) == 2);  // batched lazy loads
     CHECK(run({.batch_lazy_loads = false}, [](auto& s) { return s.template query<User>().all(); }) == 1001);
 }
+
+namespace {
+struct Writer;
+struct Article {
+    std::int64_t id = 0;
+    std::string title{};
+    std::optional<std::int64_t> author_id{};
+    std::optional<std::int64_t> editor_id{};
+    alchemy::backref<Writer> author{};
+    alchemy::backref<Writer> editor{};
+};
+struct Writer {
+    std::int64_t id = 0;
+    std::string name{};
+    alchemy::relationship<Article> written{};
+    alchemy::relationship<Article> edited{};
+};
+constexpr auto alchemy_table(Article*) {
+    return alchemy::table("articles", alchemy::foreign_key(&Article::author_id, &Writer::id),
+                          alchemy::foreign_key(&Article::editor_id, &Writer::id),
+                          alchemy::relation(&Article::author, &Article::author_id),
+                          alchemy::relation(&Article::editor, &Article::editor_id));
+}
+constexpr auto alchemy_table(Writer*) {
+    return alchemy::table("writers", alchemy::relation(&Writer::written, &Article::author_id),
+                          alchemy::relation(&Writer::edited, &Article::editor_id));
+}
+}  // namespace
+
+TEST_CASE("relationships: with two foreign keys to one struct, relation() names the key each side uses",
+          "[relationship][sync]") {
+    graph_db db;
+    alchemy::metadata<Writer, Article>().create_all(db.engine);
+    auto session = db.session();
+    auto ann = session.add(Writer{.name = "Ann"});
+    auto bob = session.add(Writer{.name = "Bob"});
+    auto article = alchemy::make(Article{.title = "On C++"});
+    ann->written.append(article);
+    article->editor = bob;
+    CHECK(article->author == ann);
+    CHECK(bob->edited.contains(article));
+    CHECK(ann->edited.empty());
+    CHECK(bob->written.empty());
+    session.commit();
+    CHECK(db.stored("SELECT title, author_id, editor_id FROM articles") == rows{{"On C++", "1", "2"}});
+    db.clear();
+    CHECK(std::as_const(article)->editor->name == "Bob");
+    CHECK(std::as_const(bob)->edited.size() == 1);
+    CHECK(std::as_const(bob)->written.empty());
+}

@@ -1,8 +1,7 @@
 // tests/models/relationship_models.hpp — the seed's models with their
 // relationships (seed §6 and §8): User.posts / Post.user, Student.courses /
-// Course.students through Enrollment, a self-referential Node tree, and an
-// Article with two foreign keys to User (author and editor). Described and
-// plain (Boost.PFR) structs are mixed on purpose.
+// Course.students through Enrollment, and a self-referential Node tree.
+// Described and plain (Boost.PFR) structs are mixed on purpose.
 #pragma once
 
 #include <alchemy/alchemy.hpp>
@@ -14,7 +13,6 @@
 namespace rel {
 
 struct Post;
-struct Article;
 
 struct User {
     std::int64_t id = 0;
