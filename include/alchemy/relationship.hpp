@@ -230,10 +230,11 @@ template <class T>
 class backref final : public detail::relationship_base {
 public:
     backref() = default;
-    backref(const backref& other) : relationship_base(other), loose_(other.current()) {}
+    /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
+    backref(const backref& other) : relationship_base(other), loose_(other.peek()) {}
     /// Assigning a whole T keeps the link of the object assigned to (see relationship.hpp).
     backref& operator=(const backref& other) {
-        if (!owner) loose_ = other.current();
+        if (!owner) loose_ = other.peek();
         return *this;
     }
     /// Links to `target` (or unlinks with an empty ptr / nullptr): the old
@@ -285,6 +286,10 @@ public:
     }
 
 private:
+    ptr<T> peek() const {
+        if (!owner) return loose_;
+        return loaded ? ptr<T>(target_) : ptr<T>();
+    }
     ptr<T> current() const {
         if (!owner) return loose_;
         if (!loaded) detail::load_relationship(const_cast<backref&>(*this));

@@ -836,3 +836,18 @@ TEST_CASE("relationships: with two foreign keys to one struct, relation() names 
     CHECK(std::as_const(bob)->edited.size() == 1);
     CHECK(std::as_const(bob)->written.empty());
 }
+
+TEST_CASE("relationships: copying a struct out of a ptr copies what is loaded and never loads", "[relationship][lifetime]") {
+    graph_db db;
+    seed_blog(db);
+    alchemy::ptr<Post> a1;
+    {
+        auto session = db.session();
+        a1 = session.get<Post>(1);
+    }
+    db.clear();
+    const Post copy = *std::as_const(a1);  // detached, its user not loaded: no SQL, no error
+    CHECK(copy.title == "a1");
+    CHECK(copy.user == nullptr);
+    CHECK(db.trace().empty());
+}
