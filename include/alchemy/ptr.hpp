@@ -30,6 +30,7 @@
 #include <alchemy/detail/session_core.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -40,35 +41,35 @@ class ptr {
 public:
     ptr() noexcept = default;
     ptr(std::nullptr_t) noexcept {}
-    ptr(const ptr& other) noexcept : p_(other.p_) {
-        if (p_) detail::retain(p_);
+    ptr(const ptr& other) noexcept : word_(reinterpret_cast<std::uintptr_t>(other.p())) {
+        if (p()) detail::retain(p());
     }
-    ptr(ptr&& other) noexcept : p_(other.p_) {
-        if (other.counted_) other.p_ = nullptr;  // a slot is copied, never emptied
-        else if (p_) detail::retain(p_);
+    ptr(ptr&& other) noexcept : word_(reinterpret_cast<std::uintptr_t>(other.p())) {
+        if (other.counted()) other.word_ = 0;  // a slot is copied, never emptied
+        else if (p()) detail::retain(p());
     }
     ptr& operator=(const ptr& other) {
         ptr copy(other);
         return *this = std::move(copy);
     }
     ptr& operator=(ptr&& other) {
-        if (!counted_)
+        if (!counted())
             throw InvalidRequestError(
                 "alchemy: cannot assign to an element of a relationship collection: change the collection "
                 "through append(), remove() or assigning the whole relationship");
         ptr taken(std::move(other));
-        std::swap(p_, taken.p_);
+        std::swap(word_, taken.word_);
         return *this;
     }
     ~ptr() {
-        if (p_ && counted_) detail::release(p_);
+        if (word_ && counted()) detail::release(p());
     }
 
     /// A new transient object (not in any session yet).
     static ptr make(T value) {
-        ptr p(new detail::instance<T>(std::move(value)));
-        if constexpr (detail::has_relationships<T>) detail::bind_relationships(*p.p_, true);
-        return p;
+        ptr made(new detail::instance<T>(std::move(value)));
+        if constexpr (detail::has_relationships<T>) detail::bind_relationships(*made.p(), true);
+        return made;
     }
 
     /// Write access: reloads an expired object, then touches it.
@@ -81,23 +82,24 @@ public:
     const T& operator*() const { return read(); }
     const T* get() const { return &read(); }
 
-    explicit operator bool() const noexcept { return p_ != nullptr; }
+    explicit operator bool() const noexcept { return p() != nullptr; }
 
     /// transient, pending, persistent, deleted or detached.
-    object_state state() const noexcept { return p_ ? p_->state() : object_state::transient; }
+    object_state state() const noexcept { return p() ? p()->state() : object_state::transient; }
 
-    friend bool operator==(const ptr& a, const ptr& b) noexcept { return a.p_ == b.p_; }
-    friend bool operator==(const ptr& a, std::nullptr_t) noexcept { return a.p_ == nullptr; }
+    friend bool operator==(const ptr& a, const ptr& b) noexcept { return a.p() == b.p(); }
+    friend bool operator==(const ptr& a, std::nullptr_t) noexcept { return a.p() == nullptr; }
 
     /// The session's bookkeeping (for alchemy's own use).
-    detail::instance<T>* instance() const noexcept { return p_; }
+    detail::instance<T>* instance() const noexcept { return p(); }
     /// A counted handle to `inst` (alchemy's own use).
-    explicit ptr(detail::instance<T>* inst) noexcept : p_(inst) {
-        if (p_) detail::retain(p_);
+    explicit ptr(detail::instance<T>* inst) noexcept : word_(reinterpret_cast<std::uintptr_t>(inst)) {
+        if (inst) detail::retain(inst);
     }
     /// A slot of a relationship collection: does not count (alchemy's own
     /// use; the collection never moves or assigns its slots).
-    ptr(detail::slot_tag, detail::instance<T>* inst) noexcept : p_(inst), counted_(false) {}
+    ptr(detail::slot_tag, detail::instance<T>* inst) noexcept
+        : word_(reinterpret_cast<std::uintptr_t>(inst) | slot_bit) {}
 
 private:
     T& write() {
@@ -116,8 +118,8 @@ private:
         return i.value;
     }
     detail::instance<T>& checked() const {
-        if (!p_) throw InvalidRequestError("alchemy: dereferencing an empty alchemy::ptr");
-        return *p_;
+        if (!p()) throw InvalidRequestError("alchemy: dereferencing an empty alchemy::ptr");
+        return *p();
     }
     static void load(detail::instance<T>& i) {
         if (!i.expired) return;
@@ -128,8 +130,15 @@ private:
         i.owner->ensure_loaded(i);
     }
 
-    detail::instance<T>* p_ = nullptr;
-    bool counted_ = true;  // false for a relationship collection's slot
+    // The instance pointer, with its lowest bit (always 0 in an instance's
+    // address) set for a relationship collection's uncounted slot: a ptr is
+    // one word, which a session of 100,000 loaded objects notices.
+    static constexpr std::uintptr_t slot_bit = 1;
+    static_assert(alignof(detail::instance_base) > slot_bit);
+    detail::instance<T>* p() const noexcept { return reinterpret_cast<detail::instance<T>*>(word_ & ~slot_bit); }
+    bool counted() const noexcept { return (word_ & slot_bit) == 0; }
+
+    std::uintptr_t word_ = 0;
 };
 
 /// A new transient object: `auto u = alchemy::make<User>(User{.name = "Ann"});`

@@ -630,18 +630,22 @@ private:
         const auto& table = table_of<U>();
         if (table.relationships.empty()) return;
         std::vector<detail::instance_base*> objects;
-        boost::unordered_flat_set<detail::instance_base*> seen;
-        for (const auto& row : rows) {
-            detail::instance_base* object;
-            if constexpr (sizeof...(T) == 1) object = row.instance();
-            else object = std::get<I>(row).instance();
-            if (object && seen.insert(object).second) objects.push_back(object);
+        objects.reserve(rows.size());
+        if constexpr (sizeof...(T) == 1) {
+            // One entity per row, each object once: run() drops the repeats joins make.
+            for (const auto& row : rows) objects.push_back(row.instance());
+        } else {
+            boost::unordered_flat_set<detail::instance_base*> seen;
+            for (const auto& row : rows) {
+                detail::instance_base* object = std::get<I>(row).instance();
+                if (object && seen.insert(object).second) objects.push_back(object);
+            }
         }
-        this->core_->register_batch(objects);
         for (const auto& o : eager_) {
             if (&owner_of(o.relationship) != &table) continue;
             if (!joins_eagerly(o, limited)) this->core_->load_many(*o.relationship, objects);
         }
+        this->core_->register_batch(std::move(objects));
     }
 
     template <class U>

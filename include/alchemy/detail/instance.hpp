@@ -62,9 +62,48 @@ namespace detail {
 class session_core;
 
 /// The objects one query returned, for batched lazy loading (session_options::
-/// batch_lazy_loads). Each member clears its entry when it is destroyed.
+/// batch_lazy_loads). Each member clears its entry when it is destroyed; the
+/// batch lives while a member (or a batch_ref) refers to it.
 struct load_batch {
     std::vector<instance_base*> members;
+    std::size_t refs = 0;
+};
+
+/// A counted reference to a load_batch: one pointer, where a shared_ptr
+/// would cost every loaded object two.
+class batch_ref {
+public:
+    batch_ref() noexcept = default;
+    explicit batch_ref(load_batch* b) noexcept : p_(b) {
+        if (p_) ++p_->refs;
+    }
+    batch_ref(const batch_ref& o) noexcept : batch_ref(o.p_) {}
+    batch_ref& operator=(batch_ref o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~batch_ref() {
+        if (p_ && --p_->refs == 0) delete p_;
+    }
+    load_batch* operator->() const noexcept { return p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+
+private:
+    load_batch* p_ = nullptr;
+};
+
+/// Per-column flags (which columns a partial expiry covers): one pointer,
+/// null when no column is flagged.
+class column_flags {
+public:
+    bool empty() const noexcept { return !flags_; }
+    void assign(std::size_t columns, std::uint8_t) { flags_ = std::make_unique<std::uint8_t[]>(columns); }
+    void clear() noexcept { flags_.reset(); }
+    std::uint8_t& operator[](std::size_t i) noexcept { return flags_[i]; }
+    std::uint8_t operator[](std::size_t i) const noexcept { return flags_[i]; }
+
+private:
+    std::unique_ptr<std::uint8_t[]> flags_;
 };
 
 struct instance_base {
@@ -78,8 +117,20 @@ struct instance_base {
     virtual void* object() noexcept = 0;
     const void* object() const noexcept { return const_cast<instance_base*>(this)->object(); }
 
+    // Members ordered to pack: a session holds one of these per object.
     const table_info* table;
     session_core* owner = nullptr;       // the session it belongs to, if any
+
+    // The group (see the top of this file): parent in the union-find tree
+    // (itself at the root), the next member in a circular list of the group,
+    // and at the root the count of handles and the number of members.
+    instance_base* group_parent = this;
+    instance_base* group_next = this;
+    std::uint32_t group_handles = 0;
+    std::uint32_t group_size = 1;
+
+    batch_ref batch;                     // the query that loaded it (tables with relationships)
+    std::uint32_t batch_index = 0;
     bool has_identity = false;           // a row exists (or existed) for it
     bool marked_for_delete = false;      // remove()d, DELETE not flushed yet
     bool deleted = false;                // DELETE flushed, not committed
@@ -90,20 +141,10 @@ struct instance_base {
     bool deleted_in_transaction = false;
     bool listed_in_transaction = false;  // in session_core::transaction_
     std::uint64_t insert_order = 0;      // when it became pending
-    std::vector<std::uint8_t> expired_columns;  // partial expiry (empty: none)
+    column_flags expired_columns;        // partial expiry (empty: none)
     std::unique_ptr<value[]> snapshot;   // column values when touched (or after the last flush)
     std::unique_ptr<value[]> transaction_snapshot;  // values at the start of the transaction, once flushed
     std::string key;                     // the identity key, encoded (see identity_key)
-    std::shared_ptr<load_batch> batch;   // the query that loaded it (tables with relationships)
-    std::size_t batch_index = 0;
-
-    // The group (see the top of this file): parent in the union-find tree
-    // (itself at the root), the next member in a circular list of the group,
-    // and at the root the count of handles and the number of members.
-    instance_base* group_parent = this;
-    instance_base* group_next = this;
-    std::size_t group_handles = 0;
-    std::size_t group_size = 1;
 
     object_state state() const noexcept {
         if (deleted) return owner ? object_state::deleted : object_state::detached;
@@ -155,6 +196,10 @@ inline void retain(instance_base* i) noexcept { ++group_root(i)->group_handles; 
 inline void release(instance_base* i) noexcept {
     auto* root = group_root(i);
     if (--root->group_handles != 0) return;
+    if (root->group_size == 1) {  // the common case: an object linked to nothing
+        delete root;
+        return;
+    }
     std::vector<instance_base*> members;
     members.reserve(root->group_size);
     auto* m = root;

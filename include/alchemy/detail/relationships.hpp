@@ -360,7 +360,7 @@ inline void session_core::load_many(const relationship_info& info, const std::ve
     if (info.kind == relationship_kind::many_to_one) {
         const auto& fk = owner_table.foreign_keys[info.foreign_key];
         const bool by_primary_key = target.primary_key.size() == 1 && target.primary_key.front() == fk.target_columns.front();
-        boost::unordered_flat_map<std::string, instance_base*> found;
+        key_map<instance_base*> found;
         std::vector<value> missing;
         for (auto* o : owners) {
             ensure_loaded(*o);
@@ -393,7 +393,7 @@ inline void session_core::load_many(const relationship_info& info, const std::ve
         return;
     }
 
-    boost::unordered_flat_map<std::string, instance_base*> by_value;
+    key_map<instance_base*> by_value;
     std::vector<value> values;
     for (auto* o : owners) {
         auto v = referenced_value(*o, info);

@@ -74,6 +74,35 @@ inline void encode_key_part(std::string& out, const column_value& v) {
 }
 inline void encode_key_part(std::string& out, const value& v) { encode_key_part(out, v.view()); }
 
+// Hashes encoded keys. They are short (9 bytes for an integer key) and hashed
+// on every row a query loads, so they are read a word at a time and mixed
+// (splitmix64's finaliser) instead of byte by byte.
+struct key_hash {
+    using is_avalanching = void;  // mixed already: the map need not mix again
+    static std::uint64_t mix(std::uint64_t h) noexcept {
+        h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+        return h ^ (h >> 31);
+    }
+    std::size_t operator()(const std::string& key) const noexcept {
+        std::uint64_t h = key.size();
+        std::size_t i = 0;
+        for (; i + 8 <= key.size(); i += 8) {
+            std::uint64_t word;
+            std::memcpy(&word, key.data() + i, 8);
+            h = mix(h ^ word);
+        }
+        std::uint64_t tail = 0;
+        for (std::size_t shift = 0; i < key.size(); ++i, shift += 8)
+            tail |= std::uint64_t{static_cast<unsigned char>(key[i])} << shift;
+        return static_cast<std::size_t>(mix(h ^ tail ^ 0x9e3779b97f4a7c15ULL));
+    }
+};
+
+/// A hash map from encoded keys (encode_key_part) to V.
+template <class V>
+using key_map = boost::unordered_flat_map<std::string, V, key_hash>;
+
 // The SQL a session runs for one table, rendered once per session.
 struct table_statements {
     std::string columns;         // "id", "name", ... in table order
@@ -178,8 +207,13 @@ public:
     }
 
     void expunge_all() {
+        // One pass: each object is detached and its handle dropped while it
+        // is in cache (a group is freed only once all its handles are gone).
         for (auto& [table, map] : identity_)
-            for (auto& [key, inst] : map) detach(*inst);
+            for (auto& [key, inst] : map) {
+                detach(*inst);
+                inst = nullptr;
+            }
         for (auto& inst : pending_) detach(*inst);
         for (auto& inst : deleted_) detach(*inst);
         identity_.clear();
@@ -527,15 +561,15 @@ public:
     std::size_t compiled_sql_count() const noexcept { return compiled_.size(); }
 
     /// The objects of one query result form a batch for lazy loads.
-    void register_batch(const std::vector<instance_base*>& members) {
+    void register_batch(std::vector<instance_base*> members) {
         if (!options_.batch_lazy_loads || members.size() < 2) return;
-        auto batch = std::make_shared<load_batch>();
-        batch->members = members;
-        for (std::size_t i = 0; i < members.size(); ++i) {
-            auto* m = members[i];
+        if (members.size() > UINT32_MAX) return;  // (batch_index is 32 bits) such a query loads one at a time
+        const batch_ref batch(new load_batch{std::move(members)});
+        for (std::size_t i = 0; i < batch->members.size(); ++i) {
+            auto* m = batch->members[i];
             if (m->batch) m->batch->members[m->batch_index] = nullptr;
             m->batch = batch;
-            m->batch_index = i;
+            m->batch_index = static_cast<std::uint32_t>(i);
         }
     }
     /// Select-IN loading of `info` for many owners at once.
@@ -651,7 +685,7 @@ private:
     std::uint64_t order_ = 0;
     bool flushing_ = false;
 
-    using identity_map = boost::unordered_flat_map<std::string, instance_ref>;
+    using identity_map = key_map<instance_ref>;
     boost::unordered_flat_map<const table_info*, identity_map> identity_;
     std::vector<instance_ref> pending_;    // in insert order
     std::vector<instance_ref> touched_;    // persistent, written to since the last flush

@@ -166,7 +166,7 @@ inline std::vector<std::vector<const instance_base*>> children_first(const table
     for (const auto& fk : table.foreign_keys)
         if (&fk.target() == &table) self = &fk;
     if (!self || rows.size() < 2) return {rows};
-    boost::unordered_flat_map<std::string, const instance_base*> by_key;
+    key_map<const instance_base*> by_key;
     for (const auto* row : rows) {
         std::string key;
         encode_key_part(key, row->column_value_of(self->target_columns.front()));
@@ -347,7 +347,7 @@ inline void session_core::flush() {
         for (const auto& c : inst->table->columns)
             if (c.apply_default) c.apply_default(inst->object());
     // Explicit keys of new objects (table name, NUL, encoded key).
-    boost::unordered_flat_map<std::string, const instance_base*> new_keys;
+    key_map<const instance_base*> new_keys;
     {
         for (const auto& inst : pending_) {
             if (generates_key(*inst)) continue;
@@ -552,6 +552,10 @@ inline void session_core::flush() {
                             row->describe()));
                 }
             };
+            // Consecutive rows mostly share a shape: its columns and statement are looked up once.
+            std::string last_shape;
+            std::vector<std::size_t> columns;
+            const std::string* statement = nullptr;
             for (std::size_t start = 0; start < inserts.size();) {
                 prepare_row(inserts[start]);
                 const bool generated_key = generates_key(*inserts[start]);
@@ -563,8 +567,11 @@ inline void session_core::flush() {
                         if (generates_key(*inserts[end]) || shape_of(*inserts[end], false) != shape) break;
                         ++end;
                     }
-                const auto columns = shape_columns(shape);
-                const auto& statement = insert_statement(*table, shape);
+                if (!statement || shape != last_shape) {
+                    columns = shape_columns(shape);
+                    statement = &insert_statement(*table, shape);
+                    last_shape = shape;
+                }
                 const auto bind_row = [&](std::size_t i, binder& b) {
                     for (auto col : columns) table->columns[col].bind(b, inserts[start + i]->object());
                 };
@@ -574,16 +581,16 @@ inline void session_core::flush() {
                     return out;
                 };
                 if (generated_key) {
-                    auto r = c.execute_bound(statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
+                    auto r = c.execute_bound(*statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
                     auto& inst = *inserts[start];
                     table->columns[table->primary_key.front()].read(column_value::integer(r.last_insert_rowid()),
                                                                     inst.object());
                     inst.key_generated = true;
                     generated.push_back(instance_ref(&inst));
                 } else if (end - start == 1) {
-                    c.execute_bound(statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
+                    c.execute_bound(*statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
                 } else {
-                    c.execute_many_bound(statement, end - start, bind_row, record_row);
+                    c.execute_many_bound(*statement, end - start, bind_row, record_row);
                 }
                 for (std::size_t i = start; i < end; ++i) {
                     std::vector<std::size_t> omitted;
@@ -649,9 +656,18 @@ inline void session_core::flush() {
             for (const auto& layer : children_first(**t, gone)) {
                 std::vector<std::vector<value>> keys;
                 for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
-                std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-                    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
+                // In key order (as SQLAlchemy); an integer key, the common case, compares directly.
+                const bool integer_keys = std::all_of(keys.begin(), keys.end(), [](const auto& k) {
+                    return k.size() == 1 && k.front().type() == sql_type::integer;
                 });
+                if (integer_keys)
+                    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+                        return std::get<1>(a.front().get()) < std::get<1>(b.front().get());
+                    });
+                else
+                    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+                        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
+                    });
                 const auto& statement = statements(**t).delete_by_key;
                 if (keys.size() == 1) c.execute_values(statement, keys.front());
                 else c.execute_many(statement, keys);
