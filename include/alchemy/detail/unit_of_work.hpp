@@ -693,7 +693,7 @@ inline void session_core::flush() {
         inst->has_identity = true;
         inst->key = key_of(*inst);
         inst->inserted_in_transaction = true;
-        identity_[inst->table][inst->key] = inst;
+        identity_[inst->table].put(inst->key, inst);
         enlist(inst);
         inst->touched = false;
     }
@@ -708,7 +708,7 @@ inline void session_core::flush() {
         if (auto new_key = key_of(inst); new_key != inst.key) {  // the key itself changed
             remove_from_identity(inst);
             inst.key = std::move(new_key);
-            identity_[inst.table][inst.key] = u.inst;
+            identity_[inst.table].put(inst.key, u.inst);
         }
         enlist(u.inst);
     }
