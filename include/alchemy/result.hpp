@@ -32,18 +32,25 @@ namespace alchemy {
 
 namespace detail {
 
+// Reads column i of the current row with one call into the statement
+// (sqlite3_column_value) and then the value's own accessors, instead of two
+// or three sqlite3_column_* calls that each take and release the connection's
+// lock and check for errors. SQLite documents the unprotected value as not
+// thread-safe; alchemy's connections are opened SQLITE_OPEN_NOMUTEX and used
+// by one thread at a time, which is exactly what makes reading it safe here.
 inline column_value read_column(sqlite3_stmt* stmt, int i) noexcept {
-    switch (sqlite3_column_type(stmt, i)) {
-        case SQLITE_INTEGER: return column_value::integer(sqlite3_column_int64(stmt, i));
-        case SQLITE_FLOAT: return column_value::real(sqlite3_column_double(stmt, i));
+    sqlite3_value* v = sqlite3_column_value(stmt, i);
+    switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER: return column_value::integer(sqlite3_value_int64(v));
+        case SQLITE_FLOAT: return column_value::real(sqlite3_value_double(v));
         case SQLITE_TEXT: {
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-            const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt, i));
+            const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+            const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
             return column_value::text({p ? p : "", n});
         }
         case SQLITE_BLOB: {
-            const auto* p = static_cast<const std::byte*>(sqlite3_column_blob(stmt, i));
-            const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt, i));
+            const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(v));
+            const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
             return column_value::blob({p, p ? n : 0});
         }
         default: return column_value::null();
