@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 using namespace std::chrono;
 using test_support::raw_query;
@@ -240,6 +241,26 @@ TEST_CASE("NULL in a column mapped to a non-optional member is refused with the 
                         Catch::StartsWith("alchemy: cannot load column \"loose\".\"name\" (Loose::name, ") &&
                             Catch::Contains("of the row with id = 3: NULL cannot be read into") &&
                             Catch::Contains("(use std::optional<"));
+}
+
+TEST_CASE("a row that fails to load leaves nothing behind in the session's identity map", "[mapping][types][session]") {
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    conn.execute("CREATE TABLE loose (id INTEGER PRIMARY KEY, name TEXT)");
+    conn.execute("INSERT INTO loose VALUES (1, 'one'), (3, NULL)");
+    conn.commit();
+    auto session = alchemy::sessionmaker(engine)();
+    REQUIRE_THROWS_AS(session.query<app::Loose>().order_by(alchemy::col(&app::Loose::id)).all(), alchemy::ConversionError);
+    // Row 3 is not mapped half-made: asking for it queries (and fails) again.
+    REQUIRE_THROWS_WITH(session.get<app::Loose>(3), Catch::Contains("of the row with id = 3"));
+    session.rollback();
+    conn.execute("UPDATE loose SET name = 'three' WHERE id = 3");
+    conn.commit();
+    const auto three = session.get<app::Loose>(3);
+    REQUIRE(three);
+    CHECK(std::as_const(three)->name == "three");
+    const auto one = session.get<app::Loose>(1);
+    CHECK(std::as_const(one)->name == "one");
 }
 
 TEST_CASE("time points: precision, 'T' and 'Z' forms, and refusal of lost precision", "[types]") {

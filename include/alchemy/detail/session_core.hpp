@@ -124,6 +124,12 @@ public:
         if (const auto i = as_integer(key)) integers_.insert_or_assign(*i, std::move(inst));
         else others_.insert_or_assign(key, std::move(inst));
     }
+    /// The entry for `key`, made empty if there was none; the caller fills
+    /// it (or erases it) before the map is used again.
+    instance_ref& slot(const std::string& key) {
+        if (const auto i = as_integer(key)) return integers_.try_emplace(*i).first->second;
+        return others_.try_emplace(key).first->second;
+    }
     /// Forgets `key` if it maps to `inst` (another object may hold it by now).
     void erase(const std::string& key, const instance_base* inst) noexcept {
         if (const auto i = as_integer(key)) {
@@ -337,17 +343,23 @@ public:
         std::string encoded;  // straight from the row: no copies of the key values
         for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
         auto& map = identity_[&table];
-        if (auto* held = map.find(encoded)) {
-            if ((*held)->expired) fill_expired(**held, row, first);  // only expired values are filled in
-            return *held;
+        auto& held = map.slot(encoded);  // one hash lookup for a hit or a new entry
+        if (held) {
+            if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
+            return held;
         }
-        instance_ref inst = make();
-        load_object(table, row, inst->object(), first);
-        inst->owner = this;
-        inst->has_identity = true;
-        inst->key = encoded;
-        map.put(encoded, inst);
-        return inst;
+        try {  // (nothing below touches the map, so `held` stays valid)
+            instance_ref inst = make();
+            load_object(table, row, inst->object(), first);
+            inst->owner = this;
+            inst->has_identity = true;
+            inst->key = encoded;
+            held = inst;
+            return inst;
+        } catch (...) {
+            map.erase(encoded, nullptr);  // the empty entry made above
+            throw;
+        }
     }
 
     // ---- loading, expiry, touching ------------------------------------------------------
