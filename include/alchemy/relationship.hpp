@@ -160,7 +160,9 @@ public:
     std::size_t item_count() const noexcept override { return items_.size(); }
     detail::instance_base* item(std::size_t i) const noexcept override { return items_[i].instance(); }
     void put_item(detail::instance_base* i) override {
-        if (has_item(i)) return;
+        if (!has_item(i)) put_new_item(i);
+    }
+    void put_new_item(detail::instance_base* i) override {
         auto* inst = static_cast<detail::instance<T>*>(i);
         if (items_.size() < items_.capacity()) items_.emplace_back(detail::slot_tag{}, inst);  // constructed in place
         else rebuild(items_.size() * 2 + 4, nullptr, inst);
@@ -274,6 +276,7 @@ public:
     std::size_t item_count() const noexcept override { return target_ ? 1 : 0; }
     detail::instance_base* item(std::size_t) const noexcept override { return target_; }
     void put_item(detail::instance_base* i) override { target_ = static_cast<detail::instance<T>*>(i); }
+    void put_new_item(detail::instance_base* i) override { put_item(i); }
     bool take_item(detail::instance_base* i) override {
         if (target_ != i) return false;
         target_ = nullptr;

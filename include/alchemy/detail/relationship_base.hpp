@@ -47,6 +47,10 @@ struct relationship_base {
     /// Adds a related object without sync or history (loading, mirroring).
     /// A reference replaces its target.
     virtual void put_item(instance_base* item) = 0;
+    /// put_item for an object known not to be there yet (the rows of a
+    /// one-to-many load name each child once): no scan, so loading n
+    /// objects costs O(n), not O(n^2).
+    virtual void put_new_item(instance_base* item) = 0;
     /// Removes a related object without sync or history; false if absent.
     virtual bool take_item(instance_base* item) = 0;
     /// Forgets what was loaded (expiry): the next access loads again.

@@ -302,7 +302,8 @@ inline void session_core::load_relationship(instance_base& owner, const relation
     const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
     for (; result.has_row(); result.next()) {
         auto item = adopt(target, result.current(), info.make_target);
-        m.put_item(item.get());
+        if (info.kind == relationship_kind::one_to_many) m.put_new_item(item.get());  // each child once
+        else m.put_item(item.get());
         join_groups(&owner, item.get());
         if (reverse) {  // the child's many-to-one is known now too
             auto& back = member_of(*item, *reverse);
@@ -402,7 +403,8 @@ inline void session_core::load_many(const relationship_info& info, const std::ve
     }
     const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
     const auto attach = [&](instance_base* owner, const instance_ref& item) {
-        member_of(*owner, info).put_item(item.get());
+        if (info.kind == relationship_kind::one_to_many) member_of(*owner, info).put_new_item(item.get());  // each child once
+        else member_of(*owner, info).put_item(item.get());
         join_groups(owner, item.get());
         if (reverse) {
             auto& back = member_of(*item, *reverse);
