@@ -105,6 +105,23 @@ public:
             record_row);
     }
 
+    /// Runs `sql` once per row as separate statements through one prepared
+    /// statement (for the ORM's INSERTs with generated keys): `bind_row(i,
+    /// binder&)` binds row i, `record_row(i)` gives it as values, and
+    /// `done(i, last_insert_rowid)` follows each row.
+    template <class BindRow, class RecordRow, class Done>
+    void execute_each_bound(std::string_view sql, std::size_t rows, BindRow&& bind_row, RecordRow&& record_row,
+                            Done&& done) {
+        auto& conn = raw();
+        detail::execute_each_with(
+            *engine_, conn, sql, rows,
+            [&](std::size_t i, sqlite3_stmt* stmt) {
+                detail::bind_with(conn, stmt, false, sql, [&](binder& b) { bind_row(i, b); },
+                                  [&] { return record_row(i); });
+            },
+            record_row, done);
+    }
+
     /// Begins a transaction that commits when the returned object is
     /// destroyed normally and rolls back when it is destroyed by an
     /// exception. InvalidRequestError if a transaction is already open.

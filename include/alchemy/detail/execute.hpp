@@ -339,6 +339,42 @@ std::int64_t execute_many_with(engine_state& engine, sqlite_connection& conn, st
     return changed;
 }
 
+/// Executes one statement once per row, each logged as its own `statement`
+/// event (as execute_with logs it), through one lease of the prepared
+/// statement; after row i has run, `done(i, last_insert_rowid)`. For INSERTs
+/// whose generated keys are read back row by row: one statement-cache lookup
+/// for the run instead of one per row.
+template <class BindRow, class RecordRow, class Done>
+void execute_each_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, std::size_t rows,
+                       BindRow&& bind_row, RecordRow&& record_row, Done&& done) {
+    if (rows == 0) return;
+    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+    std::optional<lease_guard> lease;
+    try {
+        lease.emplace(conn, sql);
+    } catch (const DBAPIError& e) {
+        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)));
+    }
+    sqlite3_stmt* stmt = lease->stmt();
+    for (std::size_t i = 0; i < rows; ++i) {
+        bind_row(i, stmt);
+        if (engine.log.active()) {
+            log_event event{log_kind::statement, std::string(sql), {}};
+            if (auto values = record_row(i); !values.empty()) event.parameters.push_back(std::move(values));
+            engine.log.emit(event);
+        }
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        if (rc != SQLITE_DONE) {
+            const auto values = record_row(i);
+            conn.raise(rc, sql, values.empty() ? std::string() : format_values(values));
+        }
+        done(i, sqlite3_last_insert_rowid(conn.handle()));
+        sqlite3_reset(stmt);
+    }
+}
+
 /// execute_many with rows of values.
 inline std::int64_t execute_many_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
                                         std::span<const std::vector<value>> rows) {

@@ -552,6 +552,8 @@ inline void session_core::flush() {
                             row->describe()));
                 }
             };
+            // Rows of a table no link assignment waits on need no preparing.
+            const bool table_waits = !waiting.empty() && !waiting.open_in(table).empty();
             // Consecutive rows mostly share a shape: its columns and statement are looked up once.
             std::string last_shape;
             std::vector<std::size_t> columns;
@@ -567,6 +569,9 @@ inline void session_core::flush() {
                         if (generates_key(*inserts[end]) || shape_of(*inserts[end], false) != shape) break;
                         ++end;
                     }
+                else if (!table_waits)  // keys to read back one by one, through one lease of the statement
+                    while (end < inserts.size() && generates_key(*inserts[end]) && shape_of(*inserts[end], true) == shape)
+                        ++end;
                 if (!statement || shape != last_shape) {
                     columns = shape_columns(shape);
                     statement = &insert_statement(*table, shape);
@@ -581,12 +586,14 @@ inline void session_core::flush() {
                     return out;
                 };
                 if (generated_key) {
-                    auto r = c.execute_bound(*statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
-                    auto& inst = *inserts[start];
-                    table->columns[table->primary_key.front()].read(column_value::integer(r.last_insert_rowid()),
-                                                                    inst.object());
-                    inst.key_generated = true;
-                    generated.push_back(instance_ref(&inst));
+                    c.execute_each_bound(*statement, end - start, bind_row, record_row,
+                                         [&](std::size_t i, std::int64_t rowid) {
+                                             auto& inst = *inserts[start + i];
+                                             table->columns[table->primary_key.front()].read(
+                                                 column_value::integer(rowid), inst.object());
+                                             inst.key_generated = true;
+                                             generated.push_back(instance_ref(&inst));
+                                         });
                 } else if (end - start == 1) {
                     c.execute_bound(*statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); });
                 } else {
