@@ -22,6 +22,7 @@
 #include <alchemy/mapping.hpp>
 #include <alchemy/types.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -168,6 +169,31 @@ struct instance_base {
         } r(out);
         table->columns[i].bind(r, object());
         return out;
+    }
+
+    /// Whether column i holds `v` (as column_value_of(i) == v, without
+    /// copying the member's value: what a flush compares snapshots with).
+    bool column_equals(std::size_t i, const value& v) const {
+        struct comparer final : binder {
+            const value& v;
+            bool equal = false;
+            explicit comparer(const value& expected) : v(expected) {}
+            void bind_null() override { equal = v.is_null(); }
+            void bind_integer(std::int64_t x) override {
+                equal = v.type() == sql_type::integer && std::get<std::int64_t>(v.get()) == x;
+            }
+            void bind_real(double x) override { equal = v.type() == sql_type::real && std::get<double>(v.get()) == x; }
+            void bind_text(std::string_view x) override {
+                equal = v.type() == sql_type::text && std::get<std::string>(v.get()) == x;
+            }
+            void bind_blob(std::span<const std::byte> x) override {
+                if (v.type() != sql_type::blob) return;
+                const auto& b = std::get<std::vector<std::byte>>(v.get());
+                equal = std::equal(b.begin(), b.end(), x.begin(), x.end());
+            }
+        } c(v);
+        table->columns[i].bind(c, object());
+        return c.equal;
     }
 
     /// The current column values.

@@ -475,7 +475,7 @@ public:
     bool is_modified(const instance_base& i) const {
         if (!i.has_identity || !i.touched || !i.snapshot) return false;
         for (std::size_t c = 0; c < i.table->columns.size(); ++c)
-            if (!(i.column_value_of(c) == i.snapshot[c])) return true;
+            if (!i.column_equals(c, i.snapshot[c])) return true;
         return false;
     }
 

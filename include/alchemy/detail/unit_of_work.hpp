@@ -35,6 +35,26 @@ inline bool value_less(const value& a, const value& b) {
         a.get());
 }
 
+// Orders rows by their key values (`key_of(row)`, a std::vector<value>): the
+// order SQLAlchemy's flush writes them in. A single INTEGER key, the common
+// case, compares directly instead of through value_less.
+template <class Rows, class KeyOf>
+void sort_by_key(Rows& rows, KeyOf key_of) {
+    const bool integer_keys = std::all_of(rows.begin(), rows.end(), [&](const auto& r) {
+        const auto& k = key_of(r);
+        return k.size() == 1 && k.front().type() == sql_type::integer;
+    });
+    if (integer_keys)
+        std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+            return std::get<1>(key_of(a).front().get()) < std::get<1>(key_of(b).front().get());
+        });
+    else
+        std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
+            const auto &ka = key_of(a), &kb = key_of(b);
+            return std::lexicographical_compare(ka.begin(), ka.end(), kb.begin(), kb.end(), value_less);
+        });
+}
+
 // The column indices of an INSERT shape (two bytes each, see flush).
 inline std::vector<std::size_t> shape_columns(const std::string& shape) {
     std::vector<std::size_t> out;
@@ -423,15 +443,12 @@ inline void session_core::flush() {
             if (!compared.emplace(inst, true).second) continue;
             std::vector<std::size_t> changed;
             for (std::size_t col = 0; col < table->columns.size(); ++col)
-                if (!(inst->column_value_of(col) == inst->snapshot[col])) changed.push_back(col);
+                if (!inst->column_equals(col, inst->snapshot[col])) changed.push_back(col);
             if (!changed.empty()) updates.push_back({instance_ref(inst), std::move(changed), key_values(*inst, true)});
         }
         std::vector<const update*> rows;
         for (auto u = first; u < updates.size(); ++u) rows.push_back(&updates[u]);
-        std::stable_sort(rows.begin(), rows.end(), [](const update* a, const update* b) {
-            return std::lexicographical_compare(a->old_key.begin(), a->old_key.end(), b->old_key.begin(),
-                                                b->old_key.end(), value_less);
-        });
+        sort_by_key(rows, [](const update* u) -> const std::vector<value>& { return u->old_key; });
         const auto quoted_table = d.quote_identifier(table->name);
         for (std::size_t start = 0; start < rows.size();) {
             std::size_t end = start + 1;
@@ -663,18 +680,7 @@ inline void session_core::flush() {
             for (const auto& layer : children_first(**t, gone)) {
                 std::vector<std::vector<value>> keys;
                 for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
-                // In key order (as SQLAlchemy); an integer key, the common case, compares directly.
-                const bool integer_keys = std::all_of(keys.begin(), keys.end(), [](const auto& k) {
-                    return k.size() == 1 && k.front().type() == sql_type::integer;
-                });
-                if (integer_keys)
-                    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-                        return std::get<1>(a.front().get()) < std::get<1>(b.front().get());
-                    });
-                else
-                    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-                        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), value_less);
-                    });
+                sort_by_key(keys, [](const std::vector<value>& k) -> const std::vector<value>& { return k; });
                 const auto& statement = statements(**t).delete_by_key;
                 if (keys.size() == 1) c.execute_values(statement, keys.front());
                 else c.execute_many(statement, keys);
