@@ -303,6 +303,18 @@ inline result execute_values(engine_state& engine, sqlite_connection& conn, std:
         [&] { return std::vector<value>(values.begin(), values.end()); });
 }
 
+// Begins the transaction if needed and leases the statement for a run of
+// rows; a compile error ("no such table") names the first row's parameters.
+template <class RecordRow>
+lease_guard lease_for_rows(engine_state& engine, sqlite_connection& conn, std::string_view sql, RecordRow& record_row) {
+    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+    try {
+        return lease_guard(conn, sql);
+    } catch (const DBAPIError& e) {
+        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)));
+    }
+}
+
 /// Executes one statement once per parameter row (SQLAlchemy's executemany),
 /// through one prepared statement; logged as one `batch` event listing every
 /// row. Stops at the first failing row, whose parameters the error names.
@@ -312,14 +324,8 @@ template <class BindRow, class RecordRow>
 std::int64_t execute_many_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, std::size_t rows,
                                BindRow&& bind_row, RecordRow&& record_row) {
     if (rows == 0) return 0;
-    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
-    std::optional<lease_guard> lease;
-    try {
-        lease.emplace(conn, sql);
-    } catch (const DBAPIError& e) {
-        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)));
-    }
-    sqlite3_stmt* stmt = lease->stmt();
+    auto lease = lease_for_rows(engine, conn, sql, record_row);
+    sqlite3_stmt* stmt = lease.stmt();
     if (engine.log.active()) {
         log_event event{log_kind::batch, std::string(sql), {}};
         event.parameters.reserve(rows);
@@ -348,14 +354,8 @@ template <class BindRow, class RecordRow, class Done>
 void execute_each_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, std::size_t rows,
                        BindRow&& bind_row, RecordRow&& record_row, Done&& done) {
     if (rows == 0) return;
-    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
-    std::optional<lease_guard> lease;
-    try {
-        lease.emplace(conn, sql);
-    } catch (const DBAPIError& e) {
-        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)));
-    }
-    sqlite3_stmt* stmt = lease->stmt();
+    auto lease = lease_for_rows(engine, conn, sql, record_row);
+    sqlite3_stmt* stmt = lease.stmt();
     for (std::size_t i = 0; i < rows; ++i) {
         bind_row(i, stmt);
         if (engine.log.active()) {
