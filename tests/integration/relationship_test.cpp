@@ -23,31 +23,10 @@ using alchemy::object_state;
 
 namespace {
 
-struct graph_db {
-    std::string path;
-    test_support::log_capture log;
-    alchemy::engine engine;
-
-    explicit graph_db(const std::string& name = "relationships.db")
-        : path(test_support::scratch_path(name)),
-          engine(alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()})) {
-        alchemy::metadata<User, Post, Student, Course, Enrollment, Node>().create_all(engine);
-        log.clear();
-    }
-    alchemy::session session(alchemy::session_options options = {}) { return alchemy::session(engine, options); }
-    void run(std::initializer_list<std::string> statements) {
-        auto conn = engine.connect();
-        for (const auto& s : statements) conn.execute(s);
-        conn.commit();
-        conn.close();
-        log.clear();
-    }
-    rows stored(const std::string& sql) const { return test_support::raw_query(path, sql); }
-    rows posts() const { return stored("SELECT id, title, coalesce(user_id, 'NULL') FROM posts ORDER BY id"); }
+// The relationship models' tables (rel::, not the seed's).
+struct graph_db : session_support::basic_database<User, Post, Student, Course, Enrollment, Node> {
+    explicit graph_db(const std::string& name = "relationships.db") : basic_database(name) {}
     rows enrollments() const { return stored("SELECT student_id, course_id FROM enrollments ORDER BY 1, 2"); }
-    strings trace() const { return log.trace(); }
-    std::size_t count(std::string_view prefix) const { return log.count(prefix); }
-    void clear() const { log.clear(); }
 };
 
 const std::string insert_user = R"(INSERT INTO "users" ("name") VALUES (?))";

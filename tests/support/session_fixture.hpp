@@ -43,17 +43,18 @@ inline const std::string delete_post = R"(DELETE FROM "posts" WHERE "id" = ?)";
 inline const std::string delete_enrollment =
     R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
 
-/// A fresh database file with every seed table, and an engine logging into
-/// `log`, which starts empty after the set-up.
-struct database {
+/// A fresh database file with the tables of `Models`, and an engine logging
+/// into `log`, which starts empty after the set-up.
+template <class... Models>
+struct basic_database {
     std::string path;
     test_support::log_capture log;
     alchemy::engine engine;
 
-    explicit database(const std::string& name = "session.db")
+    explicit basic_database(const std::string& name)
         : path(test_support::scratch_path(name)),
           engine(alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()})) {
-        alchemy::metadata<User, Post, Student, Course, Enrollment>().create_all(engine);
+        alchemy::metadata<Models...>().create_all(engine);
         log.clear();
     }
 
@@ -71,7 +72,6 @@ struct database {
 
     /// The file as raw sqlite3 sees it.
     rows stored(const std::string& sql) const { return test_support::raw_query(path, sql); }
-    rows users() const { return stored("SELECT id, name, coalesce(email, 'NULL') FROM users ORDER BY id"); }
     rows posts() const { return stored("SELECT id, title, coalesce(user_id, 'NULL') FROM posts ORDER BY id"); }
 
     /// The SQL of every event since the last clear.
@@ -86,6 +86,12 @@ struct database {
     strings trace() const { return log.trace(); }
     std::size_t count(std::string_view prefix) const { return log.count(prefix); }
     void clear() const { log.clear(); }
+};
+
+/// The seed's tables.
+struct database : basic_database<User, Post, Student, Course, Enrollment> {
+    explicit database(const std::string& name = "session.db") : basic_database(name) {}
+    rows users() const { return stored("SELECT id, name, coalesce(email, 'NULL') FROM users ORDER BY id"); }
 };
 
 /// "begin BEGIN", "statement <sql> <- (params)" ... as trace() prints them.
