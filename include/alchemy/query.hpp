@@ -343,17 +343,8 @@ struct joined_load {
         bool all_null = true;
         for (auto k : target.primary_key) all_null = all_null && r[first + k].is_null();
         if (all_null) return;
-        auto item = core.adopt(target, r, info->make_target, first);
-        m.put_item(item.get());
-        join_groups(owner, item.get());
-        if (info->kind == relationship_kind::one_to_many)
-            if (const auto* reverse = reverse_side(*info)) {
-                auto& back = member_of(*item, *reverse);
-                if (!back.loaded) {
-                    back.put_item(owner);
-                    back.loaded = true;
-                }
-            }
+        // Joined rows can repeat a child (several joined collections multiply): checked.
+        attach_loaded(*owner, *info, *core.adopt(target, r, info->make_target, first), false);
     }
     void finish() {
         for (auto& [owner, filling] : owners)

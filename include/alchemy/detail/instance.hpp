@@ -98,7 +98,8 @@ private:
 class column_flags {
 public:
     bool empty() const noexcept { return !flags_; }
-    void assign(std::size_t columns, std::uint8_t) { flags_ = std::make_unique<std::uint8_t[]>(columns); }
+    /// `columns` flags, none set.
+    void assign(std::size_t columns) { flags_ = std::make_unique<std::uint8_t[]>(columns); }
     void clear() noexcept { flags_.reset(); }
     std::uint8_t& operator[](std::size_t i) noexcept { return flags_[i]; }
     std::uint8_t operator[](std::size_t i) const noexcept { return flags_[i]; }

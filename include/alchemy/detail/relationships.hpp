@@ -24,6 +24,26 @@ inline const relationship_info* reverse_side(const relationship_info& info) {
     return info.has_reverse() ? &info.target().relationships[info.reverse] : nullptr;
 }
 
+/// Puts `item`, just loaded from the database, into `owner`'s relationship
+/// `info` (lazy, select-IN and joined loads): the two join one lifetime
+/// group, and a one-to-many child's many-to-one back to `owner` is known
+/// (loaded) too. `once`: the rows cannot name the item twice (a one-to-many
+/// SELECT), so the collection is not scanned for it.
+inline void attach_loaded(instance_base& owner, const relationship_info& info, instance_base& item, bool once) {
+    auto& m = member_of(owner, info);
+    if (once) m.put_new_item(&item);
+    else m.put_item(&item);
+    join_groups(&owner, &item);
+    if (info.kind != relationship_kind::one_to_many) return;
+    if (const auto* reverse = reverse_side(info)) {
+        auto& back = member_of(item, *reverse);
+        if (!back.loaded) {
+            back.put_item(&owner);
+            back.loaded = true;
+        }
+    }
+}
+
 /// The foreign key that links the two sides of `info`, declared on `owner`'s table.
 inline const foreign_key_info& link_key(const relationship_info& info, const table_info& owner) {
     switch (info.kind) {
@@ -299,20 +319,9 @@ inline void session_core::load_relationship(instance_base& owner, const relation
     }
     autoflush();
     auto result = conn().execute_values(relationship_sql(info, *owner.table), std::vector<value>{referenced_value(owner, info)});
-    const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
-    for (; result.has_row(); result.next()) {
-        auto item = adopt(target, result.current(), info.make_target);
-        if (info.kind == relationship_kind::one_to_many) m.put_new_item(item.get());  // each child once
-        else m.put_item(item.get());
-        join_groups(&owner, item.get());
-        if (reverse) {  // the child's many-to-one is known now too
-            auto& back = member_of(*item, *reverse);
-            if (!back.loaded) {
-                back.put_item(&owner);
-                back.loaded = true;
-            }
-        }
-    }
+    const bool once = info.kind == relationship_kind::one_to_many;
+    for (; result.has_row(); result.next())
+        attach_loaded(owner, info, *adopt(target, result.current(), info.make_target), once);
     m.loaded = true;
 }
 
@@ -344,6 +353,11 @@ inline void session_core::load_many(const relationship_info& info, const std::ve
         for (std::size_t i = 0; i < n; ++i) marks += (i ? ", " : "") + d.placeholder(i + 1);
         return marks;
     };
+    // SELECT <target's columns> FROM <target> WHERE <target.column> IN (n keys)
+    const auto select_in = [&](std::size_t column, std::size_t n) {
+        return fmt::format("SELECT {} FROM {} WHERE {} IN ({})", columns, d.quote_identifier(target.name),
+                           q(target, column), in_list(n));
+    };
     // Keys per IN list: SQLite takes up to 32,766 parameters; SQLAlchemy uses
     // 500 for portability. 1,000 loads a thousand parents in one statement.
     constexpr std::size_t chunk = 1000;
@@ -374,11 +388,7 @@ inline void session_core::load_many(const relationship_info& info, const std::ve
             found.emplace(std::move(key), hit);
         }
         run_in(
-            missing,
-            [&](std::size_t n) {
-                return fmt::format("SELECT {} FROM {} WHERE {} IN ({})", columns, d.quote_identifier(target.name),
-                                   q(target, fk.target_columns.front()), in_list(n));
-            },
+            missing, [&](std::size_t n) { return select_in(fk.target_columns.front(), n); },
             [&](const row& r) {
                 auto item = adopt(target, r, info.make_target);
                 found[encoded(r[fk.target_columns.front()])] = item.get();
@@ -401,27 +411,12 @@ inline void session_core::load_many(const relationship_info& info, const std::ve
         if (by_value.emplace(encoded(v), o).second) values.push_back(std::move(v));
         member_of(*o, info).unload();  // (it is not loaded: nothing is lost)
     }
-    const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
-    const auto attach = [&](instance_base* owner, const instance_ref& item) {
-        if (info.kind == relationship_kind::one_to_many) member_of(*owner, info).put_new_item(item.get());  // each child once
-        else member_of(*owner, info).put_item(item.get());
-        join_groups(owner, item.get());
-        if (reverse) {
-            auto& back = member_of(*item, *reverse);
-            if (!back.loaded) {
-                back.put_item(owner);
-                back.loaded = true;
-            }
-        }
-    };
+    const bool once = info.kind == relationship_kind::one_to_many;
+    const auto attach = [&](instance_base* owner, const instance_ref& item) { attach_loaded(*owner, info, *item, once); };
     if (info.kind == relationship_kind::one_to_many) {
         const auto& fk = target.foreign_keys[info.foreign_key];
         run_in(
-            values,
-            [&](std::size_t n) {
-                return fmt::format("SELECT {} FROM {} WHERE {} IN ({})", columns, d.quote_identifier(target.name),
-                                   q(target, fk.columns.front()), in_list(n));
-            },
+            values, [&](std::size_t n) { return select_in(fk.columns.front(), n); },
             [&](const row& r) {
                 auto item = adopt(target, r, info.make_target);
                 if (auto it = by_value.find(encoded(r[fk.columns.front()])); it != by_value.end()) attach(it->second, item);

@@ -433,7 +433,7 @@ public:
         for (auto name : columns)
             indices.push_back(static_cast<std::size_t>(&i.table->column(name) - i.table->columns.data()));
         if (i.expired && i.expired_columns.empty()) return;  // wholly expired already
-        if (!i.expired) i.expired_columns.assign(i.table->columns.size(), 0);
+        if (!i.expired) i.expired_columns.assign(i.table->columns.size());
         for (auto c : indices) {
             i.expired_columns[c] = 1;
             // Its unflushed change is discarded: back to the compared value, so no flush writes it.

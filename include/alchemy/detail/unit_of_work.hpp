@@ -712,7 +712,7 @@ inline void session_core::flush() {
     }
     for (auto& [inst, columns] : server_defaulted) {  // reload what the database filled in
         inst->expired = true;
-        inst->expired_columns.assign(inst->table->columns.size(), 0);
+        inst->expired_columns.assign(inst->table->columns.size());
         for (auto col : columns) inst->expired_columns[col] = 1;
     }
     for (auto& u : updates) {
