@@ -443,14 +443,16 @@ public:
     }
 
     void expire_all() {
-        for (auto& [table, map] : identity_)
-            map.for_each([&](instance_ref& inst) {
-                if (!table->relationships.empty()) unload_relationships(*inst);
+        for (auto& entry : identity_) {
+            const bool has_relationships = !entry.first->relationships.empty();
+            entry.second.for_each([&](instance_ref& inst) {
+                if (has_relationships) unload_relationships(*inst);
                 inst->expired = true;
                 inst->expired_columns.clear();
                 inst->snapshot.reset();
                 inst->touched = false;
             });
+        }
         touched_.clear();
     }
 

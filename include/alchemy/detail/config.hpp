@@ -1,0 +1,29 @@
+// alchemy/detail/config.hpp — header-only by default, or compiled once.
+//
+// alchemy is header-only unless ALCHEMY_SEPARATE_COMPILATION is defined (the
+// CMake option of the same name defines it on alchemy::alchemy, which then
+// becomes a static library). Then the non-template code — the session's flush
+// and loading, the connection layer, the SQL compiler — is compiled once, in
+// src/alchemy.cpp, instead of again in every translation unit that includes
+// the headers: the approach of fmt's compiled mode and Boost.Asio's separate
+// compilation.
+//
+// Non-template functions that are not small enough to belong in the class are
+// declared in the header and defined in detail/impl/<header>.ipp, marked
+// ALCHEMY_INLINE: `inline` when header-only, nothing when compiled once. The
+// .ipp files are included at the end of their header unless only the
+// declarations are wanted (ALCHEMY_SEPARATE_COMPILATION without
+// ALCHEMY_BUILDING_LIBRARY).
+#pragma once
+
+#if defined(ALCHEMY_SEPARATE_COMPILATION)
+#define ALCHEMY_INLINE
+#if defined(ALCHEMY_BUILDING_LIBRARY)
+#define ALCHEMY_INCLUDE_DEFINITIONS 1
+#else
+#define ALCHEMY_INCLUDE_DEFINITIONS 0
+#endif
+#else
+#define ALCHEMY_INLINE inline
+#define ALCHEMY_INCLUDE_DEFINITIONS 1
+#endif
