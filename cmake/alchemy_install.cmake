@@ -7,14 +7,22 @@
 
 include(CMakePackageConfigHelpers)
 
-# alchemy is header-only, so its package is architecture independent and lives
-# under share/ rather than lib/<arch>/.
-set(ALCHEMY_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/alchemy"
+# Header-only, the package is architecture independent and lives under share/;
+# with ALCHEMY_SEPARATE_COMPILATION it holds a static library, hence lib/.
+if(ALCHEMY_SEPARATE_COMPILATION)
+  set(_alchemy_cmakedir "${CMAKE_INSTALL_LIBDIR}/cmake/alchemy")
+  set(_alchemy_arch_independent)
+else()
+  set(_alchemy_cmakedir "${CMAKE_INSTALL_DATADIR}/cmake/alchemy")
+  set(_alchemy_arch_independent ARCH_INDEPENDENT)
+endif()
+set(ALCHEMY_INSTALL_CMAKEDIR "${_alchemy_cmakedir}"
   CACHE STRING "Where to install alchemy's CMake package, relative to the prefix")
 mark_as_advanced(ALCHEMY_INSTALL_CMAKEDIR)
 
 install(TARGETS alchemy
   EXPORT alchemyTargets
+  ARCHIVE
   FILE_SET HEADERS
   FILE_SET detail_headers)
 
@@ -31,7 +39,7 @@ write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/alchemyConfigVersion.cmake"
   VERSION ${PROJECT_VERSION}
   COMPATIBILITY SameMajorVersion
-  ARCH_INDEPENDENT)
+  ${_alchemy_arch_independent})
 
 install(FILES
   "${PROJECT_BINARY_DIR}/alchemyConfig.cmake"

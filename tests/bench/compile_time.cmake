@@ -7,7 +7,11 @@
 #   cmake -DCXX=g++ -DALCHEMY_TU=tests/bench/bench_alchemy.cpp -DRAW_TU=tests/bench/bench_raw.cpp \
 #         -DINCLUDES=include -P tests/bench/compile_time.cmake
 #
-# Variables: CXX, ALCHEMY_TU, RAW_TU (required); INCLUDES, DEFINES,
+# With -DLIBRARY_TU=src/alchemy.cpp it also times the alchemy TU as it compiles
+# with ALCHEMY_SEPARATE_COMPILATION (the non-template code compiled once
+# elsewhere), and that library TU itself, which a build compiles once.
+#
+# Variables: CXX, ALCHEMY_TU, RAW_TU (required); LIBRARY_TU; INCLUDES, DEFINES,
 # IMPLICIT_INCLUDES (the compiler's own, dropped from INCLUDES) ('|'-separated
 # lists); FLAGS (default "-std=c++20 -O2"); REPEAT (default 3); OUT_DIR (where
 # the object file goes; default a directory under the current one).
@@ -48,16 +52,19 @@ if(DEFINED INCLUDES AND NOT INCLUDES STREQUAL "")
 endif()
 if(DEFINED DEFINES AND NOT DEFINES STREQUAL "")
   string(REPLACE "|" ";" _defines "${DEFINES}")
+  # Each mode is asked for explicitly below, whatever the build was configured with.
+  list(REMOVE_ITEM _defines ALCHEMY_SEPARATE_COMPILATION)
   foreach(def IN LISTS _defines)
     list(APPEND args "-D${def}")
   endforeach()
 endif()
 
 # Appends the wall time (microseconds) of compiling `source` to the list `var`.
+# Further arguments are added to the compiler's command line.
 function(time_compile source var)
   string(TIMESTAMP t0 "%s%f")
   execute_process(
-    COMMAND "${CXX}" ${args} -c "${source}" -o "${OUT_DIR}/tu.o"
+    COMMAND "${CXX}" ${args} ${ARGN} -c "${source}" -o "${OUT_DIR}/tu.o"
     RESULT_VARIABLE rc
     OUTPUT_VARIABLE out
     ERROR_VARIABLE out)
@@ -94,26 +101,38 @@ endfunction()
 
 set(raw_times "")
 set(alchemy_times "")
+set(separate_times "")
+set(library_times "")
 foreach(i RANGE 1 ${REPEAT})
   time_compile("${RAW_TU}" raw_times)
   time_compile("${ALCHEMY_TU}" alchemy_times)
+  if(LIBRARY_TU)
+    time_compile("${ALCHEMY_TU}" separate_times -DALCHEMY_SEPARATE_COMPILATION)
+    time_compile("${LIBRARY_TU}" library_times -DALCHEMY_SEPARATE_COMPILATION)
+  endif()
 endforeach()
 file(REMOVE "${OUT_DIR}/tu.o")
 
+# "<seconds> s, <ratio>x raw (target <= 2x: met|missed)" for a list of times.
+function(describe var out)
+  median_of(${var} us)
+  seconds(${us} s)
+  math(EXPR ratio_x100 "(${us} * 100 + ${raw_us} / 2) / ${raw_us}")
+  math(EXPR ratio_whole "${ratio_x100} / 100")
+  math(EXPR ratio_frac "${ratio_x100} % 100")
+  if(ratio_frac LESS 10)
+    set(ratio_frac "0${ratio_frac}")
+  endif()
+  set(verdict "met")
+  if(ratio_x100 GREATER 200)
+    set(verdict "missed")
+  endif()
+  set(${out} "${s} s, ${ratio_whole}.${ratio_frac}x raw (target <= 2x: ${verdict})" PARENT_SCOPE)
+endfunction()
+
 median_of(raw_times raw_us)
-median_of(alchemy_times alchemy_us)
 seconds(${raw_us} raw_s)
-seconds(${alchemy_us} alchemy_s)
-math(EXPR ratio_x100 "(${alchemy_us} * 100 + ${raw_us} / 2) / ${raw_us}")
-math(EXPR ratio_whole "${ratio_x100} / 100")
-math(EXPR ratio_frac "${ratio_x100} % 100")
-if(ratio_frac LESS 10)
-  set(ratio_frac "0${ratio_frac}")
-endif()
-set(verdict "met")
-if(ratio_x100 GREATER 200)
-  set(verdict "missed")
-endif()
+describe(alchemy_times alchemy_line)
 
 cmake_path(GET ALCHEMY_TU FILENAME alchemy_name)
 cmake_path(GET RAW_TU FILENAME raw_name)
@@ -126,6 +145,13 @@ if(EXISTS /proc/loadavg)
 endif()
 message("compile time, each TU alone, median of ${REPEAT}${load}:")
 message("  command: ${CXX} ${shown_args} -c <TU> -o ${OUT_DIR}/tu.o")
-message("  ${alchemy_name} (alchemy side)  ${alchemy_s} s")
 message("  ${raw_name} (raw sqlite3 side)  ${raw_s} s")
-message("  ratio ${ratio_whole}.${ratio_frac}x (target <= 2x: ${verdict})")
+message("  ${alchemy_name} (alchemy side, header-only)  ${alchemy_line}")
+if(LIBRARY_TU)
+  describe(separate_times separate_line)
+  median_of(library_times library_us)
+  seconds(${library_us} library_s)
+  cmake_path(GET LIBRARY_TU FILENAME library_name)
+  message("  ${alchemy_name} (alchemy side, -DALCHEMY_SEPARATE_COMPILATION)  ${separate_line}")
+  message("  ${library_name} (that mode's library, compiled once per build)  ${library_s} s")
+endif()

@@ -11,6 +11,12 @@
 #         [-DCONFIG=<cfg>] [-DPREFIX_PATH=<a|b|...>] [-DCACHE_ARGS=<-Dx=y|...>]
 #         -P run_consumer.cmake
 #
+# Configure, build and install an alchemy source tree (no tests or examples)
+# into a fresh prefix, for a consumer to find:
+#   cmake -DSTEP=package -DSOURCE_DIR=<alchemy source> -DBINARY_DIR=<dir> -DPREFIX=<dir>
+#         [-DGENERATOR=...] [-DMAKE_PROGRAM=...] [-DCXX_COMPILER=...] [-DCONFIG=<cfg>]
+#         [-DPREFIX_PATH=<a|b|...>] [-DCACHE_ARGS=<-Dx=y|...>] -P run_consumer.cmake
+#
 # '|' separates list items because ';' does not survive add_test.
 
 cmake_minimum_required(VERSION 3.25)
@@ -60,7 +66,7 @@ if(STEP STREQUAL "install")
     endif()
   endforeach()
 
-elseif(STEP STREQUAL "consumer")
+elseif(STEP STREQUAL "consumer" OR STEP STREQUAL "package")
   require(SOURCE_DIR BINARY_DIR)
   fresh_directory("${BINARY_DIR}")
 
@@ -91,12 +97,23 @@ elseif(STEP STREQUAL "consumer")
     -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
     -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
 
+  if(STEP STREQUAL "package")
+    require(PREFIX)
+    fresh_directory("${PREFIX}")
+    list(APPEND configure_args -DALCHEMY_BUILD_TESTS=OFF -DALCHEMY_BUILD_EXAMPLES=OFF -DALCHEMY_INSTALL=ON)
+  endif()
+
   step("configure ${SOURCE_DIR}" "${CMAKE_COMMAND}" ${configure_args})
   step("build ${BINARY_DIR}" "${CMAKE_COMMAND}" --build "${BINARY_DIR}" ${config_args})
-  step("run the consumer"
-    "${CMAKE_CTEST_COMMAND}" --test-dir "${BINARY_DIR}" ${ctest_config_args}
-    --output-on-failure --no-tests=error -V)
+  if(STEP STREQUAL "package")
+    step("install ${BINARY_DIR} into ${PREFIX}"
+      "${CMAKE_COMMAND}" --install "${BINARY_DIR}" --prefix "${PREFIX}" ${config_args})
+  else()
+    step("run the consumer"
+      "${CMAKE_CTEST_COMMAND}" --test-dir "${BINARY_DIR}" ${ctest_config_args}
+      --output-on-failure --no-tests=error -V)
+  endif()
 
 else()
-  message(FATAL_ERROR "run_consumer: pass -DSTEP=install or -DSTEP=consumer")
+  message(FATAL_ERROR "run_consumer: pass -DSTEP=install, -DSTEP=package or -DSTEP=consumer")
 endif()
