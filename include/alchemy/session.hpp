@@ -25,6 +25,7 @@
 // and detaches every object; a session is move-only.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/session_core.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
@@ -49,13 +50,7 @@ public:
     explicit session(engine e, session_options options = {})
         : core_(std::make_unique<detail::session_core>(std::move(e), options)) {}
     session(session&&) noexcept = default;
-    session& operator=(session&& other) noexcept {
-        if (this != &other) {
-            close();
-            core_ = std::move(other.core_);
-        }
-        return *this;
-    }
+    session& operator=(session&& other) noexcept;
     ~session() = default;  // the core's destructor closes
 
     // ---- adding and removing ---------------------------------------------------------
@@ -326,3 +321,7 @@ inline session_factory sessionmaker(engine e, session_options options = {}) {
 }
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/session.ipp>
+#endif

@@ -1,0 +1,381 @@
+// alchemy/detail/impl/session_core.ipp — definitions of detail/session_core.hpp's non-template functions (see
+// detail/config.hpp).
+#pragma once
+
+#include <alchemy/detail/session_core.hpp>
+
+#include <algorithm>
+
+namespace alchemy {
+namespace detail {
+
+ALCHEMY_INLINE void identity_map::erase(const std::string& key, const instance_base* inst) noexcept {
+    if (const auto i = as_integer(key)) {
+        if (auto it = integers_.find(*i); it != integers_.end() && it->second.get() == inst) integers_.erase(it);
+    } else if (auto it = others_.find(key); it != others_.end() && it->second.get() == inst) {
+        others_.erase(it);
+    }
+}
+
+ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
+    auto& i = *inst;
+    if (i.owner && i.owner != this)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Object '{}' is already attached to another session; expunge it there (or close that "
+            "session) before adding it to this one",
+            i.describe()));
+    if (i.deleted && i.owner == this)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
+            "back to the transient state.",
+            i.describe()));
+    if (i.owner == this) {
+        if (i.marked_for_delete) {  // add() cancels a delete that was not flushed yet
+            i.marked_for_delete = false;
+            std::erase(to_delete_, inst);
+        }
+        return;
+    }
+    if (i.has_identity && !i.deleted) {  // detached -> persistent
+        auto& map = identity_[i.table];
+        if (auto* held = map.find(i.key); held && *held != inst)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Can't attach instance {}; another instance with key {} is already present in this "
+                "session.",
+                i.describe(), describe_key(i)));
+        map.put(i.key, inst);
+        i.owner = this;
+        if (i.touched) touched_.push_back(inst);
+        if (!i.table->relationships.empty()) cascade_add(i);
+        return;
+    }
+    if (i.deleted) {  // deleted in another (closed) session
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
+            "back to the transient state.",
+            i.describe()));
+    }
+    i.owner = this;  // transient -> pending
+    i.insert_order = ++order_;
+    pending_.push_back(inst);
+    if (!i.table->relationships.empty()) cascade_add(i);
+}
+
+ALCHEMY_INLINE void session_core::remove(const instance_ref& inst) {
+    auto& i = *inst;
+    if (i.owner != this || !i.has_identity || i.deleted)
+        throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persisted{}", i.describe(),
+                                              i.owner && i.owner != this ? " in this session" : ""));
+    if (i.marked_for_delete) return;
+    i.marked_for_delete = true;
+    to_delete_.push_back(inst);
+    if (!i.table->relationships.empty()) cascade_remove(i);
+}
+
+ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
+    auto& i = *inst;
+    if (i.owner != this)
+        throw InvalidRequestError(fmt::format("alchemy: Instance {} is not present in this Session", i.describe()));
+    const auto related = related_with(i, cascade::expunge);
+    if (i.has_identity) remove_from_identity(i);  // get() must not find it any more
+    detach(i);
+    std::erase(pending_, inst);
+    std::erase(touched_, inst);
+    std::erase(to_delete_, inst);
+    std::erase(deleted_, inst);
+    std::erase(transaction_, inst);  // a later rollback no longer concerns it
+    i.inserted_in_transaction = i.deleted_in_transaction = i.listed_in_transaction = i.key_generated = false;
+    i.transaction_snapshot.reset();
+    for (auto* r : related)
+        if (r->owner == this) expunge(instance_ref(r));
+}
+
+ALCHEMY_INLINE void session_core::expunge_all() {
+    // One pass: each object is detached and its handle dropped while it
+    // is in cache (a group is freed only once all its handles are gone).
+    for (auto& [table, map] : identity_)
+        map.for_each([&](instance_ref& inst) {
+            detach(*inst);
+            inst = nullptr;
+        });
+    for (auto& inst : pending_) detach(*inst);
+    for (auto& inst : deleted_) detach(*inst);
+    identity_.clear();
+    pending_.clear();
+    touched_.clear();
+    to_delete_.clear();
+    deleted_.clear();
+    transaction_.clear();
+}
+
+ALCHEMY_INLINE std::string session_core::describe_key(const instance_base& i) {
+    std::vector<value> values;
+    for (auto k : i.table->primary_key) values.push_back(i.column_value_of(k));
+    return format_values(values);
+}
+
+ALCHEMY_INLINE bool session_core::load(instance_base& i) {
+    autoflush();
+    std::vector<value> key;
+    for (auto k : i.table->primary_key) key.push_back(i.column_value_of(k));
+    auto result = conn().execute_values(statements(*i.table).select_by_key, key);
+    if (!result.has_row()) return false;
+    fill_expired(i, result.current());
+    return true;
+}
+
+ALCHEMY_INLINE void session_core::ensure_loaded(instance_base& i) {
+    if (!i.expired) return;
+    if (!load(i))
+        throw ObjectDeletedError(fmt::format(
+            "alchemy: Instance '{}' has been deleted, or its row is otherwise not present.", i.describe()));
+}
+
+ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::string_view> columns) {
+    check_owned(i, "expire");
+    if (!i.has_identity)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance {} is not persistent within this Session: a pending object has nothing to reload",
+            i.describe()));
+    if (columns.empty()) {
+        const auto related = related_with(i, cascade::refresh_expire);
+        unload_relationships(i);
+        for (auto* r : related)
+            if (r->owner == this && r->has_identity && !r->expired) expire(*r);
+        i.expired = true;
+        i.expired_columns.clear();
+        i.snapshot.reset();
+        i.touched = false;
+        std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
+        return;
+    }
+    std::vector<std::size_t> indices;  // every name checked before anything changes
+    for (auto name : columns)
+        indices.push_back(static_cast<std::size_t>(&i.table->column(name) - i.table->columns.data()));
+    if (i.expired && i.expired_columns.empty()) return;  // wholly expired already
+    if (!i.expired) i.expired_columns.assign(i.table->columns.size());
+    for (auto c : indices) {
+        i.expired_columns[c] = 1;
+        // Its unflushed change is discarded: back to the compared value, so no flush writes it.
+        if (i.snapshot) i.table->columns[c].read(i.snapshot[c].view(), i.object());
+    }
+    i.expired = true;
+}
+
+ALCHEMY_INLINE void session_core::expire_all() {
+    for (auto& entry : identity_) {
+        const bool has_relationships = !entry.first->relationships.empty();
+        entry.second.for_each([&](instance_ref& inst) {
+            if (has_relationships) unload_relationships(*inst);
+            inst->expired = true;
+            inst->expired_columns.clear();
+            inst->snapshot.reset();
+            inst->touched = false;
+        });
+    }
+    touched_.clear();
+}
+
+ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
+    check_owned(i, "refresh");
+    if (!i.has_identity)
+        throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persistent within this Session",
+                                              i.describe()));
+    const auto related = related_with(i, cascade::refresh_expire);
+    unload_relationships(i);
+    i.expired = true;
+    i.expired_columns.clear();
+    i.snapshot.reset();
+    i.touched = false;
+    std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
+    ensure_loaded(i);
+    for (auto* r : related)
+        if (r->owner == this && r->has_identity && !r->expired) refresh(*r);
+}
+
+ALCHEMY_INLINE void session_core::rollback() {
+    if (conn_) conn_->rollback();
+    // SQLAlchemy 9.1: pending and inserted objects become transient,
+    // flushed deletes persistent again, everything else is expired.
+    for (auto& inst : pending_) detach(*inst);
+    pending_.clear();
+    for (auto& inst : transaction_) {
+        if (inst->inserted_in_transaction) {
+            remove_from_identity(*inst);
+            inst->has_identity = false;  // before detach(): a transient object is never expired
+            inst->deleted = false;       // inserted and deleted in the transaction: transient too
+            inst->expired_columns.clear();
+            detach(*inst);
+        } else if (inst->deleted_in_transaction) {
+            inst->deleted = false;
+            inst->marked_for_delete = false;
+            inst->owner = this;
+            identity_[inst->table].put(inst->key, inst);
+        }
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+        inst->transaction_snapshot.reset();
+    }
+    for (auto& inst : to_delete_) inst->marked_for_delete = false;
+    to_delete_.clear();
+    deleted_.clear();
+    transaction_.clear();
+    expire_all();
+    conn_.reset();
+}
+
+ALCHEMY_INLINE void session_core::close() noexcept {
+    try {
+        if (conn_) conn_->rollback();
+    } catch (...) {
+    }
+    for (auto& inst : transaction_) {
+        if (inst->inserted_in_transaction) {  // its row was rolled back
+            inst->has_identity = false;
+            inst->deleted = false;
+        }
+        if (inst->deleted_in_transaction) inst->deleted = false;  // its DELETE too: detached, not deleted
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+        inst->transaction_snapshot.reset();
+    }
+    expunge_all();
+    conn_.reset();
+}
+
+ALCHEMY_INLINE const table_statements& session_core::statements(const table_info& table) {
+    auto it = sql_.find(&table);
+    if (it != sql_.end()) return it->second;
+    const auto& d = engine_.dialect();
+    table_statements s;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (c) s.columns += ", ";
+        s.columns += d.quote_identifier(table.columns[c].name);
+    }
+    for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
+        if (k) s.key_where += " AND ";
+        s.key_where += fmt::format("{} = {}", d.quote_identifier(table.columns[table.primary_key[k]].name),
+                                   d.placeholder(k + 1));
+    }
+    const auto name = d.quote_identifier(table.name);
+    s.select_by_key = fmt::format("SELECT {} FROM {} WHERE {}", s.columns, name, s.key_where);
+    s.delete_by_key = fmt::format("DELETE FROM {} WHERE {}", name, s.key_where);
+    return sql_.emplace(&table, std::move(s)).first->second;
+}
+
+ALCHEMY_INLINE const std::string& session_core::insert_statement(const table_info& table, const std::string& shape) {
+    std::string key(reinterpret_cast<const char*>(&table), sizeof(&table));
+    key += shape;
+    if (auto it = insert_sql_.find(key); it != insert_sql_.end()) return it->second;
+    const auto& d = engine_.dialect();
+    std::string names, marks;
+    for (std::size_t i = 0; i + 1 < shape.size(); i += 2) {
+        if (i) {
+            names += ", ";
+            marks += ", ";
+        }
+        const auto column = static_cast<unsigned char>(shape[i]) |
+                            (static_cast<std::size_t>(static_cast<unsigned char>(shape[i + 1])) << 8);
+        names += d.quote_identifier(table.columns[column].name);
+        marks += d.placeholder(i / 2 + 1);
+    }
+    auto sql = shape.empty() ? fmt::format("INSERT INTO {} DEFAULT VALUES", d.quote_identifier(table.name))
+                             : fmt::format("INSERT INTO {} ({}) VALUES ({})", d.quote_identifier(table.name), names, marks);
+    return insert_sql_.emplace(std::move(key), std::move(sql)).first->second;
+}
+
+ALCHEMY_INLINE void session_core::register_batch(std::vector<instance_base*> members) {
+    if (!options_.batch_lazy_loads || members.size() < 2) return;
+    if (members.size() > UINT32_MAX) return;  // (batch_index is 32 bits) such a query loads one at a time
+    const batch_ref batch(new load_batch{std::move(members)});
+    for (std::size_t i = 0; i < batch->members.size(); ++i) {
+        auto* m = batch->members[i];
+        if (m->batch) m->batch->members[m->batch_index] = nullptr;
+        m->batch = batch;
+        m->batch_index = static_cast<std::uint32_t>(i);
+    }
+}
+
+ALCHEMY_INLINE void session_core::check_owned(const instance_base& i, const char* what) const {
+    if (i.owner != this)
+        throw InvalidRequestError(fmt::format("alchemy: cannot {} instance {}: it is not in this session", what,
+                                              i.describe()));
+}
+
+ALCHEMY_INLINE void session_core::end_transaction() {
+    for (auto& inst : deleted_) {
+        inst->owner = nullptr;
+    }
+    deleted_.clear();
+    for (auto& inst : transaction_) {
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+        inst->transaction_snapshot.reset();
+    }
+    transaction_.clear();
+    if (options_.expire_on_commit) {
+        expire_all();
+    } else {
+        for (auto& inst : touched_) {
+            inst->touched = false;
+            inst->snapshot.reset();
+        }
+        touched_.clear();
+    }
+    conn_.reset();
+}
+
+ALCHEMY_INLINE void session_core::restore_after_failed_flush(const std::vector<instance_ref>& generated) {
+    for (auto& inst : generated) {  // keys this flush wrote into objects
+        if (inst->key_generated && !inst->inserted_in_transaction) reset_generated_key(*inst);
+    }
+    std::vector<instance_ref> back_to_pending;
+    for (auto& inst : transaction_) {
+        if (inst->inserted_in_transaction) {
+            remove_from_identity(*inst);
+            inst->has_identity = false;
+            inst->touched = false;
+            inst->snapshot.reset();
+            inst->expired = false;  // server defaults to reload: there is no row any more
+            inst->expired_columns.clear();
+            if (inst->key_generated) reset_generated_key(*inst);
+            if (inst->deleted) {  // inserted and deleted in the transaction: nothing to write
+                inst->deleted = false;
+                detach(*inst);
+            } else {
+                back_to_pending.push_back(inst);
+            }
+        } else if (inst->deleted_in_transaction) {
+            inst->deleted = false;
+            inst->marked_for_delete = true;
+            inst->owner = this;
+            identity_[inst->table].put(inst->key, inst);
+            to_delete_.push_back(inst);
+        }
+        if (inst->transaction_snapshot) {  // flushed UPDATEs are undone: diff against the old row
+            inst->snapshot = std::move(inst->transaction_snapshot);
+            if (!inst->touched) {
+                inst->touched = true;
+                touched_.push_back(inst);
+            }
+        }
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+    }
+    std::erase_if(deleted_, [](const auto& p) { return !p->deleted; });
+    std::erase_if(touched_, [](const auto& p) { return !p->has_identity; });  // pending again
+    transaction_.clear();
+    // Re-queue formerly flushed inserts ahead of the still-pending ones, in their original order.
+    back_to_pending.insert(back_to_pending.end(), pending_.begin(), pending_.end());
+    std::sort(back_to_pending.begin(), back_to_pending.end(),
+              [](const auto& a, const auto& b) { return a->insert_order < b->insert_order; });
+    pending_ = std::move(back_to_pending);
+    conn_.reset();
+}
+
+}  // namespace detail
+}  // namespace alchemy
