@@ -18,6 +18,7 @@
 // its session is.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/relationship_base.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/types.hpp>
@@ -31,8 +32,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/core.h>
 
 namespace alchemy {
 
@@ -205,7 +204,7 @@ struct instance_base {
     }
 
     /// "<User at 0x...>", as SQLAlchemy names objects in messages.
-    std::string describe() const { return fmt::format("<{} at {}>", table->struct_name, object()); }
+    std::string describe() const;
 };
 
 /// The root of i's group (path halving keeps the trees flat).
@@ -308,3 +307,7 @@ instance_ref make_instance() {
 
 }  // namespace detail
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/instance.ipp>
+#endif
