@@ -19,6 +19,7 @@
 // transactions are used by one thread at a time.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/engine_state.hpp>
 #include <alchemy/detail/execute.hpp>
 #include <alchemy/detail/sqlite_connection.hpp>
@@ -26,7 +27,6 @@
 #include <alchemy/result.hpp>
 
 #include <cstdint>
-#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -46,14 +46,7 @@ public:
     connection(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::sqlite_connection> raw) noexcept
         : engine_(std::move(engine)), raw_(std::move(raw)) {}
     connection(connection&& other) noexcept = default;
-    connection& operator=(connection&& other) noexcept {
-        if (this != &other) {
-            close();
-            engine_ = std::move(other.engine_);
-            raw_ = std::move(other.raw_);
-        }
-        return *this;
-    }
+    connection& operator=(connection&& other) noexcept;
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
     ~connection() { close(); }
@@ -137,30 +130,11 @@ public:
 
     /// With autocommit on, execute() no longer begins a transaction: every
     /// statement commits by itself (needed for VACUUM and some PRAGMAs).
-    void set_autocommit(bool on) {
-        if (on && raw().in_transaction)
-            throw InvalidRequestError("alchemy: cannot switch to autocommit inside a transaction; commit or roll back first");
-        raw().autocommit = on;
-    }
+    void set_autocommit(bool on);
 
     /// Rolls back any open transaction and returns the connection to the
     /// pool. Results still open become closed. Idempotent.
-    void close() noexcept {
-        if (!raw_) return;
-        raw_->invalidate_leases();
-        if (raw_->in_transaction) {
-            try {
-                detail::rollback(*engine_, *raw_);
-            } catch (...) {
-                // The connection goes back anyway; SQLite ends the
-                // transaction when the next BEGIN fails or the handle closes.
-            }
-        }
-        raw_->autocommit = false;
-        raw_->checkout_id.fetch_add(1);
-        engine_->pool.checkin(std::move(raw_));
-        raw_ = nullptr;
-    }
+    void close() noexcept;
     bool closed() const noexcept { return raw_ == nullptr; }
 
     /// The rowid of the last row this connection inserted.
@@ -189,33 +163,12 @@ private:
 /// the commit's error, as SQLAlchemy's `with engine.begin():` does.
 class transaction {
 public:
-    transaction(transaction&& other) noexcept
-        : engine_(std::move(other.engine_)),
-          raw_(std::move(other.raw_)),
-          checkout_(other.checkout_),
-          id_(other.id_),
-          savepoint_(other.savepoint_),
-          uncaught_(other.uncaught_),
-          owned_(std::move(other.owned_)) {
-        other.raw_ = nullptr;
-        other.owned_.reset();
-    }
+    transaction(transaction&& other) noexcept;
     transaction& operator=(transaction&&) = delete;
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
 
-    ~transaction() noexcept(false) {
-        if (!is_active()) return;
-        if (std::uncaught_exceptions() > uncaught_) {
-            try {
-                rollback();
-            } catch (...) {
-                // already unwinding; the connection's close rolls back in the end
-            }
-        } else {
-            commit();
-        }
-    }
+    ~transaction() noexcept(false);
 
     /// True until this transaction (or an enclosing one) is committed or
     /// rolled back, or its connection closed.
@@ -226,24 +179,13 @@ public:
     }
 
     /// Commits (a savepoint: releases it). InvalidRequestError when inactive.
-    void commit() {
-        check_active("commit");
-        if (savepoint_) detail::end_savepoint(*engine_, *raw_, id_, true);
-        else detail::commit(*engine_, *raw_);
-    }
+    void commit();
 
     /// Rolls back (a savepoint: rolls back to it). No-op when inactive.
-    void rollback() {
-        if (!is_active()) return;
-        if (savepoint_) detail::end_savepoint(*engine_, *raw_, id_, false);
-        else detail::rollback(*engine_, *raw_);
-    }
+    void rollback();
 
     /// Opens a savepoint inside this transaction.
-    transaction begin_nested() {
-        check_active("begin_nested");
-        return transaction(engine_, raw_, detail::begin_savepoint(*engine_, *raw_), true);
-    }
+    transaction begin_nested();
 
     /// Executes a statement on this transaction's connection.
     template <class... A>
@@ -265,21 +207,9 @@ private:
     friend class engine;
 
     transaction(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::sqlite_connection> raw,
-                std::uint64_t id, bool savepoint)
-        : engine_(std::move(engine)),
-          raw_(std::move(raw)),
-          checkout_(raw_->checkout_id.load()),
-          id_(id),
-          savepoint_(savepoint),
-          uncaught_(std::uncaught_exceptions()) {}
+                std::uint64_t id, bool savepoint);
 
-    void check_active(const char* what) const {
-        if (!is_active())
-            throw InvalidRequestError(fmt::format(
-                "alchemy: cannot {}: this {} is no longer active (it was committed or rolled back, "
-                "or its connection was closed)",
-                what, savepoint_ ? "savepoint" : "transaction"));
-    }
+    void check_active(const char* what) const;
 
     std::shared_ptr<detail::engine_state> engine_;
     std::shared_ptr<detail::sqlite_connection> raw_;
@@ -290,19 +220,8 @@ private:
     std::optional<connection> owned_;  // the connection engine.begin() checked out
 };
 
-inline transaction connection::begin() {
-    auto& raw = this->raw();
-    if (raw.in_transaction)
-        throw InvalidRequestError(
-            "alchemy: a transaction is already begun on this connection (execute() begins one "
-            "implicitly); commit() or rollback() it first, or use begin_nested() for a savepoint");
-    detail::begin(*engine_, raw);
-    return transaction(engine_, raw_, raw.transaction_id, false);
-}
-
-inline transaction connection::begin_nested() {
-    raw();
-    return transaction(engine_, raw_, detail::begin_savepoint(*engine_, *raw_), true);
-}
-
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/connection.ipp>
+#endif

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <alchemy/connection.hpp>
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/engine_state.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
@@ -20,8 +21,6 @@
 #include <memory>
 #include <string_view>
 #include <utility>
-
-#include <fmt/core.h>
 
 namespace alchemy {
 
@@ -36,12 +35,7 @@ public:
     /// Checks out a connection and begins a transaction on it; the returned
     /// transaction commits at scope end (rolls back on an exception) and then
     /// returns the connection.
-    transaction begin() {
-        auto conn = connect();
-        auto tx = conn.begin();
-        tx.owned_.emplace(std::move(conn));
-        return tx;
-    }
+    transaction begin();
 
     const alchemy::url& url() const noexcept { return state_->url; }
     const alchemy::dialect& dialect() const noexcept { return state_->dialect; }
@@ -66,16 +60,10 @@ private:
 
 /// Creates an engine for a database URL (see url.hpp); ArgumentError for a
 /// malformed URL or invalid options.
-inline engine create_engine(std::string_view url_text, engine_options options = {}) {
-    auto url = parse_url(url_text);
-    if (options.pool_size == 0)
-        throw ArgumentError("alchemy: engine_options.pool_size must be at least 1");
-    if (options.pool_timeout.count() < 0)
-        throw ArgumentError("alchemy: engine_options.pool_timeout cannot be negative");
-    if (options.busy_timeout.count() < 0 || options.busy_timeout.count() > std::numeric_limits<int>::max())
-        throw ArgumentError(fmt::format("alchemy: engine_options.busy_timeout must be between 0 and {} ms",
-                                        std::numeric_limits<int>::max()));
-    return engine(std::make_shared<detail::engine_state>(std::move(url), std::move(options)));
-}
+engine create_engine(std::string_view url_text, engine_options options = {});
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/engine.ipp>
+#endif

@@ -9,6 +9,7 @@
 // when it is off.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/types.hpp>
 
 #include <functional>
@@ -58,14 +59,10 @@ using log_sink = std::function<void(const log_event&)>;
 
 /// The echo format: the SQL on one line, then `[parameters: (...)]` (one
 /// line per row of a batch) when there are any.
-inline std::string format_event(const log_event& e) {
-    std::string out = e.sql;
-    for (const auto& row : e.parameters) {
-        out += "\n[parameters: ";
-        out += format_values(row);
-        out += ']';
-    }
-    return out;
-}
+std::string format_event(const log_event& e);
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/log.ipp>
+#endif

@@ -10,6 +10,7 @@
 // to the pool) closes the result, and using it then throws ResourceClosedError.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/sqlite_connection.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/types.hpp>
@@ -165,15 +166,7 @@ public:
         : slot_(std::move(slot)), changes_(changes), last_rowid_(last_rowid) {}
     result(result&& other) noexcept
         : slot_(std::exchange(other.slot_, nullptr)), changes_(other.changes_), last_rowid_(other.last_rowid_) {}
-    result& operator=(result&& other) noexcept {
-        if (this != &other) {
-            close();
-            slot_ = std::exchange(other.slot_, nullptr);
-            changes_ = other.changes_;
-            last_rowid_ = other.last_rowid_;
-        }
-        return *this;
-    }
+    result& operator=(result&& other) noexcept;
     result(const result&) = delete;
     result& operator=(const result&) = delete;
     ~result() { close(); }
@@ -214,13 +207,7 @@ public:
     std::int64_t last_insert_rowid() const noexcept { return last_rowid_; }
 
     /// Names of the result's columns (empty when the rows are exhausted).
-    std::vector<std::string> columns() const {
-        std::vector<std::string> out;
-        if (!has_row()) return out;
-        row r(slot_->stmt);
-        for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(r.name(i));
-        return out;
-    }
+    std::vector<std::string> columns() const;
 
     /// Releases the statement; remaining rows are discarded.
     void close() noexcept {
@@ -334,3 +321,7 @@ private:
 };
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/result.ipp>
+#endif

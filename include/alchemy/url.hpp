@@ -6,12 +6,11 @@
 //   sqlite:////absolute/path.db    file, absolute path (four slashes)
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/errors.hpp>
 
 #include <string>
 #include <string_view>
-
-#include <fmt/core.h>
 
 namespace alchemy {
 
@@ -23,35 +22,10 @@ struct url {
 };
 
 /// Parses a database URL; throws ArgumentError naming the URL and the problem.
-inline url parse_url(std::string_view text) {
-    const auto fail = [&](std::string_view why) -> url {
-        throw ArgumentError(fmt::format(
-            "alchemy: could not parse database URL '{}': {} (expected sqlite://, "
-            "sqlite:///:memory:, sqlite:///relative.db or sqlite:////absolute/path.db)",
-            text, why));
-    };
-    const auto scheme_end = text.find("://");
-    if (scheme_end == std::string_view::npos) return fail("no '://' after the dialect name");
-    const std::string_view scheme = text.substr(0, scheme_end);
-    if (scheme.empty()) return fail("no dialect name before '://'");
-    if (scheme != "sqlite") {
-        if (scheme.starts_with("sqlite+"))
-            return fail(fmt::format("driver '{}' is not supported; use plain 'sqlite'", scheme.substr(7)));
-        throw ArgumentError(fmt::format(
-            "alchemy: no dialect for database URL '{}': '{}' is not supported (supported: sqlite)",
-            text, scheme));
-    }
-    std::string_view rest = text.substr(scheme_end + 3);
-    if (rest.find('?') != std::string_view::npos)
-        return fail("query parameters are not supported; use engine_options");
-    if (rest.empty()) return url{"sqlite", {}};
-    if (rest.front() != '/')
-        return fail(fmt::format("'{}' is a host name; SQLite URLs have none (use three slashes)", rest));
-    rest.remove_prefix(1);
-    if (rest.empty()) return fail("the database path is empty");
-    if (rest == ":memory:") return url{"sqlite", {}};
-    if (rest.find('\0') != std::string_view::npos) return fail("the path contains a NUL byte");
-    return url{"sqlite", std::string(rest)};
-}
+url parse_url(std::string_view text);
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/url.ipp>
+#endif

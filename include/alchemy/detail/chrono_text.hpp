@@ -9,6 +9,7 @@
 // range is refused, never rounded.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/errors.hpp>
 
 #include <chrono>
@@ -20,21 +21,13 @@
 
 namespace alchemy::detail {
 
-inline std::string format_date(std::chrono::sys_days day) {
-    const std::chrono::year_month_day ymd{day};
-    const int year = static_cast<int>(ymd.year());
-    if (year < 0 || year > 9999)
-        throw ConversionError(fmt::format("the date's year {} is outside 0000-9999 and has no ISO-8601 text form", year));
-    return fmt::format("{:04}-{:02}-{:02}", year, static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-}
+std::string format_date(std::chrono::sys_days day);
 
 struct text_reader {
     std::string_view text;
     std::size_t pos = 0;
 
-    [[noreturn]] void fail(std::string_view what) const {
-        throw ConversionError(fmt::format("'{}' is not {}", text, what));
-    }
+    [[noreturn]] void fail(std::string_view what) const;
     int digits(std::size_t count, std::string_view what) {
         if (pos + count > text.size()) fail(what);
         int v = 0;
@@ -133,3 +126,7 @@ std::chrono::sys_time<Duration> parse_time(std::string_view text) {
 }
 
 }  // namespace alchemy::detail
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/chrono_text.ipp>
+#endif

@@ -1,6 +1,7 @@
 // alchemy/detail/engine_state.hpp — what an engine shares with its connections.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/logger.hpp>
 #include <alchemy/detail/pool.hpp>
 #include <alchemy/detail/sqlite_connection.hpp>
@@ -8,37 +9,13 @@
 #include <alchemy/engine_options.hpp>
 #include <alchemy/url.hpp>
 
-#include <atomic>
 #include <memory>
 #include <string>
-
-#include <fmt/core.h>
 
 namespace alchemy::detail {
 
 struct engine_state {
-    engine_state(alchemy::url u, engine_options o)
-        : url(std::move(u)),
-          options(std::move(o)),
-          dialect(options.begin),
-          log(options.echo, options.sink),
-          pool([this] { return std::make_shared<sqlite_connection>(config, dialect); },
-               options.pool_size, options.max_overflow, options.pool_timeout) {
-        config.options = options;
-        if (url.is_memory()) {
-            // One in-memory database shared by every connection of this engine:
-            // SQLite's memdb VFS shares a database among the connections of a
-            // process that open the same name starting with '/'. It lives while
-            // one connection is open, so the engine holds one for its lifetime.
-            static std::atomic<unsigned long long> counter{0};
-            config.filename = fmt::format("file:/alchemy-memory-{}-{}?vfs=memdb",
-                                          static_cast<const void*>(this), ++counter);
-            config.memory = true;
-            anchor = std::make_shared<sqlite_connection>(config, dialect);
-        } else {
-            config.filename = url.database;
-        }
-    }
+    engine_state(alchemy::url u, engine_options o);
 
     engine_state(const engine_state&) = delete;
     engine_state& operator=(const engine_state&) = delete;
@@ -53,3 +30,7 @@ struct engine_state {
 };
 
 }  // namespace alchemy::detail
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/engine_state.ipp>
+#endif

@@ -3,6 +3,7 @@
 // `connection` and `transaction`.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/engine_state.hpp>
 #include <alchemy/detail/sqlite_connection.hpp>
 #include <alchemy/errors.hpp>
@@ -45,49 +46,16 @@ private:
 };
 
 /// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...).
-inline void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql) {
-    if (engine.log.active()) engine.log.emit({kind, sql, {}});
-    lease_guard lease(conn, sql);
-    const int rc = sqlite3_step(lease.stmt());
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) conn.raise(rc, sql, "");
-}
+void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql);
 
-inline void begin(engine_state& engine, sqlite_connection& conn) {
-    run_control(engine, conn, log_kind::begin, engine.dialect.begin_sql());
-    conn.in_transaction = true;
-    conn.transaction_id = ++conn.next_id;
-    conn.savepoints.clear();
-}
+void begin(engine_state& engine, sqlite_connection& conn);
 
-inline void commit(engine_state& engine, sqlite_connection& conn) {
-    if (!conn.in_transaction) return;
-    run_control(engine, conn, log_kind::commit, engine.dialect.commit_sql());
-    conn.in_transaction = false;
-    conn.savepoints.clear();
-}
+void commit(engine_state& engine, sqlite_connection& conn);
 
-inline void rollback(engine_state& engine, sqlite_connection& conn) {
-    if (!conn.in_transaction) return;
-    // The transaction is over whatever ROLLBACK reports: SQLite may already
-    // have rolled back by itself after an error.
-    conn.in_transaction = false;
-    conn.savepoints.clear();
-    if (sqlite3_get_autocommit(conn.handle())) {
-        if (engine.log.active()) engine.log.emit({log_kind::rollback, engine.dialect.rollback_sql(), {}});
-        return;
-    }
-    run_control(engine, conn, log_kind::rollback, engine.dialect.rollback_sql());
-}
+void rollback(engine_state& engine, sqlite_connection& conn);
 
 /// Opens a savepoint (beginning the transaction first if needed); returns its id.
-inline std::uint64_t begin_savepoint(engine_state& engine, sqlite_connection& conn) {
-    if (!conn.in_transaction) begin(engine, conn);
-    const auto id = ++conn.next_id;
-    std::string name = fmt::format("alchemy_savepoint_{}", id);
-    run_control(engine, conn, log_kind::savepoint, engine.dialect.savepoint_sql(name));
-    conn.savepoints.push_back({id, std::move(name)});
-    return id;
-}
+std::uint64_t begin_savepoint(engine_state& engine, sqlite_connection& conn);
 
 inline std::size_t find_savepoint(const sqlite_connection& conn, std::uint64_t id) {
     for (std::size_t i = 0; i < conn.savepoints.size(); ++i)
@@ -97,14 +65,7 @@ inline std::size_t find_savepoint(const sqlite_connection& conn, std::uint64_t i
 
 /// RELEASE (commit == true) or ROLLBACK TO + RELEASE the savepoint `id` and
 /// every savepoint opened inside it.
-inline void end_savepoint(engine_state& engine, sqlite_connection& conn, std::uint64_t id, bool commit) {
-    const auto at = find_savepoint(conn, id);
-    if (at == conn.savepoints.size()) return;
-    const std::string name = conn.savepoints[at].name;
-    conn.savepoints.resize(at);
-    if (!commit) run_control(engine, conn, log_kind::rollback_to, engine.dialect.rollback_to_sql(name));
-    run_control(engine, conn, log_kind::release, engine.dialect.release_sql(name));
-}
+void end_savepoint(engine_state& engine, sqlite_connection& conn, std::uint64_t id, bool commit);
 
 template <class... A>
 std::vector<value> record_parameters(const A&... args) {
@@ -154,18 +115,9 @@ consteval void check_parameter_type() {
 
 // A statement's parameters do not fit it (count, names): ProgrammingError,
 // worded like sqlite3's own.
-[[noreturn]] inline void raise_programming_error(std::string_view sql, const std::string& params,
-                                                 const std::string& why) {
-    throw ProgrammingError(
-        fmt::format("(alchemy.ProgrammingError) {}\n[SQL: {}]\n[parameters: {}]", why, sql, params),
-        std::string(sql), params, SQLITE_RANGE, why);
-}
+[[noreturn]] void raise_programming_error(std::string_view sql, const std::string& params, const std::string& why);
 
-inline std::string wrong_count(int expected, std::size_t given) {
-    return fmt::format(
-        "Incorrect number of bindings supplied. The current statement uses {}, and there are {} supplied.",
-        expected, given);
-}
+std::string wrong_count(int expected, std::size_t given);
 
 // Binds positional or named arguments into `stmt`; throws ProgrammingError
 // for a wrong count or an unknown or missing name.
@@ -296,12 +248,8 @@ void bind_with(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::stri
 }
 
 /// Executes one statement with positional parameters given as values.
-inline result execute_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
-                             std::span<const value> values) {
-    return execute_with(
-        engine, conn, sql, [&](sqlite3_stmt* stmt, bool copy) { bind_values(conn, stmt, copy, sql, values); },
-        [&] { return std::vector<value>(values.begin(), values.end()); });
-}
+result execute_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
+                      std::span<const value> values);
 
 // Begins the transaction if needed and leases the statement for a run of
 // rows; a compile error ("no such table") names the first row's parameters.
@@ -376,12 +324,11 @@ void execute_each_with(engine_state& engine, sqlite_connection& conn, std::strin
 }
 
 /// execute_many with rows of values.
-inline std::int64_t execute_many_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
-                                        std::span<const std::vector<value>> rows) {
-    return execute_many_with(
-        engine, conn, sql, rows.size(),
-        [&](std::size_t i, sqlite3_stmt* stmt) { bind_values(conn, stmt, false, sql, rows[i]); },
-        [&](std::size_t i) { return rows[i]; });
-}
+std::int64_t execute_many_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
+                                 std::span<const std::vector<value>> rows);
 
 }  // namespace alchemy::detail
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/execute.ipp>
+#endif

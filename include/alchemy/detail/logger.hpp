@@ -1,15 +1,13 @@
 // alchemy/detail/logger.hpp — an engine's echo and log sink, shared by its connections.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/log.hpp>
 
 #include <atomic>
-#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <utility>
-
-#include <fmt/core.h>
 
 namespace alchemy::detail {
 
@@ -20,34 +18,9 @@ public:
     /// True when events must be built at all; the hot path checks only this.
     bool active() const noexcept { return active_.load(std::memory_order_relaxed); }
 
-    void set_sink(log_sink sink) {
-        auto shared = sink ? std::make_shared<const log_sink>(std::move(sink)) : nullptr;
-        std::lock_guard lock(mutex_);
-        sink_ = std::move(shared);
-        active_.store(echo_ || sink_ != nullptr, std::memory_order_relaxed);
-    }
+    void set_sink(log_sink sink);
 
-    void emit(const log_event& event) const {
-        if (echo_) {
-            const auto text = format_event(event);
-            std::size_t start = 0;
-            while (start <= text.size()) {  // prefix every line
-                const auto end = text.find('\n', start);
-                const auto line = std::string_view(text).substr(
-                    start, end == std::string::npos ? std::string::npos : end - start);
-                fmt::print(stdout, "[alchemy] {}\n", line);
-                if (end == std::string::npos) break;
-                start = end + 1;
-            }
-            std::fflush(stdout);
-        }
-        std::shared_ptr<const log_sink> sink;
-        {
-            std::lock_guard lock(mutex_);
-            sink = sink_;
-        }
-        if (sink) (*sink)(event);
-    }
+    void emit(const log_event& event) const;
 
 private:
     bool echo_;
@@ -57,3 +30,7 @@ private:
 };
 
 }  // namespace alchemy::detail
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/logger.ipp>
+#endif

@@ -6,6 +6,7 @@
 // hands it from thread to thread, which SQLite's multi-thread mode allows).
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/dialect/sqlite.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
@@ -21,7 +22,6 @@
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
-#include <fmt/core.h>
 #include <sqlite3.h>
 
 namespace alchemy::detail {
@@ -115,36 +115,7 @@ struct savepoint_entry {
 
 class sqlite_connection {
 public:
-    sqlite_connection(const connect_config& config, const sqlite_dialect& dialect)
-        : dialect_(dialect), cache_capacity_(config.options.statement_cache_size) {
-        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                          (config.memory ? SQLITE_OPEN_URI : 0);
-        const int rc = sqlite3_open_v2(config.filename.c_str(), &db_, flags, nullptr);
-        if (rc != SQLITE_OK) {
-            const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-            sqlite3_close_v2(db_);
-            db_ = nullptr;
-            dialect_.raise(rc, fmt::format("{} (database '{}')", message, config.filename),
-                           "<connect>", "");
-        }
-        sqlite3_extended_result_codes(db_, 1);
-        try {
-            const auto& o = config.options;
-            sqlite3_busy_timeout(db_, static_cast<int>(o.busy_timeout.count()));
-            // Touch the schema first so that a file that is not a database is
-            // reported here, naming the file, and not at the first statement.
-            setup("SELECT count(*) FROM sqlite_master", config.filename);
-            setup(o.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF",
-                  config.filename);
-            if (o.wal && !config.memory) setup("PRAGMA journal_mode = WAL", config.filename);
-            if (auto sync = synchronous_sql(o.synchronous); !sync.empty())
-                setup(sync, config.filename);
-        } catch (...) {
-            sqlite3_close_v2(db_);
-            db_ = nullptr;
-            throw;
-        }
-    }
+    sqlite_connection(const connect_config& config, const sqlite_dialect& dialect);
 
     sqlite_connection(const sqlite_connection&) = delete;
     sqlite_connection& operator=(const sqlite_connection&) = delete;
@@ -197,13 +168,7 @@ public:
     /// Finalizes every statement still leased (results left open when the
     /// connection went back to the pool), so that a forgotten result can never
     /// step a statement that another user of this connection relies on.
-    void invalidate_leases() noexcept {
-        for (statement_slot* slot : leased_) {
-            erase_if(cache_, [&](const auto& entry) { return entry.second.get() == slot; });
-            slot->finalize();
-        }
-        leased_.clear();
-    }
+    void invalidate_leases() noexcept;
 
     std::size_t cached_statements() const noexcept { return cache_.size(); }
     std::uint64_t statements_prepared() const noexcept { return prepared_count_; }
@@ -211,11 +176,7 @@ public:
     // ---- errors ---------------------------------------------------------------
 
     /// Throws the exception for the connection's last error.
-    [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params) const {
-        const int code = db_ ? sqlite3_extended_errcode(db_) : rc;
-        const char* message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-        dialect_.raise(code == SQLITE_OK ? rc : code, message, sql, params);
-    }
+    [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params) const;
 
     // ---- transaction state ----------------------------------------------------
     // Kept here, not in the public handle, so that transaction objects can
@@ -231,65 +192,12 @@ public:
     std::atomic<std::uint64_t> checkout_id{0};
 
 private:
-    static std::string synchronous_sql(sqlite_synchronous s) {
-        switch (s) {
-            case sqlite_synchronous::off: return "PRAGMA synchronous = OFF";
-            case sqlite_synchronous::normal: return "PRAGMA synchronous = NORMAL";
-            case sqlite_synchronous::full: return "PRAGMA synchronous = FULL";
-            case sqlite_synchronous::extra: return "PRAGMA synchronous = EXTRA";
-            case sqlite_synchronous::unchanged: break;
-        }
-        return {};
-    }
+    static std::string synchronous_sql(sqlite_synchronous s);
 
     // Runs a set-up statement, reporting failures with the database's name.
-    void setup(const std::string& sql, const std::string& filename) {
-        sqlite3_stmt* stmt = nullptr;
-        int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
-        if (rc == SQLITE_OK) {
-            while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-            }
-            if (rc == SQLITE_DONE) rc = SQLITE_OK;
-        }
-        if (rc != SQLITE_OK) {
-            const std::string message =
-                fmt::format("{} (database '{}')", sqlite3_errmsg(db_), filename);
-            const int code = sqlite3_extended_errcode(db_);
-            sqlite3_finalize(stmt);
-            dialect_.raise(code, message, sql, "");
-        }
-        sqlite3_finalize(stmt);
-    }
+    void setup(const std::string& sql, const std::string& filename);
 
-    std::shared_ptr<statement_slot> prepare(std::string_view sql, bool persistent) {
-        auto slot = std::make_shared<statement_slot>();
-        const char* tail = nullptr;
-        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                    persistent ? SQLITE_PREPARE_PERSISTENT : 0, &slot->stmt, &tail);
-        if (rc != SQLITE_OK) raise(rc, sql, "");
-        if (!slot->stmt)
-            throw ArgumentError(fmt::format("alchemy: the SQL text contains no statement: '{}'", sql));
-        // Refuse a second statement: it would silently never run.
-        const char* end = sql.data() + sql.size();
-        while (tail && tail < end) {
-            sqlite3_stmt* extra = nullptr;
-            const char* next = nullptr;
-            rc = sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail), &extra, &next);
-            const bool found = extra != nullptr;
-            sqlite3_finalize(extra);
-            if (rc != SQLITE_OK || found)
-                throw ProgrammingError(
-                    fmt::format("(sqlite3.ProgrammingError) You can only execute one statement at "
-                                "a time.\n[SQL: {}]",
-                                sql),
-                    std::string(sql), "", SQLITE_MISUSE, "You can only execute one statement at a time.");
-            if (next == tail) break;
-            tail = next;
-        }
-        slot->owner = this;
-        ++prepared_count_;
-        return slot;
-    }
+    std::shared_ptr<statement_slot> prepare(std::string_view sql, bool persistent);
 
     std::shared_ptr<statement_slot> lease(std::shared_ptr<statement_slot> slot, std::uint64_t tick) {
         slot->in_use = true;
@@ -298,16 +206,7 @@ private:
         return slot;
     }
 
-    void evict_if_full() {
-        if (cache_.size() < cache_capacity_) return;
-        auto victim = cache_.end();
-        for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-            if (it->second->in_use) continue;
-            if (victim == cache_.end() || it->second->last_used < victim->second->last_used)
-                victim = it;
-        }
-        if (victim != cache_.end()) cache_.erase(victim);
-    }
+    void evict_if_full();
 
     struct string_hash {
         using is_transparent = void;
@@ -328,3 +227,7 @@ private:
 };
 
 }  // namespace alchemy::detail
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/sqlite_connection.ipp>
+#endif

@@ -1,6 +1,7 @@
 // alchemy/dialect/sqlite.hpp — SQLite's rules for the dialect interface.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/dialect.hpp>
 #include <alchemy/errors.hpp>
 
@@ -26,32 +27,9 @@ public:
 
     std::string placeholder(std::size_t) const override { return "?"; }
 
-    std::string quote_identifier(std::string_view name) const override {
-        if (name.empty()) throw ArgumentError("alchemy: an SQL identifier cannot be empty");
-        std::string out;
-        out.reserve(name.size() + 2);
-        out += '"';
-        for (char c : name) {
-            if (c == '\0')
-                throw ArgumentError(fmt::format("alchemy: SQL identifier contains a NUL byte: {:?}",
-                                                std::string(name)));
-            if (c == '"') out += '"';
-            out += c;
-        }
-        out += '"';
-        return out;
-    }
+    std::string quote_identifier(std::string_view name) const override;
 
-    std::string_view type_name(sql_type type) const noexcept override {
-        switch (type) {
-            case sql_type::integer: return "INTEGER";
-            case sql_type::real: return "REAL";
-            case sql_type::text: return "TEXT";
-            case sql_type::blob: return "BLOB";
-            case sql_type::null: break;
-        }
-        return "";
-    }
+    std::string_view type_name(sql_type type) const noexcept override;
 
     std::string integer_key_clause(bool autoincrement) const override {
         return autoincrement ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
@@ -65,41 +43,10 @@ public:
     // The rowid is known without a result row, which keeps INSERTs a single step.
     key_fetch generated_key_strategy() const noexcept override { return key_fetch::last_insert_rowid; }
 
-    std::string begin_sql() const override {
-        switch (begin_) {
-            case sqlite_begin::immediate: return "BEGIN IMMEDIATE";
-            case sqlite_begin::exclusive: return "BEGIN EXCLUSIVE";
-            case sqlite_begin::deferred: break;
-        }
-        return "BEGIN";
-    }
+    std::string begin_sql() const override;
 
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,
-                            std::string_view params) const override {
-        // SQLite's primary result code chooses the class, as Python's sqlite3 does.
-        switch (code & 0xff) {
-            case SQLITE_CONSTRAINT:
-            case SQLITE_MISMATCH: throw_as<IntegrityError>("IntegrityError", code, message, sql, params);
-            case SQLITE_TOOBIG: throw_as<DataError>("DataError", code, message, sql, params);
-            case SQLITE_RANGE:
-            case SQLITE_MISUSE: throw_as<ProgrammingError>("ProgrammingError", code, message, sql, params);
-            case SQLITE_INTERNAL: throw_as<InternalError>("InternalError", code, message, sql, params);
-            case SQLITE_ERROR:
-            case SQLITE_PERM:
-            case SQLITE_ABORT:
-            case SQLITE_BUSY:
-            case SQLITE_LOCKED:
-            case SQLITE_NOMEM:
-            case SQLITE_READONLY:
-            case SQLITE_INTERRUPT:
-            case SQLITE_IOERR:
-            case SQLITE_FULL:
-            case SQLITE_CANTOPEN:
-            case SQLITE_PROTOCOL:
-            case SQLITE_AUTH: throw_as<OperationalError>("OperationalError", code, message, sql, params);
-            default: throw_as<DatabaseError>("DatabaseError", code, message, sql, params);  // CORRUPT, NOTADB, ...
-        }
-    }
+                            std::string_view params) const override;
 
 private:
     template <class E>
@@ -115,3 +62,7 @@ private:
 };
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/dialect_sqlite.ipp>
+#endif
