@@ -15,6 +15,7 @@
 // — fails to compile with an "alchemy:" message.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/sql_tree.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
@@ -320,14 +321,7 @@ constexpr void require_text() {
 }
 
 // Escapes LIKE's wildcards so that `text` matches literally (escape character '/').
-inline std::string escape_like(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '/') out += '/';
-        out += c;
-    }
-    return out;
-}
+std::string escape_like(std::string_view text);
 
 }  // namespace detail
 
@@ -538,3 +532,7 @@ order_item desc(const X& x) {
 }
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/expression.ipp>
+#endif

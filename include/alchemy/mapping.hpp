@@ -17,13 +17,13 @@
 // everything else is NOT NULL. Members that are relationships are not columns.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/reflect.hpp>
 #include <alchemy/detail/type_name.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/table.hpp>
 #include <alchemy/types.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -142,10 +142,7 @@ struct table_info {
         return nullptr;
     }
     /// The column called `column_name`; ArgumentError naming the table if none.
-    const column_info& column(std::string_view column_name) const {
-        if (const auto* c = find_column(column_name)) return *c;
-        throw ArgumentError(fmt::format("alchemy: table '{}' ({}) has no column '{}'", name, struct_name, column_name));
-    }
+    const column_info& column(std::string_view column_name) const;
     /// True for a single INTEGER primary key: SQLite's rowid, generated on insert.
     bool has_integer_key() const noexcept {
         return primary_key.size() == 1 && columns[primary_key[0]].type == sql_type::integer;
@@ -761,22 +758,7 @@ constexpr bool check_mapping() {
 
 // ---- building the metadata ------------------------------------------------------------
 
-inline std::string snake_case(std::string_view name) {
-    std::string out;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const char c = name[i];
-        const bool upper = c >= 'A' && c <= 'Z';
-        if (upper && i > 0) {
-            const char prev = name[i - 1];
-            const bool prev_lower = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
-            const bool next_lower = i + 1 < name.size() && name[i + 1] >= 'a' && name[i + 1] <= 'z';
-            const bool prev_upper = prev >= 'A' && prev <= 'Z';
-            if (prev_lower || (prev_upper && next_lower)) out += '_';
-        }
-        out += upper ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    return out;
-}
+std::string snake_case(std::string_view name);
 
 template <class T, std::size_t I>
 void bind_member(binder& out, const void* object) {
@@ -966,25 +948,7 @@ const table_info& table_of_unchecked() {
 
 /// `tables` in dependency order: each after the tables it references among
 /// them (self-references aside); a cycle keeps the given order.
-inline std::vector<const table_info*> sort_by_dependency(std::vector<const table_info*> remaining) {
-    std::vector<const table_info*> sorted;
-    sorted.reserve(remaining.size());
-    const auto is_remaining = [&](const table_info* t) {
-        return std::find(remaining.begin(), remaining.end(), t) != remaining.end();
-    };
-    while (!remaining.empty()) {
-        auto ready = std::find_if(remaining.begin(), remaining.end(), [&](const table_info* t) {
-            return std::all_of(t->foreign_keys.begin(), t->foreign_keys.end(), [&](const foreign_key_info& fk) {
-                const table_info* target = &fk.target();
-                return target == t || !is_remaining(target);
-            });
-        });
-        if (ready == remaining.end()) ready = remaining.begin();  // a cycle between tables
-        sorted.push_back(*ready);
-        remaining.erase(ready);
-    }
-    return sorted;
-}
+std::vector<const table_info*> sort_by_dependency(std::vector<const table_info*> remaining);
 
 /// Fills `object` (a T* for T mapped by `table`) from the columns of `row`
 /// starting at `first`, in table column order. A value that does not fit its
@@ -1054,3 +1018,7 @@ const relationship_info& relationship_of(M C::*member) {
 }
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/mapping.ipp>
+#endif

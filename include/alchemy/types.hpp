@@ -27,6 +27,7 @@
 #pragma once
 
 #include <alchemy/detail/chrono_text.hpp>
+#include <alchemy/detail/config.hpp>
 #include <alchemy/detail/type_name.hpp>
 #include <alchemy/errors.hpp>
 
@@ -119,25 +120,10 @@ public:
     }
 
     /// A short printable form for messages: 42, 2.5, 'text', <blob 3 bytes>, NULL.
-    std::string describe() const {
-        switch (type_) {
-            case sql_type::null: return "NULL";
-            case sql_type::integer: return fmt::format("INTEGER {}", int_);
-            case sql_type::real: return fmt::format("REAL {}", real_);
-            case sql_type::text: {
-                std::string_view t{static_cast<const char*>(data_), size_};
-                if (t.size() > 40) return fmt::format("TEXT '{}...'", t.substr(0, 40));
-                return fmt::format("TEXT '{}'", t);
-            }
-            case sql_type::blob: return fmt::format("BLOB of {} bytes", size_);
-        }
-        return "?";
-    }
+    std::string describe() const;
 
     /// Throws the ConversionError for reading this value as `wanted`.
-    [[noreturn]] void mismatch(std::string_view wanted) const {
-        throw ConversionError(fmt::format("expected {}, found {}", wanted, describe()));
-    }
+    [[noreturn]] void mismatch(std::string_view wanted) const;
 
 private:
     explicit column_value(sql_type t) noexcept : type_(t) {}
@@ -515,38 +501,13 @@ struct type_traits<value> {
 /// Formats a value as the logs and error messages print it: NULL, 42, 2.5,
 /// 'text' (quotes doubled), <blob 3 bytes>; text longer than `max_chars` is cut
 /// with a note of how much was left out.
-inline std::string format_value(const value& v, std::size_t max_chars = 100) {
-    switch (v.type()) {
-        case sql_type::null: return "NULL";
-        case sql_type::integer: return fmt::format("{}", std::get<std::int64_t>(v.get()));
-        case sql_type::real: return fmt::format("{}", std::get<double>(v.get()));
-        case sql_type::text: {
-            const auto& s = std::get<std::string>(v.get());
-            std::string out = "'";
-            const std::size_t shown = s.size() > max_chars ? max_chars : s.size();
-            for (std::size_t i = 0; i < shown; ++i) {
-                if (s[i] == '\'') out += '\'';
-                out += s[i];
-            }
-            out += '\'';
-            if (shown < s.size()) out += fmt::format(" ... ({} characters truncated)", s.size() - shown);
-            return out;
-        }
-        case sql_type::blob:
-            return fmt::format("<blob {} bytes>", std::get<std::vector<std::byte>>(v.get()).size());
-    }
-    return "?";
-}
+std::string format_value(const value& v, std::size_t max_chars = 100);
 
 /// Formats a parameter row: ('Alice', 3, NULL).
-inline std::string format_values(std::span<const value> values, std::size_t max_chars = 100) {
-    std::string out = "(";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ", ";
-        out += format_value(values[i], max_chars);
-    }
-    out += ')';
-    return out;
-}
+std::string format_values(std::span<const value> values, std::size_t max_chars = 100);
 
 }  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/types.ipp>
+#endif
