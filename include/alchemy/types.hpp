@@ -139,6 +139,12 @@ private:
 
 /// Receives one parameter value. Implemented by the connection layer (binding
 /// into a prepared statement) and by the logger (recording the value).
+///
+/// bind_text(string_view) and bind_blob may keep a pointer to the bytes until
+/// the statement has run, so they must stay alive that long (a member of the
+/// object being written, a parameter of execute()). Text made while binding —
+/// a formatted date, say — goes to the overload for a std::string temporary,
+/// which is copied.
 class binder {
 public:
     virtual void bind_null() = 0;
@@ -147,7 +153,17 @@ public:
     virtual void bind_text(std::string_view v) = 0;
     virtual void bind_blob(std::span<const std::byte> v) = 0;
 
+    /// Text that dies with the bind call: always copied. (A template only so
+    /// that lvalue strings and `const char*` keep choosing the view overload.)
+    template <class S>
+        requires std::same_as<S, std::string>
+    void bind_text(S&& temporary) {
+        bind_copied_text(temporary);
+    }
+
 protected:
+    /// Binds a copy of `v`. The default suits binders that copy anyway.
+    virtual void bind_copied_text(std::string_view v) { bind_text(v); }
     ~binder() = default;
 };
 

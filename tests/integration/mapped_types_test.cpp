@@ -281,3 +281,21 @@ TEST_CASE("time points: precision, 'T' and 'Z' forms, and refusal of lost precis
     REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_days{year{10000} / 1 / 1}),
                         Catch::Contains("outside 0000-9999"));
 }
+
+TEST_CASE("a date or time point bound to a statement without rows is stored intact", "[types]") {
+    // Their text is made while binding; a statement that returns no rows binds
+    // without copying, so the text must outlive the bind call.
+    const auto path = test_support::scratch_path("bound_times.db");
+    auto engine = alchemy::create_engine("sqlite:///" + path);
+    auto conn = engine.connect();
+    conn.execute("CREATE TABLE t (day TEXT, at TEXT, opt TEXT)");
+    const auto at = sys_days{year{2024} / February / 29} + 23h + 59min + 59s + 123456789ns;
+    conn.execute("INSERT INTO t VALUES (?, ?, ?)", sys_days{year{1969} / July / 20}, at,
+                 std::optional<sys_days>(sys_days{year{2000} / 1 / 1}));
+    conn.execute("INSERT INTO t VALUES (?, ?, ?)", sys_days{year{1970} / 1 / 2}, time_point_cast<seconds>(at),
+                 std::optional<sys_days>());
+    conn.commit();
+    CHECK(test_support::raw_query(path, "SELECT day, at, opt FROM t ORDER BY day") ==
+          std::vector<std::vector<std::string>>{{"1969-07-20", "2024-02-29 23:59:59.123456789", "2000-01-01"},
+                                                {"1970-01-02", "2024-02-29 23:59:59", "NULL"}});
+}

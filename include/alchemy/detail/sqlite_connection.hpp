@@ -60,11 +60,8 @@ public:
     void bind_null() override { check(sqlite3_bind_null(stmt_, next())); }
     void bind_integer(std::int64_t v) override { check(sqlite3_bind_int64(stmt_, next(), v)); }
     void bind_real(double v) override { check(sqlite3_bind_double(stmt_, next(), v)); }
-    void bind_text(std::string_view v) override {
-        // A null pointer would bind NULL instead of an empty string.
-        const char* data = v.data() ? v.data() : "";
-        check(sqlite3_bind_text64(stmt_, next(), data, v.size(), destructor_, SQLITE_UTF8));
-    }
+    using binder::bind_text;
+    void bind_text(std::string_view v) override { bind_text_with(v, destructor_); }
     void bind_blob(std::span<const std::byte> v) override {
         // A null pointer would bind NULL instead of an empty blob.
         static constexpr std::byte empty{};
@@ -90,6 +87,12 @@ public:
     int error() const noexcept { return error_; }
 
 private:
+    void bind_copied_text(std::string_view v) override { bind_text_with(v, SQLITE_TRANSIENT); }
+    void bind_text_with(std::string_view v, sqlite3_destructor_type destructor) {
+        // A null pointer would bind NULL instead of an empty string.
+        const char* data = v.data() ? v.data() : "";
+        check(sqlite3_bind_text64(stmt_, next(), data, v.size(), destructor, SQLITE_UTF8));
+    }
     int next() noexcept { return ++index_; }
     void check(int rc) noexcept {
         if (rc != SQLITE_OK && error_ == SQLITE_OK) error_ = rc;
