@@ -168,7 +168,7 @@ public:
     session_core(engine e, session_options options) : engine_(std::move(e)), options_(options) {}
     session_core(const session_core&) = delete;
     session_core& operator=(const session_core&) = delete;
-    ~session_core() { close(); }
+    ~session_core();  // out of line: it destroys every hash map the session holds
 
     const session_options& options() const noexcept { return options_; }
     engine& bound_engine() noexcept { return engine_; }
@@ -192,6 +192,9 @@ public:
     void expunge_all();
 
     // ---- identity map ----------------------------------------------------------------
+
+    /// The identity map of `table`'s objects, made on first use.
+    identity_map& identity_of(const table_info& table);
 
     instance_ref lookup(const table_info& table, const std::string& key) const {
         auto t = identity_.find(&table);
@@ -249,7 +252,7 @@ public:
     instance_ref adopt(const table_info& table, const Row& row, Make&& make, std::size_t first = 0) {
         std::string encoded;  // straight from the row: no copies of the key values
         for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
-        auto& map = identity_[&table];
+        auto& map = identity_of(table);
         auto& held = map.slot(encoded);  // one hash lookup for a hit or a new entry
         if (held) {
             if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
@@ -371,10 +374,7 @@ public:
         auto it = compiled_.find(shape);
         return it == compiled_.end() ? nullptr : &it->second;
     }
-    void remember_compiled_sql(std::string shape, std::string sql) {
-        if (compiled_.size() >= 1000) compiled_.clear();  // bounded: a program with unbounded shapes starts over
-        compiled_.emplace(std::move(shape), std::move(sql));
-    }
+    void remember_compiled_sql(std::string shape, std::string sql);
     std::size_t compiled_sql_count() const noexcept { return compiled_.size(); }
 
     /// The objects of one query result form a batch for lazy loads.

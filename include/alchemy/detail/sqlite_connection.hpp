@@ -123,11 +123,7 @@ public:
     sqlite_connection(const sqlite_connection&) = delete;
     sqlite_connection& operator=(const sqlite_connection&) = delete;
 
-    ~sqlite_connection() {
-        invalidate_leases();
-        cache_.clear();  // finalizes every statement before the handle closes
-        sqlite3_close_v2(db_);
-    }
+    ~sqlite_connection();
 
     sqlite3* handle() const noexcept { return db_; }
     const sqlite_dialect& dialect() const noexcept { return dialect_; }
@@ -149,12 +145,7 @@ public:
             }
             return lease(prepare(sql, false), tick);  // nested use of the same SQL
         }
-        auto slot = lease(prepare(sql, cache_capacity_ > 0), tick);
-        if (cache_capacity_ > 0) {
-            evict_if_full();
-            cache_.emplace(std::string(sql), slot);
-        }
-        return slot;
+        return prepare_and_cache(sql, tick);
     }
 
     /// Ends a lease: resets the statement for its next use.
@@ -167,6 +158,10 @@ public:
             leased_.pop_back();
         }
     }
+
+    /// acquire() on a cache miss: prepares `sql` and caches it (out of line:
+    /// the miss path is what instantiates the cache's insertion).
+    std::shared_ptr<statement_slot> prepare_and_cache(std::string_view sql, std::uint64_t tick);
 
     /// Finalizes every statement still leased (results left open when the
     /// connection went back to the pool), so that a forgotten result can never

@@ -17,6 +17,15 @@ ALCHEMY_INLINE void identity_map::erase(const std::string& key, const instance_b
     }
 }
 
+ALCHEMY_INLINE session_core::~session_core() { close(); }
+
+ALCHEMY_INLINE identity_map& session_core::identity_of(const table_info& table) { return identity_[&table]; }
+
+ALCHEMY_INLINE void session_core::remember_compiled_sql(std::string shape, std::string sql) {
+    if (compiled_.size() >= 1000) compiled_.clear();  // bounded: a program with unbounded shapes starts over
+    compiled_.emplace(std::move(shape), std::move(sql));
+}
+
 ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
     auto& i = *inst;
     if (i.owner && i.owner != this)

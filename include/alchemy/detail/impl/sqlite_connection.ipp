@@ -39,6 +39,22 @@ ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config
     }
 }
 
+ALCHEMY_INLINE sqlite_connection::~sqlite_connection() {
+    invalidate_leases();
+    cache_.clear();  // finalizes every statement before the handle closes
+    sqlite3_close_v2(db_);
+}
+
+ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare_and_cache(std::string_view sql,
+                                                                                   std::uint64_t tick) {
+    auto slot = lease(prepare(sql, cache_capacity_ > 0), tick);
+    if (cache_capacity_ > 0) {
+        evict_if_full();
+        cache_.emplace(std::string(sql), slot);
+    }
+    return slot;
+}
+
 ALCHEMY_INLINE void sqlite_connection::invalidate_leases() noexcept {
     for (statement_slot* slot : leased_) {
         erase_if(cache_, [&](const auto& entry) { return entry.second.get() == slot; });
