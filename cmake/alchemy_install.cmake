@@ -9,16 +9,22 @@ include(CMakePackageConfigHelpers)
 
 # Header-only, the package is architecture independent and lives under share/;
 # with ALCHEMY_SEPARATE_COMPILATION it holds a static library, hence lib/.
-if(ALCHEMY_SEPARATE_COMPILATION)
-  set(_alchemy_cmakedir "${CMAKE_INSTALL_LIBDIR}/cmake/alchemy")
-  set(_alchemy_arch_independent)
-else()
-  set(_alchemy_cmakedir "${CMAKE_INSTALL_DATADIR}/cmake/alchemy")
-  set(_alchemy_arch_independent ARCH_INDEPENDENT)
-endif()
-set(ALCHEMY_INSTALL_CMAKEDIR "${_alchemy_cmakedir}"
-  CACHE STRING "Where to install alchemy's CMake package, relative to the prefix")
+# The default follows the mode on every configure (an empty cache entry), so
+# switching the option in an existing build directory moves the package too.
+set(ALCHEMY_INSTALL_CMAKEDIR "" CACHE STRING
+  "Where to install alchemy's CMake package, relative to the prefix (empty: share/cmake/alchemy, or lib/cmake/alchemy with ALCHEMY_SEPARATE_COMPILATION)")
 mark_as_advanced(ALCHEMY_INSTALL_CMAKEDIR)
+if(ALCHEMY_SEPARATE_COMPILATION)
+  set(_alchemy_arch_independent)
+  if(NOT ALCHEMY_INSTALL_CMAKEDIR)
+    set(ALCHEMY_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/alchemy")
+  endif()
+else()
+  set(_alchemy_arch_independent ARCH_INDEPENDENT)
+  if(NOT ALCHEMY_INSTALL_CMAKEDIR)
+    set(ALCHEMY_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/alchemy")
+  endif()
+endif()
 
 install(TARGETS alchemy
   EXPORT alchemyTargets
