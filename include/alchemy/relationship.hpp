@@ -159,6 +159,11 @@ public:
     }
     std::size_t item_count() const noexcept override { return items_.size(); }
     detail::instance_base* item(std::size_t i) const noexcept override { return items_[i].instance(); }
+    bool has_item(const detail::instance_base* i) const noexcept override {
+        for (const auto& p : items_)
+            if (p.instance() == i) return true;
+        return false;
+    }
     void put_item(detail::instance_base* i) override {
         if (!has_item(i)) put_new_item(i);
     }
@@ -275,6 +280,7 @@ public:
     }
     std::size_t item_count() const noexcept override { return target_ ? 1 : 0; }
     detail::instance_base* item(std::size_t) const noexcept override { return target_; }
+    bool has_item(const detail::instance_base* i) const noexcept override { return i && target_ == i; }
     void put_item(detail::instance_base* i) override { target_ = static_cast<detail::instance<T>*>(i); }
     void put_new_item(detail::instance_base* i) override { put_item(i); }
     bool take_item(detail::instance_base* i) override {

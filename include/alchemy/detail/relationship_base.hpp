@@ -56,11 +56,9 @@ struct relationship_base {
     /// Forgets what was loaded (expiry): the next access loads again.
     virtual void unload() noexcept = 0;
 
-    bool has_item(const instance_base* i) const noexcept {
-        for (std::size_t k = 0; k < item_count(); ++k)
-            if (item(k) == i) return true;
-        return false;
-    }
+    /// Whether `i` is among the related objects as loaded (one scan of the
+    /// member's own storage, no call per item).
+    virtual bool has_item(const instance_base* i) const noexcept = 0;
     collection_changes& history() {
         if (!changes) changes = std::make_unique<collection_changes>();
         return *changes;

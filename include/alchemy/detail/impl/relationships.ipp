@@ -42,7 +42,7 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
     const auto& info = *self.info;
     if (self.has_item(&item)) return;
     if (owner.owner) owner.owner->before_link(owner, info, &item);  // may throw: nothing changed yet
-    self.put_item(&item);
+    self.put_new_item(&item);  // checked above: not there yet
     join_groups(&owner, &item);
     auto& history = self.history();
     if (std::erase(history.removed, &item) == 0) history.added.push_back(&item);
