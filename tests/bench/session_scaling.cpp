@@ -9,7 +9,11 @@
 // If a flush compared every object the session holds, (b) would cost H
 // comparisons per query; it costs what (a) costs. (c) adds one UPDATE per query.
 //
-//   session_scaling [--held H] [--queries Q]      (defaults 100000, 10000)
+// It also times appending A new objects to one collection, and A/2: append()
+// checks the collection for the object with a linear scan, so doubling A
+// about quadruples the time (a known weakness, printed so it stays in view).
+//
+//   session_scaling [--held H] [--queries Q] [--appends A]   (defaults 100000, 10000, 20000)
 #include <alchemy/alchemy.hpp>
 
 #include <chrono>
@@ -29,6 +33,34 @@ struct User {
     std::int64_t age = 0;
 };
 constexpr auto alchemy_table(User*) { return alchemy::table("users"); }
+
+struct Item;
+struct Owner {
+    std::int64_t id = 0;
+    alchemy::relationship<Item> items{};
+};
+constexpr auto alchemy_table(Owner*) { return alchemy::table("owners", alchemy::autoincrement); }
+struct Item {
+    std::int64_t id = 0;
+    std::int64_t owner_id = 0;
+    alchemy::backref<Owner> owner{};
+};
+constexpr auto alchemy_table(Item*) {
+    return alchemy::table("items", alchemy::autoincrement, alchemy::foreign_key(&Item::owner_id, &Owner::id));
+}
+
+// Milliseconds for `count` append()s of new objects to one pending owner's collection.
+double append_to_one_collection(alchemy::engine& engine, std::int64_t count) {
+    alchemy::session session(engine);
+    auto owner = session.add(Owner{});
+    std::vector<alchemy::ptr<Item>> items;
+    for (std::int64_t i = 0; i < count; ++i) items.push_back(alchemy::make(Item{}));
+    const auto start = std::chrono::steady_clock::now();
+    for (const auto& item : items) owner->items.append(item);
+    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (static_cast<std::int64_t>(std::as_const(owner)->items.size()) != count) std::exit(4);
+    return ms;
+}
 
 double run(alchemy::engine& engine, std::int64_t held, std::int64_t queries, bool touch) {
     alchemy::session session(engine);
@@ -50,15 +82,17 @@ double run(alchemy::engine& engine, std::int64_t held, std::int64_t queries, boo
 int main(int argc, char** argv) {
     std::int64_t held = 100'000;
     std::int64_t queries = 10'000;
+    std::int64_t appends = 20'000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
         if (arg == "--held") held = std::atoll(argv[i + 1]);
         else if (arg == "--queries") queries = std::atoll(argv[i + 1]);
+        else if (arg == "--appends") appends = std::atoll(argv[i + 1]);
     }
     const std::string path = "session_scaling.db";
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     auto engine = alchemy::create_engine("sqlite:///" + path, {.synchronous = alchemy::sqlite_synchronous::normal});
-    alchemy::metadata<User>().create_all(engine);
+    alchemy::metadata<User, Owner, Item>().create_all(engine);
     {
         auto tx = engine.begin();
         tx.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
@@ -74,6 +108,11 @@ int main(int argc, char** argv) {
                 static_cast<long long>(held), untouched, untouched / empty);
     std::printf("  %lld loaded objects, one touched per query %9.2f ms  (one UPDATE per query)\n",
                 static_cast<long long>(held), touched);
+    const double half = append_to_one_collection(engine, appends / 2);
+    const double full = append_to_one_collection(engine, appends);
+    std::printf("append() of new objects to one collection:\n");
+    std::printf("  %lld appends %9.2f ms\n  %lld appends %9.2f ms  (%.2fx; linear per append would be 2x)\n",
+                static_cast<long long>(appends / 2), half, static_cast<long long>(appends), full, full / half);
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     return 0;
 }
