@@ -80,7 +80,10 @@ public:
     relationship(const relationship& other) : relationship_base(other), items_(other.items_) {}  // counted copies
     /// Assigning a whole T keeps the links of the object assigned to (see the top).
     relationship& operator=(const relationship& other) {
-        if (!owner) items_.assign(other.items_.begin(), other.items_.end());
+        if (!owner) {
+            items_.assign(other.items_.begin(), other.items_.end());
+            index_.reset();
+        }
         return *this;
     }
     /// Replaces the collection: objects not in `items` are removed, new ones appended.
@@ -106,18 +109,16 @@ public:
     ptr<T>& operator[](size_type i) { return checked(i); }
     const ptr<T>& operator[](size_type i) const { return const_cast<relationship&>(*this).checked(i); }
 
-    bool contains(const ptr<T>& object) const {
-        for (const auto& p : load().items_)
-            if (p == object) return true;
-        return false;
-    }
+    bool contains(const ptr<T>& object) const { return load().has_item(object.instance()); }
 
     /// Adds `object` (once): sets the other side, cascades it into the owner's
     /// session (save-update), and links it at the next flush.
     void append(const ptr<T>& object) {
         if (!object) throw ArgumentError(fmt::format("alchemy: cannot append an empty ptr to {}", where()));
         if (!owner) {
-            if (!contains(object)) items_.push_back(object);
+            if (has_item(object.instance())) return;
+            items_.push_back(object);
+            index_added(object.instance());
             return;
         }
         load();
@@ -131,6 +132,7 @@ public:
             for (auto it = items_.begin(); it != items_.end(); ++it)
                 if (*it == object) {
                     items_.erase(it);
+                    index_.reset();  // a loose collection may hold an object twice (assigned so)
                     return;
                 }
         } else {
@@ -154,15 +156,25 @@ public:
         info = &i;
         auto loose = std::move(items_);
         items_.clear();
+        index_.reset();
         for (const auto& p : loose)
             if (p) detail::collection_append(*this, *p.instance());
     }
     std::size_t item_count() const noexcept override { return items_.size(); }
     detail::instance_base* item(std::size_t i) const noexcept override { return items_[i].instance(); }
-    bool has_item(const detail::instance_base* i) const noexcept override {
-        for (const auto& p : items_)
-            if (p.instance() == i) return true;
-        return false;
+    bool has_item(const detail::instance_base* i) const override {
+        if (items_.size() <= detail::collection_index_threshold) {
+            for (const auto& p : items_)
+                if (p.instance() == i) return true;
+            return false;
+        }
+        if (!index_) {
+            auto index = std::make_unique<detail::member_index>();
+            index->reserve(items_.size() * 2);
+            for (const auto& p : items_) index->insert(p.instance());
+            index_ = std::move(index);
+        }
+        return index_->contains(i);
     }
     void put_item(detail::instance_base* i) override {
         if (!has_item(i)) put_new_item(i);
@@ -171,14 +183,17 @@ public:
         auto* inst = static_cast<detail::instance<T>*>(i);
         if (items_.size() < items_.capacity()) items_.emplace_back(detail::slot_tag{}, inst);  // constructed in place
         else rebuild(items_.size() * 2 + 4, nullptr, inst);
+        index_added(i);
     }
     bool take_item(detail::instance_base* i) override {
         if (!has_item(i)) return false;
         rebuild(items_.capacity(), i, nullptr);
+        if (index_) index_->erase(i);
         return true;
     }
     void unload() noexcept override {
         items_.clear();
+        index_.reset();
         loaded = false;
         clear_changes();
     }
@@ -192,6 +207,16 @@ private:
         if (!loaded) detail::load_relationship(*this);
         return *this;
     }
+    // The index is a cache of items_: when it cannot follow a change, it is
+    // dropped and has_item() builds it again.
+    void index_added(const detail::instance_base* i) noexcept {
+        if (!index_) return;
+        try {
+            index_->insert(i);
+        } catch (...) {
+            index_.reset();
+        }
+    }
     ptr<T>& checked(size_type i) {
         load();
         if (i >= items_.size())
@@ -204,6 +229,7 @@ private:
     void assign(const std::vector<ptr<T>>& wanted) {
         if (!owner) {
             items_.assign(wanted.begin(), wanted.end());
+            index_.reset();
             return;
         }
         load();
@@ -229,6 +255,9 @@ private:
     }
 
     std::vector<ptr<T>> items_;  // bound: uncounted slots; loose: counted ptrs
+    // items_ as a set, once has_item() has seen more than
+    // collection_index_threshold items; kept in step by every change to items_.
+    mutable std::unique_ptr<detail::member_index> index_;
 };
 
 /// The scalar side of a one-to-many (many-to-one): the object this one's

@@ -152,6 +152,81 @@ TEST_CASE("relationships: appending the same object twice keeps it once, and the
     CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}, {"4", "direct", "2"}, {"5", "linked", "1"}});
 }
 
+TEST_CASE("relationships: a large collection keeps each object once through appends, moves, removes and reloads",
+          "[relationship][sync]") {
+    // Past alchemy::detail::collection_index_threshold (32) membership is
+    // answered by an index instead of a scan; both must give the same answers.
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+    auto alice = session.get<User>(1);
+    auto bob = session.get<User>(2);
+    CHECK(bob->posts.size() == 1);  // loaded now: the move below needs no autoflush
+    db.clear();
+    std::vector<alchemy::ptr<Post>> fresh;
+    for (int i = 0; i < 100; ++i) fresh.push_back(alchemy::make(Post{.title = fmt::format("n{}", i)}));
+    for (const auto& p : fresh) alice->posts.append(p);
+    for (const auto& p : fresh) alice->posts.append(p);  // again: no effect
+    CHECK(alice->posts.size() == 102);
+    CHECK(alice->posts.contains(fresh[99]));
+
+    fresh[50]->user = bob;  // moves it: alice's collection loses it
+    CHECK_FALSE(alice->posts.contains(fresh[50]));
+    CHECK(bob->posts.contains(fresh[50]));
+    CHECK(alice->posts.size() == 101);
+    for (int i = 0; i < 10; ++i) alice->posts.remove(fresh[static_cast<std::size_t>(i)]);
+    CHECK(alice->posts.size() == 91);
+    CHECK_FALSE(alice->posts.contains(fresh[0]));
+    alice->posts.append(fresh[0]);  // back in, once
+    alice->posts.append(fresh[0]);
+    CHECK(alice->posts.size() == 92);
+    CHECK(fresh[0]->user == alice);
+
+    session.commit();
+    strings expected{stmt(posts_of_user, "(1)")};  // the first append loads alice's posts
+    for (int i = 0; i < 100; ++i) {  // each new post once, in order, with the key it ends up with
+        const char* key = i == 50 ? "2" : (i >= 1 && i < 10) ? "NULL" : "1";
+        expected.push_back(stmt(insert_post, fmt::format("('n{}', {})", i, key)));
+    }
+    expected.push_back(COMMIT);
+    CHECK(db.trace() == expected);
+    CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id = 1") == rows{{"92"}});
+    CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id = 2") == rows{{"2"}});
+    CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id IS NULL") == rows{{"9"}});
+
+    // Reloaded after commit: the index is built from the loaded rows.
+    CHECK(alice->posts.size() == 92);
+    CHECK(alice->posts.contains(fresh[0]));
+    CHECK(alice->posts.contains(fresh[99]));
+    CHECK_FALSE(alice->posts.contains(fresh[50]));
+    CHECK_FALSE(alice->posts.contains(fresh[1]));
+}
+
+TEST_CASE("relationships: a large loose collection keeps each object once and carries them all into the session",
+          "[relationship][cascade]") {
+    graph_db db;
+    auto session = db.session();
+    User loose{.name = "Carol"};
+    std::vector<alchemy::ptr<Post>> posts;
+    for (int i = 0; i < 40; ++i) posts.push_back(alchemy::make(Post{.title = fmt::format("p{}", i)}));
+    for (const auto& p : posts) loose.posts.append(p);
+    for (const auto& p : posts) loose.posts.append(p);
+    CHECK(loose.posts.size() == 40);
+    loose.posts.remove(posts[39]);
+    CHECK_FALSE(loose.posts.contains(posts[39]));
+    CHECK(loose.posts.contains(posts[38]));
+    CHECK_THROWS_WITH(loose.posts.remove(posts[39]), Catch::Contains("is not in a relationship"));
+    loose.posts.append(posts[39]);
+    CHECK(loose.posts.size() == 40);
+
+    auto carol = session.add(std::move(loose));
+    CHECK(carol->posts.size() == 40);
+    for (const auto& p : posts) CHECK(p->user == carol);
+    session.commit();
+    CHECK(db.count(insert_post) == 40);
+    CHECK(db.stored("SELECT count(*), count(DISTINCT title) FROM posts WHERE user_id = 1") == rows{{"40", "40"}});
+}
+
 TEST_CASE("relationships: a loose struct carries its links into the session when added", "[relationship][cascade]") {
     graph_db db;
     auto session = db.session();

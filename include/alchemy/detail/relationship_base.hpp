@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
 namespace alchemy {
 
 struct relationship_info;
@@ -26,6 +28,13 @@ struct collection_changes {
     std::vector<instance_base*> added;
     std::vector<instance_base*> removed;
 };
+
+/// The members of a large collection, so that append() can refuse a
+/// duplicate without scanning: with a scan per append, building a collection
+/// of n objects would cost O(n^2). Collections up to
+/// collection_index_threshold objects are scanned (cheaper than hashing).
+using member_index = boost::unordered_flat_set<const instance_base*>;
+inline constexpr std::size_t collection_index_threshold = 32;
 
 struct relationship_base {
     instance_base* owner = nullptr;            // null: a member of a loose T
@@ -56,9 +65,10 @@ struct relationship_base {
     /// Forgets what was loaded (expiry): the next access loads again.
     virtual void unload() noexcept = 0;
 
-    /// Whether `i` is among the related objects as loaded (one scan of the
-    /// member's own storage, no call per item).
-    virtual bool has_item(const instance_base* i) const noexcept = 0;
+    /// Whether `i` is among the related objects as loaded: a scan of the
+    /// member's own storage, or a lookup in a large collection's index (built
+    /// on first use, so it may allocate).
+    virtual bool has_item(const instance_base* i) const = 0;
     collection_changes& history() {
         if (!changes) changes = std::make_unique<collection_changes>();
         return *changes;
