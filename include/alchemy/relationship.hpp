@@ -59,6 +59,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -77,13 +78,10 @@ public:
     using size_type = std::size_t;
 
     relationship() = default;
-    relationship(const relationship& other) : relationship_base(other), items_(other.items_) {}  // counted copies
+    relationship(const relationship& other) : relationship_base(other) { copy_items(other); }  // counted copies
     /// Assigning a whole T keeps the links of the object assigned to (see the top).
     relationship& operator=(const relationship& other) {
-        if (!owner) {
-            items_.assign(other.items_.begin(), other.items_.end());
-            index_.reset();
-        }
+        if (!owner && this != &other) copy_items(other);
         return *this;
     }
     /// Replaces the collection: objects not in `items` are removed, new ones appended.
@@ -97,12 +95,12 @@ public:
     }
     ~relationship() = default;
 
-    iterator begin() { return load().items_.data(); }
-    iterator end() { return load().items_.data() + items_.size(); }
-    const_iterator begin() const { return load().items_.data(); }
-    const_iterator end() const { return load().items_.data() + items_.size(); }
+    iterator begin() { return load().data(); }
+    iterator end() { return load().data() + count(); }
+    const_iterator begin() const { return load().data(); }
+    const_iterator end() const { return load().data() + count(); }
 
-    size_type size() const { return load().items_.size(); }
+    size_type size() const { return load().count(); }
     bool empty() const { return size() == 0; }
 
     /// The i-th object; ArgumentError past the end.
@@ -117,7 +115,7 @@ public:
         if (!object) throw ArgumentError(fmt::format("alchemy: cannot append an empty ptr to {}", where()));
         if (!owner) {
             if (has_item(object.instance())) return;
-            items_.push_back(object);
+            items().push_back(object);
             index_added(object.instance());
             return;
         }
@@ -129,12 +127,13 @@ public:
     /// association row is deleted). ArgumentError if it is not in the collection.
     void remove(const ptr<T>& object) {
         if (!owner) {
-            for (auto it = items_.begin(); it != items_.end(); ++it)
-                if (*it == object) {
-                    items_.erase(it);
-                    index_.reset();  // a loose collection may hold an object twice (assigned so)
-                    return;
-                }
+            if (store_)
+                for (auto it = store_->items.begin(); it != store_->items.end(); ++it)
+                    if (*it == object) {
+                        store_->items.erase(it);
+                        store_->index.reset();  // a loose collection may hold an object twice (assigned so)
+                        return;
+                    }
         } else {
             load();
             if (object && has_item(object.instance())) {
@@ -154,51 +153,72 @@ public:
     void bind(detail::instance_base& o, const relationship_info& i) override {
         owner = &o;
         info = &i;
-        auto loose = std::move(items_);
-        items_.clear();
-        index_.reset();
-        for (const auto& p : loose)
+        auto loose = std::move(store_);
+        if (!loose) return;
+        for (const auto& p : loose->items)
             if (p) detail::collection_append(*this, *p.instance());
     }
-    std::size_t item_count() const noexcept override { return items_.size(); }
-    detail::instance_base* item(std::size_t i) const noexcept override { return items_[i].instance(); }
+    std::size_t item_count() const noexcept override { return count(); }
+    detail::instance_base* item(std::size_t i) const noexcept override { return store_->items[i].instance(); }
     bool has_item(const detail::instance_base* i) const override {
-        if (items_.size() <= detail::collection_index_threshold) {
-            for (const auto& p : items_)
-                if (p.instance() == i) return true;
+        const auto n = count();
+        if (n <= detail::collection_index_threshold) {
+            for (std::size_t k = 0; k < n; ++k)
+                if (store_->items[k].instance() == i) return true;
             return false;
         }
-        if (!index_) {
+        if (!store_->index) {
             auto index = std::make_unique<detail::member_index>();
-            index->reserve(items_.size() * 2);
-            for (const auto& p : items_) index->insert(p.instance());
-            index_ = std::move(index);
+            index->reserve(n * 2);
+            for (const auto& p : store_->items) index->insert(p.instance());
+            store_->index = std::move(index);
         }
-        return index_->contains(i);
+        return store_->index->contains(i);
     }
     void put_item(detail::instance_base* i) override {
         if (!has_item(i)) put_new_item(i);
     }
     void put_new_item(detail::instance_base* i) override {
         auto* inst = static_cast<detail::instance<T>*>(i);
-        if (items_.size() < items_.capacity()) items_.emplace_back(detail::slot_tag{}, inst);  // constructed in place
-        else rebuild(items_.size() * 2 + 4, nullptr, inst);
+        auto& list = items();
+        if (list.size() < list.capacity()) list.emplace_back(detail::slot_tag{}, inst);  // constructed in place
+        else rebuild(list.size() * 2 + 4, nullptr, inst);
         index_added(i);
     }
     bool take_item(detail::instance_base* i) override {
         if (!has_item(i)) return false;
-        rebuild(items_.capacity(), i, nullptr);
-        if (index_) index_->erase(i);
+        rebuild(store_->items.capacity(), i, nullptr);
+        if (store_->index) store_->index->erase(i);
         return true;
     }
     void unload() noexcept override {
-        items_.clear();
-        index_.reset();
+        store_.reset();
         loaded = false;
         clear_changes();
     }
 
 private:
+    // What a collection holds, behind one pointer so that an object's
+    // unloaded or empty collection costs 8 bytes (a session holds many).
+    struct storage {
+        std::vector<ptr<T>> items;  // bound: uncounted slots; loose: counted ptrs
+        // `items` as a set, once has_item() has seen more than
+        // collection_index_threshold of them; kept in step by every change to
+        // `items`, or dropped (it is a cache).
+        std::unique_ptr<detail::member_index> index;
+    };
+
+    std::size_t count() const noexcept { return store_ ? store_->items.size() : 0; }
+    ptr<T>* data() const noexcept { return store_ ? store_->items.data() : nullptr; }
+    std::vector<ptr<T>>& items() {
+        if (!store_) store_ = std::make_unique<storage>();
+        return store_->items;
+    }
+    void copy_items(const relationship& other) {
+        if (other.count() == 0) store_.reset();
+        else store_ = std::make_unique<storage>(storage{other.store_->items, nullptr});
+    }
+
     const relationship& load() const {
         if (!loaded) detail::load_relationship(const_cast<relationship&>(*this));
         return *this;
@@ -207,34 +227,35 @@ private:
         if (!loaded) detail::load_relationship(*this);
         return *this;
     }
-    // The index is a cache of items_: when it cannot follow a change, it is
+    // The index is a cache of the items: when it cannot follow a change, it is
     // dropped and has_item() builds it again.
     void index_added(const detail::instance_base* i) noexcept {
-        if (!index_) return;
+        if (!store_->index) return;
         try {
-            index_->insert(i);
+            store_->index->insert(i);
         } catch (...) {
-            index_.reset();
+            store_->index.reset();
         }
     }
     ptr<T>& checked(size_type i) {
         load();
-        if (i >= items_.size())
-            throw ArgumentError(fmt::format("alchemy: index {} is past the end of {} ({} objects)", i, where(), items_.size()));
-        return items_[i];
+        if (i >= count())
+            throw ArgumentError(fmt::format("alchemy: index {} is past the end of {} ({} objects)", i, where(), count()));
+        return store_->items[i];
     }
     std::string where() const {
         return info ? fmt::format("{}.{}", owner->table->struct_name, info->member) : std::string("a relationship");
     }
     void assign(const std::vector<ptr<T>>& wanted) {
         if (!owner) {
-            items_.assign(wanted.begin(), wanted.end());
-            index_.reset();
+            if (wanted.empty()) store_.reset();
+            else store_ = std::make_unique<storage>(storage{wanted, nullptr});
             return;
         }
         load();
         std::vector<detail::instance_base*> gone;
-        for (const auto& p : items_) {
+        for (std::size_t k = 0; k < count(); ++k) {
+            const auto& p = store_->items[k];
             bool kept = false;
             for (const auto& w : wanted) kept = kept || w == p;
             if (!kept) gone.push_back(p.instance());
@@ -246,18 +267,16 @@ private:
     // Slots are never moved or assigned (a moved slot would count): the
     // vector is rebuilt instead of growing or erasing in place.
     void rebuild(std::size_t capacity, const detail::instance_base* without, detail::instance<T>* extra) {
+        auto& list = items();
         std::vector<ptr<T>> fresh;
         fresh.reserve(capacity);
-        for (const auto& p : items_)
+        for (const auto& p : list)
             if (p.instance() != without) fresh.emplace_back(detail::slot_tag{}, p.instance());
         if (extra) fresh.emplace_back(detail::slot_tag{}, extra);
-        items_.swap(fresh);
+        list.swap(fresh);
     }
 
-    std::vector<ptr<T>> items_;  // bound: uncounted slots; loose: counted ptrs
-    // items_ as a set, once has_item() has seen more than
-    // collection_index_threshold items; kept in step by every change to items_.
-    mutable std::unique_ptr<detail::member_index> index_;
+    std::unique_ptr<storage> store_;  // null: no items
 };
 
 /// The scalar side of a one-to-many (many-to-one): the object this one's

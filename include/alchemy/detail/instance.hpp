@@ -132,15 +132,16 @@ struct instance_base {
 
     batch_ref batch;                     // the query that loaded it (tables with relationships)
     std::uint32_t batch_index = 0;
-    bool has_identity = false;           // a row exists (or existed) for it
-    bool marked_for_delete = false;      // remove()d, DELETE not flushed yet
-    bool deleted = false;                // DELETE flushed, not committed
-    bool touched = false;                // accessed for writing since the last flush
-    bool expired = false;                // every column must be reloaded before use
-    bool key_generated = false;          // the key came from the database in this transaction
-    bool inserted_in_transaction = false;
-    bool deleted_in_transaction = false;
-    bool listed_in_transaction = false;  // in session_core::transaction_
+    // One bit each (bit-fields): nine bools would take 16 bytes with padding.
+    bool has_identity : 1 = false;           // a row exists (or existed) for it
+    bool marked_for_delete : 1 = false;      // remove()d, DELETE not flushed yet
+    bool deleted : 1 = false;                // DELETE flushed, not committed
+    bool touched : 1 = false;                // accessed for writing since the last flush
+    bool expired : 1 = false;                // every column must be reloaded before use
+    bool key_generated : 1 = false;          // the key came from the database in this transaction
+    bool inserted_in_transaction : 1 = false;
+    bool deleted_in_transaction : 1 = false;
+    bool listed_in_transaction : 1 = false;  // in session_core::transaction_
     std::uint64_t insert_order = 0;      // when it became pending
     column_flags expired_columns;        // partial expiry (empty: none)
     std::unique_ptr<value[]> snapshot;   // column values when touched (or after the last flush)
