@@ -60,6 +60,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <new>
 #include <type_traits>
 #include <vector>
 
@@ -182,12 +183,12 @@ public:
         auto* inst = static_cast<detail::instance<T>*>(i);
         auto& list = items();
         if (list.size() < list.capacity()) list.emplace_back(detail::slot_tag{}, inst);  // constructed in place
-        else rebuild(list.size() * 2 + 4, nullptr, inst);
+        else grow(list.size() * 2 + 4, inst);
         index_added(i);
     }
     bool take_item(detail::instance_base* i) override {
         if (!has_item(i)) return false;
-        rebuild(store_->items.capacity(), i, nullptr);
+        erase_slot(i);
         if (store_->index) store_->index->erase(i);
         return true;
     }
@@ -253,27 +254,49 @@ private:
             return;
         }
         load();
+        // Past a few dozen objects `wanted` is looked up through a set, and
+        // the objects that go are taken out from the back, so replacing or
+        // clearing a collection of n objects does not cost O(n^2).
+        const bool large = wanted.size() > detail::collection_index_threshold;
+        detail::member_index wanted_set;
+        if (large)
+            for (const auto& w : wanted) wanted_set.insert(w.instance());
         std::vector<detail::instance_base*> gone;
         for (std::size_t k = 0; k < count(); ++k) {
-            const auto& p = store_->items[k];
+            auto* p = store_->items[k].instance();
             bool kept = false;
-            for (const auto& w : wanted) kept = kept || w == p;
-            if (!kept) gone.push_back(p.instance());
+            if (large) kept = wanted_set.contains(p);
+            else
+                for (const auto& w : wanted) kept = kept || w.instance() == p;
+            if (!kept) gone.push_back(p);
         }
-        for (auto* g : gone) detail::collection_remove(*this, *g);
+        for (auto g = gone.rbegin(); g != gone.rend(); ++g) detail::collection_remove(*this, **g);
         for (const auto& w : wanted) append(w);
     }
 
     // Slots are never moved or assigned (a moved slot would count): the
-    // vector is rebuilt instead of growing or erasing in place.
-    void rebuild(std::size_t capacity, const detail::instance_base* without, detail::instance<T>* extra) {
+    // vector grows by building a new one, and erasing re-makes the slots
+    // that follow in place.
+    void grow(std::size_t capacity, detail::instance<T>* extra) {
         auto& list = items();
         std::vector<ptr<T>> fresh;
         fresh.reserve(capacity);
-        for (const auto& p : list)
-            if (p.instance() != without) fresh.emplace_back(detail::slot_tag{}, p.instance());
-        if (extra) fresh.emplace_back(detail::slot_tag{}, extra);
+        for (const auto& p : list) fresh.emplace_back(detail::slot_tag{}, p.instance());
+        fresh.emplace_back(detail::slot_tag{}, extra);
         list.swap(fresh);
+    }
+    // `i` must be there. Searched from the back, so taking out the last item
+    // (clear(), or assign() taking out a tail) costs O(1), not O(n).
+    void erase_slot(const detail::instance_base* i) noexcept {
+        auto& list = store_->items;
+        std::size_t k = list.size();
+        while (k > 0 && list[k - 1].instance() != i) --k;
+        if (k == 0) return;
+        for (--k; k + 1 < list.size(); ++k) {
+            list[k].~ptr();  // a slot: releases nothing
+            new (&list[k]) ptr<T>(detail::slot_tag{}, list[k + 1].instance());
+        }
+        list.pop_back();
     }
 
     std::unique_ptr<storage> store_;  // null: no items

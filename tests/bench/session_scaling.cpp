@@ -9,9 +9,10 @@
 // If a flush compared every object the session holds, (b) would cost H
 // comparisons per query; it costs what (a) costs. (c) adds one UPDATE per query.
 //
-// It also times appending A new objects to one collection, and A/2: append()
-// refuses duplicates through an index once a collection is large, so doubling
-// A about doubles the time (a scan per append would quadruple it).
+// It also times appending A new objects to one collection and then clearing
+// it, and the same for A/2: append() refuses duplicates through an index once
+// a collection is large, and clear() takes the objects out from the back, so
+// doubling A about doubles both times (a scan per object would quadruple them).
 //
 //   session_scaling [--held H] [--queries Q] [--appends A]   (defaults 100000, 10000, 20000)
 #include <alchemy/alchemy.hpp>
@@ -49,17 +50,28 @@ constexpr auto alchemy_table(Item*) {
     return alchemy::table("items", alchemy::autoincrement, alchemy::foreign_key(&Item::owner_id, &Owner::id));
 }
 
-// Milliseconds for `count` append()s of new objects to one pending owner's collection.
-double append_to_one_collection(alchemy::engine& engine, std::int64_t count) {
+struct collection_times {
+    double append_ms;  // `count` append()s of new objects to one pending owner's collection
+    double clear_ms;   // then clear() of that collection
+};
+
+collection_times fill_and_clear_one_collection(alchemy::engine& engine, std::int64_t count) {
     alchemy::session session(engine);
     auto owner = session.add(Owner{});
     std::vector<alchemy::ptr<Item>> items;
     for (std::int64_t i = 0; i < count; ++i) items.push_back(alchemy::make(Item{}));
-    const auto start = std::chrono::steady_clock::now();
+    const auto ms_since = [](auto start) {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    };
+    auto start = std::chrono::steady_clock::now();
     for (const auto& item : items) owner->items.append(item);
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double appended = ms_since(start);
     if (static_cast<std::int64_t>(std::as_const(owner)->items.size()) != count) std::exit(4);
-    return ms;
+    start = std::chrono::steady_clock::now();
+    owner->items.clear();
+    const double cleared = ms_since(start);
+    if (!std::as_const(owner)->items.empty()) std::exit(5);
+    return {appended, cleared};
 }
 
 double run(alchemy::engine& engine, std::int64_t held, std::int64_t queries, bool touch) {
@@ -108,11 +120,14 @@ int main(int argc, char** argv) {
                 static_cast<long long>(held), untouched, untouched / empty);
     std::printf("  %lld loaded objects, one touched per query %9.2f ms  (one UPDATE per query)\n",
                 static_cast<long long>(held), touched);
-    const double half = append_to_one_collection(engine, appends / 2);
-    const double full = append_to_one_collection(engine, appends);
-    std::printf("append() of new objects to one collection:\n");
-    std::printf("  %lld appends %9.2f ms\n  %lld appends %9.2f ms  (%.2fx: a constant cost per append gives 2x, a scan per append 4x)\n",
-                static_cast<long long>(appends / 2), half, static_cast<long long>(appends), full, full / half);
+    const auto half = fill_and_clear_one_collection(engine, appends / 2);
+    const auto full = fill_and_clear_one_collection(engine, appends);
+    std::printf("append() of new objects to one collection, then clear() of it (twice as many objects should\n"
+                "take twice as long; a scan per object would take four times as long):\n");
+    std::printf("  %6lld objects: append %9.2f ms, clear %9.2f ms\n", static_cast<long long>(appends / 2),
+                half.append_ms, half.clear_ms);
+    std::printf("  %6lld objects: append %9.2f ms, clear %9.2f ms  (%.2fx, %.2fx)\n", static_cast<long long>(appends),
+                full.append_ms, full.clear_ms, full.append_ms / half.append_ms, full.clear_ms / half.clear_ms);
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     return 0;
 }

@@ -9,7 +9,9 @@
 
 #include <fmt/core.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace rel;
@@ -181,6 +183,12 @@ TEST_CASE("relationships: a large collection keeps each object once through appe
     alice->posts.append(fresh[0]);
     CHECK(alice->posts.size() == 92);
     CHECK(fresh[0]->user == alice);
+    strings titles, expected_titles{"a1", "a2"};  // removals keep the order of the rest
+    for (const auto& p : std::as_const(alice)->posts) titles.push_back(p->title);
+    for (int i = 10; i < 100; ++i)
+        if (i != 50) expected_titles.push_back(fmt::format("n{}", i));
+    expected_titles.push_back("n0");
+    CHECK(titles == expected_titles);
 
     session.commit();
     strings expected{stmt(posts_of_user, "(1)")};  // the first append loads alice's posts
@@ -200,6 +208,44 @@ TEST_CASE("relationships: a large collection keeps each object once through appe
     CHECK(alice->posts.contains(fresh[99]));
     CHECK_FALSE(alice->posts.contains(fresh[50]));
     CHECK_FALSE(alice->posts.contains(fresh[1]));
+}
+
+TEST_CASE("relationships: replacing or clearing a large collection unlinks exactly the objects that go, in order",
+          "[relationship][sync]") {
+    graph_db db;
+    db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')",
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+            "INSERT INTO posts (id, title, user_id) SELECT i, 'p' || i, 1 FROM n"});
+    auto session = db.session();
+    auto alice = session.get<User>(1);
+    std::vector<alchemy::ptr<Post>> evens, odds;
+    for (const auto& p : std::as_const(alice)->posts) (p->id % 2 == 0 ? evens : odds).push_back(p);
+    auto fresh = alchemy::make(Post{.title = "new"});
+    auto wanted = evens;
+    wanted.push_back(fresh);
+    alice->posts = wanted;  // the 50 odd posts go, the new one comes
+    std::vector<std::int64_t> ids;
+    for (const auto& p : std::as_const(alice)->posts) ids.push_back(p->id);
+    std::vector<std::int64_t> expected_ids;
+    for (std::int64_t id = 2; id <= 100; id += 2) expected_ids.push_back(id);
+    expected_ids.push_back(0);  // the new post, not flushed yet
+    CHECK(ids == expected_ids);
+    CHECK(alice->posts.contains(fresh));
+    CHECK_FALSE(alice->posts.contains(odds[7]));
+    CHECK(std::as_const(odds[7])->user == nullptr);
+    db.clear();
+    session.commit();
+    std::string unlinks = "batch " + update_post_user;  // one batch, in key order, then the INSERT (as SQLAlchemy)
+    for (std::int64_t id = 1; id < 100; id += 2) unlinks += fmt::format(" <- (NULL, {})", id);
+    CHECK(db.trace() == strings{unlinks, stmt(insert_post, "('new', 1)"), COMMIT});
+    CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id = 1") == rows{{"51"}});
+    CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id IS NULL AND id % 2 = 1") == rows{{"50"}});
+
+    alice->posts.clear();
+    CHECK(alice->posts.empty());
+    CHECK(std::as_const(fresh)->user == nullptr);
+    session.commit();
+    CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id IS NULL") == rows{{"101"}});
 }
 
 TEST_CASE("relationships: a large loose collection keeps each object once and carries them all into the session",

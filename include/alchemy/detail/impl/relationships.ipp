@@ -70,7 +70,13 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
     const auto& info = *self.info;
     self.take_item(&item);
     auto& history = self.history();
-    const bool was_added = std::erase(history.added, &item) != 0;
+    bool was_added = false;  // the newest first: clearing what was just appended costs O(n), not O(n^2)
+    if (!history.added.empty() && history.added.back() == &item) {
+        history.added.pop_back();
+        was_added = true;
+    } else {
+        was_added = std::erase(history.added, &item) != 0;
+    }
     if (!was_added || info.cascades(cascade::delete_orphan)) history.removed.push_back(&item);
     if (const auto* reverse = reverse_side(info)) {
         auto& back = member_of(item, *reverse);
