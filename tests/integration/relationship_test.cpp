@@ -241,6 +241,15 @@ TEST_CASE("relationships: replacing or clearing a large collection unlinks exact
     CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id = 1") == rows{{"51"}});
     CHECK(db.stored("SELECT count(*) FROM posts WHERE user_id IS NULL AND id % 2 = 1") == rows{{"50"}});
 
+    // Taken out and put back before the flush: nothing to write.
+    const std::vector<alchemy::ptr<Post>> current(std::as_const(alice)->posts.begin(), std::as_const(alice)->posts.end());
+    alice->posts.clear();
+    for (const auto& p : current) alice->posts.append(p);
+    CHECK(alice->posts.size() == 51);
+    db.clear();
+    session.commit();
+    CHECK(db.trace() == strings{COMMIT});
+
     alice->posts.clear();
     CHECK(alice->posts.empty());
     CHECK(std::as_const(fresh)->user == nullptr);

@@ -45,7 +45,11 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
     self.put_new_item(&item);  // checked above: not there yet
     join_groups(&owner, &item);
     auto& history = self.history();
-    if (std::erase(history.removed, &item) == 0) history.added.push_back(&item);
+    // Taken out since the last flush and back now: nothing to write. Checked
+    // newest first, so clearing a collection and appending its objects again
+    // costs O(n).
+    if (!history.removed.empty() && history.removed.back() == &item) history.removed.pop_back();
+    else if (std::erase(history.removed, &item) == 0) history.added.push_back(&item);
     if (const auto* reverse = reverse_side(info)) {
         auto& back = member_of(item, *reverse);
         if (info.kind == relationship_kind::one_to_many) {  // the child leaves its old parent
