@@ -41,6 +41,9 @@
 //
 // C++ choices (SQLAlchemy has attribute events and a garbage collector):
 //   * A collection holds each object once; appending it again does nothing.
+//     Past 32 objects a hash set answers "is it there?", so append() and
+//     contains() are O(1) and clear() or assigning a collection O(n);
+//     remove() shifts the objects after the one removed (like vector::erase).
 //   * Its elements are the collection's own ptr slots: read, dereference and
 //     copy them, and change the collection through append/remove/assignment.
 //   * Assigning a whole T through a ptr (`*user = other`) leaves the
