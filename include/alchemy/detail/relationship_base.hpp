@@ -29,6 +29,18 @@ struct collection_changes {
     std::vector<instance_base*> removed;
 };
 
+/// Takes `item` out of `added` or `removed` (an object is in each at most
+/// once); false if it was not there. The newest entry is looked at first, so
+/// undoing the latest changes (clear() after appends, appends after clear())
+/// costs O(1) per object, not a scan.
+inline bool take_change(std::vector<instance_base*>& changes, const instance_base* item) {
+    if (!changes.empty() && changes.back() == item) {
+        changes.pop_back();
+        return true;
+    }
+    return std::erase(changes, item) != 0;
+}
+
 /// The members of a large collection, so that append() can refuse a
 /// duplicate without scanning: with a scan per append, building a collection
 /// of n objects would cost O(n^2). Collections up to

@@ -45,11 +45,8 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
     self.put_new_item(&item);  // checked above: not there yet
     join_groups(&owner, &item);
     auto& history = self.history();
-    // Taken out since the last flush and back now: nothing to write. Checked
-    // newest first, so clearing a collection and appending its objects again
-    // costs O(n).
-    if (!history.removed.empty() && history.removed.back() == &item) history.removed.pop_back();
-    else if (std::erase(history.removed, &item) == 0) history.added.push_back(&item);
+    // Taken out since the last flush and back now: nothing to write.
+    if (!take_change(history.removed, &item)) history.added.push_back(&item);
     if (const auto* reverse = reverse_side(info)) {
         auto& back = member_of(item, *reverse);
         if (info.kind == relationship_kind::one_to_many) {  // the child leaves its old parent
@@ -57,7 +54,7 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
             if (old && old != &owner) {
                 auto& old_collection = member_of(*old, info);
                 if (old_collection.loaded) old_collection.take_item(&item);
-                if (old_collection.changes) std::erase(old_collection.changes->added, &item);
+                if (old_collection.changes) take_change(old_collection.changes->added, &item);
             }
             back.put_item(&owner);
             back.loaded = true;
@@ -74,13 +71,7 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
     const auto& info = *self.info;
     self.take_item(&item);
     auto& history = self.history();
-    bool was_added = false;  // the newest first: clearing what was just appended costs O(n), not O(n^2)
-    if (!history.added.empty() && history.added.back() == &item) {
-        history.added.pop_back();
-        was_added = true;
-    } else {
-        was_added = std::erase(history.added, &item) != 0;
-    }
+    const bool was_added = take_change(history.added, &item);
     if (!was_added || info.cascades(cascade::delete_orphan)) history.removed.push_back(&item);
     if (const auto* reverse = reverse_side(info)) {
         auto& back = member_of(item, *reverse);
@@ -107,7 +98,7 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
         if (old && old != target) {
             auto& collection = member_of(*old, *reverse);
             if (collection.loaded) collection.take_item(&child);
-            if (collection.changes) std::erase(collection.changes->added, &child);
+            if (collection.changes) take_change(collection.changes->added, &child);
         }
         if (target) {
             auto& collection = member_of(*target, *reverse);
