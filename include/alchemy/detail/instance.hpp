@@ -270,6 +270,9 @@ public:
         if (p_) release(p_);
     }
     instance_base* get() const noexcept { return p_; }
+    /// Gives up the handle without dropping it: the caller now owns the
+    /// count and must release() the instance.
+    [[nodiscard]] instance_base* into_raw() noexcept { return std::exchange(p_, nullptr); }
     instance_base* operator->() const noexcept { return p_; }
     instance_base& operator*() const noexcept { return *p_; }
     explicit operator bool() const noexcept { return p_ != nullptr; }

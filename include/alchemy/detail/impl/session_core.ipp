@@ -111,7 +111,7 @@ ALCHEMY_INLINE void session_core::expunge_all() {
     // vector; without memory for it, hash order it is.
     std::size_t count = 0;
     for (const auto& [table, map] : identity_) count += map.size();
-    std::vector<instance_ref> by_address;
+    std::vector<instance_base*> by_address;  // each holds the handle the map held
     try {
         by_address.reserve(count);
     } catch (const std::bad_alloc&) {
@@ -119,16 +119,16 @@ ALCHEMY_INLINE void session_core::expunge_all() {
     for (auto& [table, map] : identity_)
         map.for_each([&](instance_ref& inst) {
             if (by_address.size() < by_address.capacity()) {
-                by_address.push_back(std::move(inst));
+                by_address.push_back(inst.into_raw());
                 return;
             }
             detach(*inst);
             inst = nullptr;
         });
-    std::ranges::sort(by_address, std::less<>{}, &instance_ref::get);
-    for (auto& inst : by_address) {  // (a group is freed only once all its handles are gone)
+    std::sort(by_address.begin(), by_address.end(), std::less<>{});
+    for (auto* inst : by_address) {  // (a group is freed only once all its handles are gone)
         detach(*inst);
-        inst = nullptr;
+        release(inst);
     }
     for (auto& inst : pending_) detach(*inst);
     for (auto& inst : deleted_) detach(*inst);
