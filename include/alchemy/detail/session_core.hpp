@@ -43,17 +43,21 @@ namespace detail {
 // Appends an encoding of `v` that differs for different values (type tag +
 // bytes); identity keys are the concatenation over the primary key.
 inline void encode_key_part(std::string& out, const column_value& v) {
+    if (v.type() == sql_type::integer) {  // most keys: one append (it runs for every row loaded)
+        char tagged[1 + sizeof(std::int64_t)];
+        tagged[0] = static_cast<char>(sql_type::integer);
+        const auto i = v.as_integer();
+        std::memcpy(tagged + 1, &i, sizeof i);
+        out.append(tagged, sizeof tagged);
+        return;
+    }
     out += static_cast<char>(v.type());
     const auto append_sized = [&](const void* data, std::size_t n) {
         out.append(reinterpret_cast<const char*>(&n), sizeof n);
         out.append(static_cast<const char*>(data), n);
     };
     switch (v.type()) {
-        case sql_type::integer: {
-            const auto i = v.as_integer();
-            out.append(reinterpret_cast<const char*>(&i), sizeof i);
-            break;
-        }
+        case sql_type::integer: break;  // above
         case sql_type::real: {
             const auto d = v.as_real();
             out.append(reinterpret_cast<const char*>(&d), sizeof d);
