@@ -334,27 +334,43 @@ struct joined_load {
     const relationship_info* info;
     std::size_t first;  // the position of the target's first column in each row
     boost::unordered_flat_map<instance_base*, bool> owners{};  // true: this query fills its relationship
-
-    void take(session_core& core, instance_base* owner, const row& r) {
-        if (!owner) return;
-        auto& m = member_of(*owner, *info);
-        auto [it, fresh] = owners.emplace(owner, !m.loaded);
-        if (!it->second) return;  // loaded before this query: left as it is
-        const auto& target = info->target();
-        bool all_null = true;
-        for (auto k : target.primary_key) all_null = all_null && r[first + k].is_null();
-        if (all_null) return;
-        // Joined rows can repeat a child (several joined collections multiply): checked.
-        attach_loaded(*owner, *info, *core.adopt(target, r, info->make_target, first), false);
-    }
-    void finish() {
-        for (auto& [owner, filling] : owners)
-            if (filling) member_of(*owner, *info).loaded = true;
-    }
 };
 
-// Adds the LEFT OUTER JOINs and columns of a joinedload() to `spec`.
-joined_load add_joined_load(select_spec& spec, const relationship_info& info, const table_info& owner, std::size_t n);
+// The joinedload()s of one query. Its functions are out of line (compiled
+// once with ALCHEMY_SEPARATE_COMPILATION), not in every query<T...>.
+class joined_loads {
+public:
+    joined_loads();
+    joined_loads(const joined_loads&) = delete;
+    joined_loads& operator=(const joined_loads&) = delete;
+    ~joined_loads();
+
+    /// Adds the LEFT OUTER JOINs and columns of a joinedload() of `info`
+    /// (a relationship of `owner`) to `spec`.
+    void add(select_spec& spec, const relationship_info& info, const table_info& owner);
+    /// Reads each joined target in row `r` into `owner`'s relationships.
+    void take(session_core& core, instance_base* owner, const row& r);
+    /// Marks the relationships this query filled as loaded.
+    void finish();
+
+private:
+    std::vector<joined_load> loads_;
+};
+
+// A set of objects (which rows a query has returned already), out of line
+// for the same reason.
+class pointer_set {
+public:
+    pointer_set();
+    pointer_set(const pointer_set&) = delete;
+    pointer_set& operator=(const pointer_set&) = delete;
+    ~pointer_set();
+    /// Adds p; false when it was in the set already.
+    bool insert(const void* p);
+
+private:
+    boost::unordered_flat_set<const void*> set_;
+};
 
 }  // namespace detail
 
@@ -389,7 +405,8 @@ public:
     /// The SELECT as it runs, with the joins of joinedload() options.
     detail::select_spec effective_spec() const {
         auto spec = this->spec_;
-        with_joined_loads(spec);
+        detail::joined_loads joined;
+        add_joined_loads(joined, spec);
         return spec;
     }
 
@@ -542,34 +559,32 @@ private:
     // others run as select-IN loads.
     static bool joins_eagerly(const load_option& o, bool limited) { return o.joined && sizeof...(T) == 1 && !limited; }
 
-    std::vector<detail::joined_load> with_joined_loads(detail::select_spec& spec) const {
-        std::vector<detail::joined_load> joined;
+    void add_joined_loads(detail::joined_loads& joined, detail::select_spec& spec) const {
         for (const auto& o : eager_)
-            if (joins_eagerly(o, spec.limit || spec.offset))
-                joined.push_back(detail::add_joined_load(spec, *o.relationship, owner_of(o.relationship), joined.size() + 1));
-        return joined;
+            if (joins_eagerly(o, spec.limit || spec.offset)) joined.add(spec, *o.relationship, owner_of(o.relationship));
     }
 
     std::vector<row_type> run(detail::select_spec spec) const {
-        auto joined = with_joined_loads(spec);
+        detail::joined_loads joined;
+        add_joined_loads(joined, spec);
         const auto limited_spec = spec.limit || spec.offset;
         auto result = this->execute(spec);
         std::vector<row_type> out;
-        boost::unordered_flat_set<const void*> seen;
+        detail::pointer_set seen;
         const bool dedupe = !spec.joins.empty();
         for (; result.has_row(); result.next()) {
             const auto r = result.current();
             if constexpr (sizeof...(T) == 1) {
                 auto object = adopt<T...>(r, 0);
-                for (auto& j : joined) j.take(*this->core_, object.instance(), r);
+                joined.take(*this->core_, object.instance(), r);
                 // Joined rows repeat the entity: keep the first occurrence.
-                if (!dedupe || seen.insert(object.instance()).second) out.push_back(std::move(object));
+                if (!dedupe || seen.insert(object.instance())) out.push_back(std::move(object));
             } else {
                 std::size_t first = 0;
                 out.push_back(row_type{next_entity<T>(r, first)...});
             }
         }
-        for (auto& j : joined) j.finish();
+        joined.finish();
         finish_entities(out, limited_spec);
         return out;
     }
@@ -592,10 +607,10 @@ private:
             // One entity per row, each object once: run() drops the repeats joins make.
             for (const auto& row : rows) objects.push_back(row.instance());
         } else {
-            boost::unordered_flat_set<detail::instance_base*> seen;
+            detail::pointer_set seen;
             for (const auto& row : rows) {
                 detail::instance_base* object = std::get<I>(row).instance();
-                if (object && seen.insert(object).second) objects.push_back(object);
+                if (object && seen.insert(object)) objects.push_back(object);
             }
         }
         for (const auto& o : eager_) {

@@ -477,13 +477,11 @@ namespace detail {
 class value_recorder final : public binder {
 public:
     explicit value_recorder(std::vector<value>& out) : out_(out) {}
-    void bind_null() override { out_.emplace_back(); }
-    void bind_integer(std::int64_t v) override { out_.emplace_back(v); }
-    void bind_real(double v) override { out_.emplace_back(v); }
-    void bind_text(std::string_view v) override { out_.emplace_back(std::string(v)); }
-    void bind_blob(std::span<const std::byte> v) override {
-        out_.emplace_back(std::vector<std::byte>(v.begin(), v.end()));
-    }
+    void bind_null() override;
+    void bind_integer(std::int64_t v) override;
+    void bind_real(double v) override;
+    void bind_text(std::string_view v) override;
+    void bind_blob(std::span<const std::byte> v) override;
 
 private:
     std::vector<value>& out_;

@@ -219,22 +219,13 @@ inline instance_base* group_root(instance_base* i) noexcept {
 
 inline void retain(instance_base* i) noexcept { ++group_root(i)->group_handles; }
 
+/// Frees every member of the group whose root is `root` (its last handle is gone).
+void free_group(instance_base* root) noexcept;
+
 /// Drops one handle; the last handle of a group frees every member.
 inline void release(instance_base* i) noexcept {
     auto* root = group_root(i);
-    if (--root->group_handles != 0) return;
-    if (root->group_size == 1) {  // the common case: an object linked to nothing
-        delete root;
-        return;
-    }
-    std::vector<instance_base*> members;
-    members.reserve(root->group_size);
-    auto* m = root;
-    do {
-        members.push_back(m);
-        m = m->group_next;
-    } while (m != root);
-    for (auto* member : members) delete member;
+    if (--root->group_handles == 0) free_group(root);
 }
 
 /// Puts a and b in one group (linking them through a relationship).

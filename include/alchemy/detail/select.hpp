@@ -26,6 +26,15 @@ struct join_spec {
 };
 
 struct select_spec {
+    // Declared here, defaulted in the .ipp: with ALCHEMY_SEPARATE_COMPILATION
+    // the copies and destruction of the nine containers are compiled once.
+    select_spec() = default;
+    select_spec(const select_spec&);
+    select_spec(select_spec&&) noexcept;
+    select_spec& operator=(const select_spec&);
+    select_spec& operator=(select_spec&&) noexcept;
+    ~select_spec();
+
     std::vector<node_ptr> columns;             // the select list
     std::vector<const table_info*> entities;   // tables selected whole, in order
     std::vector<join_spec> joins;
@@ -60,11 +69,7 @@ node_ptr infer_join(const std::vector<const table_info*>& present, const table_i
 /// Renders a SELECT into `c` (sharing its parameter list).
 std::string render_select(const select_spec& s, sql_compiler& c);
 
-inline compiled_sql compile_select(const select_spec& s, const dialect& d) {
-    sql_compiler c(d);
-    auto sql = render_select(s, c);
-    return {std::move(sql), std::move(c.params())};
-}
+compiled_sql compile_select(const select_spec& s, const dialect& d);
 
 // ---- the shape of a SELECT ---------------------------------------------------------
 // Two SELECTs with the same shape render to the same SQL text and differ only

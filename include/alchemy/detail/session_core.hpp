@@ -112,28 +112,17 @@ using key_map = boost::unordered_flat_map<std::string, V, key_hash>;
 /// a slot is 16 bytes instead of 40, and a lookup hashes one word.
 class identity_map {
 public:
-    instance_ref* find(const std::string& key) noexcept {
-        if (const auto i = as_integer(key)) {
-            auto it = integers_.find(*i);
-            return it == integers_.end() ? nullptr : &it->second;
-        }
-        auto it = others_.find(key);
-        return it == others_.end() ? nullptr : &it->second;
-    }
+    // (Defined in the .ipp: compiled once with ALCHEMY_SEPARATE_COMPILATION,
+    // with the hash map's code they instantiate.)
+    instance_ref* find(const std::string& key) noexcept;
     const instance_ref* find(const std::string& key) const noexcept {
         return const_cast<identity_map*>(this)->find(key);
     }
     /// Maps `key` to `inst`, replacing what it mapped to.
-    void put(const std::string& key, instance_ref inst) {
-        if (const auto i = as_integer(key)) integers_.insert_or_assign(*i, std::move(inst));
-        else others_.insert_or_assign(key, std::move(inst));
-    }
+    void put(const std::string& key, instance_ref inst);
     /// The entry for `key`, made empty if there was none; the caller fills
     /// it (or erases it) before the map is used again.
-    instance_ref& slot(const std::string& key) {
-        if (const auto i = as_integer(key)) return integers_.try_emplace(*i).first->second;
-        return others_.try_emplace(key).first->second;
-    }
+    instance_ref& slot(const std::string& key);
     /// Forgets `key` if it maps to `inst` (another object may hold it by now).
     void erase(const std::string& key, const instance_base* inst) noexcept;
     std::size_t size() const noexcept { return integers_.size() + others_.size(); }
@@ -169,7 +158,7 @@ struct flush_links;
 
 class session_core {
 public:
-    session_core(engine e, session_options options) : engine_(std::move(e)), options_(options) {}
+    session_core(engine e, session_options options);
     session_core(const session_core&) = delete;
     session_core& operator=(const session_core&) = delete;
     ~session_core();  // out of line: it destroys every hash map the session holds
@@ -229,31 +218,16 @@ public:
 
     /// Loads the row with primary key `key` of `table` into a new instance
     /// made by `make`, or returns the identity-mapped one; nullptr if no row.
-    template <class Make>
-    instance_ref get(const table_info& table, std::span<const value> key, Make&& make) {
-        if (key.size() != table.primary_key.size())
-            throw InvalidRequestError(fmt::format(
-                "alchemy: Incorrect number of values in identifier to formulate primary key for session.get(); "
-                "table '{}' has a primary key of {} column(s), {} value(s) were given",
-                table.name, table.primary_key.size(), key.size()));
-        const auto encoded = key_of_values(key);
-        if (auto found = lookup(table, encoded)) {
-            if (found->expired) {
-                if (!load(*found)) return nullptr;
-            }
-            return found;
-        }
-        autoflush();
-        auto result = conn().execute_values(statements(table).select_by_key, key);
-        if (!result.has_row()) return nullptr;
-        return adopt(table, result.current(), make);
-    }
+    instance_ref get(const table_info& table, std::span<const value> key, instance_ref (*make)());
 
     /// The identity-mapped instance for the row `row` (columns in table
     /// order from `first`): the existing one (its loaded values kept), or a
-    /// new one made by `make` and filled from the row.
-    template <class Row, class Make>
-    instance_ref adopt(const table_info& table, const Row& row, Make&& make, std::size_t first = 0) {
+    /// new one made by `make` and filled from the row. Out of line for a
+    /// plain row, which nearly every caller has; the template serves rows
+    /// read through a column mapping (detail::reordered_row).
+    instance_ref adopt(const table_info& table, const row& r, instance_ref (*make)(), std::size_t first = 0);
+    template <class Row>
+    instance_ref adopt(const table_info& table, const Row& row, instance_ref (*make)(), std::size_t first = 0) {
         std::string encoded;  // straight from the row: no copies of the key values
         for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
         auto& map = identity_of(table);
@@ -306,11 +280,9 @@ public:
     /// Called on write access through a ptr: remembers the object for the
     /// next flush, with the values it had (its snapshot).
     void touch(instance_base& i) {
-        if (i.touched) return;
-        i.touched = true;
-        if (i.has_identity && !i.snapshot) i.snapshot = i.capture();
-        if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
+        if (!i.touched) touch_first(i);
     }
+    void touch_first(instance_base& i);  // out of line: it copies the values
 
     void expire(instance_base& i, std::span<const std::string_view> columns = {});
 
@@ -374,10 +346,7 @@ public:
     const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
     value referenced_value(instance_base& owner, const relationship_info& info);
     /// The SQL text rendered for a query shape (select.hpp), if cached.
-    const std::string* compiled_sql_for(const std::string& shape) const {
-        auto it = compiled_.find(shape);
-        return it == compiled_.end() ? nullptr : &it->second;
-    }
+    const std::string* compiled_sql_for(const std::string& shape) const;
     void remember_compiled_sql(std::string shape, std::string sql);
     std::size_t compiled_sql_count() const noexcept { return compiled_.size(); }
 

@@ -3,6 +3,7 @@
 // the compiler (compiler.hpp) renders them through a dialect.
 #pragma once
 
+#include <alchemy/detail/config.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/types.hpp>
 
@@ -48,76 +49,21 @@ struct sql_node {
     std::string alias{};                // column of an aliased table; alias_column
 };
 
-inline node_ptr column_node(const table_info& table, std::size_t column, std::string alias = {}) {
-    sql_node n{sql_node::kind::column, &table, column};
-    n.alias = std::move(alias);
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr alias_column_node(std::string alias, std::string column) {
-    sql_node n{sql_node::kind::alias_column};
-    n.alias = std::move(alias);
-    n.op = std::move(column);
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr nested_node(nested_renderer render) {
-    sql_node n{sql_node::kind::nested};
-    n.nested_sql = std::make_shared<const nested_renderer>(std::move(render));
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr bind_node(value v) {
-    sql_node n{sql_node::kind::bind};
-    n.bound = std::move(v);
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr binary_node(std::string op, node_ptr lhs, node_ptr rhs) {
-    sql_node n{sql_node::kind::binary};
-    n.op = std::move(op);
-    n.children = {std::move(lhs), std::move(rhs)};
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr prefix_node(std::string op, node_ptr operand) {
-    sql_node n{sql_node::kind::prefix};
-    n.op = std::move(op);
-    n.children = {std::move(operand)};
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr postfix_node(std::string op, node_ptr operand) {
-    sql_node n{sql_node::kind::postfix};
-    n.op = std::move(op);
-    n.children = {std::move(operand)};
-    return std::make_shared<const sql_node>(std::move(n));
-}
-
-inline node_ptr list_node(std::vector<node_ptr> items) {
-    sql_node n{sql_node::kind::list};
-    n.children = std::move(items);
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr function_node(std::string name, std::vector<node_ptr> args) {
-    sql_node n{sql_node::kind::function};
-    n.op = std::move(name);
-    n.children = std::move(args);
-    return std::make_shared<const sql_node>(std::move(n));
-}
+// The node makers (defined in the .ipp: make_shared<sql_node> and the
+// node's destructor are compiled once with ALCHEMY_SEPARATE_COMPILATION).
+node_ptr column_node(const table_info& table, std::size_t column, std::string alias = {});
+node_ptr alias_column_node(std::string alias, std::string column);
+node_ptr nested_node(nested_renderer render);
+node_ptr bind_node(value v);
+node_ptr binary_node(std::string op, node_ptr lhs, node_ptr rhs);
+node_ptr prefix_node(std::string op, node_ptr operand);
+node_ptr postfix_node(std::string op, node_ptr operand);
+node_ptr list_node(std::vector<node_ptr> items);
+node_ptr function_node(std::string name, std::vector<node_ptr> args);
 /// `pattern` is SQL text in which each "{}" stands for the next child.
-inline node_ptr pattern_node(std::string pattern, std::vector<node_ptr> children = {}) {
-    sql_node n{sql_node::kind::pattern};
-    n.op = std::move(pattern);
-    n.children = std::move(children);
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr label_node(std::string name, node_ptr child) {
-    sql_node n{sql_node::kind::label};
-    n.op = std::move(name);
-    n.children = {std::move(child)};
-    return std::make_shared<const sql_node>(std::move(n));
-}
-inline node_ptr cast_node(sql_type to, node_ptr child) {
-    sql_node n{sql_node::kind::cast};
-    n.cast_to = to;
-    n.children = {std::move(child)};
-    return std::make_shared<const sql_node>(std::move(n));
-}
+node_ptr pattern_node(std::string pattern, std::vector<node_ptr> children = {});
+node_ptr label_node(std::string name, node_ptr child);
+node_ptr cast_node(sql_type to, node_ptr child);
 
 /// Calls f(table) for every (unaliased) table a column in the tree belongs
 /// to, in order; nested SELECTs keep their own tables.
@@ -129,3 +75,7 @@ void for_each_table(const sql_node& n, F&& f) {
 }
 
 }  // namespace alchemy::detail
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/impl/sql_tree.ipp>
+#endif

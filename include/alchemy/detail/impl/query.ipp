@@ -11,8 +11,36 @@
 
 namespace alchemy::detail {
 
-ALCHEMY_INLINE joined_load add_joined_load(select_spec& spec, const relationship_info& info, const table_info& owner,
-                                           std::size_t n) {
+ALCHEMY_INLINE joined_loads::joined_loads() = default;
+ALCHEMY_INLINE joined_loads::~joined_loads() = default;
+
+ALCHEMY_INLINE void joined_loads::take(session_core& core, instance_base* owner, const row& r) {
+    if (!owner) return;
+    for (auto& j : loads_) {
+        auto& m = member_of(*owner, *j.info);
+        auto [it, fresh] = j.owners.emplace(owner, !m.loaded);
+        if (!it->second) continue;  // loaded before this query: left as it is
+        const auto& target = j.info->target();
+        bool all_null = true;
+        for (auto k : target.primary_key) all_null = all_null && r[j.first + k].is_null();
+        if (all_null) continue;
+        // Joined rows can repeat a child (several joined collections multiply): checked.
+        attach_loaded(*owner, *j.info, *core.adopt(target, r, j.info->make_target, j.first), false);
+    }
+}
+
+ALCHEMY_INLINE void joined_loads::finish() {
+    for (auto& j : loads_)
+        for (auto& [owner, filling] : j.owners)
+            if (filling) member_of(*owner, *j.info).loaded = true;
+}
+
+ALCHEMY_INLINE pointer_set::pointer_set() = default;
+ALCHEMY_INLINE pointer_set::~pointer_set() = default;
+ALCHEMY_INLINE bool pointer_set::insert(const void* p) { return set_.insert(p).second; }
+
+ALCHEMY_INLINE void joined_loads::add(select_spec& spec, const relationship_info& info, const table_info& owner) {
+    const auto n = loads_.size() + 1;  // aliases <table>_1, <table>_2 ... in the order of the options
     const auto& target = info.target();
     const auto alias = fmt::format("{}_{}", target.name, n);
     const auto push = [&](const table_info& table, std::string name, node_ptr on) {
@@ -44,9 +72,8 @@ ALCHEMY_INLINE joined_load add_joined_load(select_spec& spec, const relationship
         push(target, alias, binary_node("=", aliased_column(alias, target, fk.target_columns.front()),
                                         column_node(owner, fk.columns.front())));
     }
-    joined_load j{&info, spec.columns.size()};
+    loads_.push_back(joined_load{&info, spec.columns.size()});
     for (std::size_t c = 0; c < target.columns.size(); ++c) spec.columns.push_back(aliased_column(alias, target, c));
-    return j;
 }
 
 }  // namespace alchemy::detail

@@ -13,6 +13,18 @@
 
 namespace alchemy::detail {
 
+ALCHEMY_INLINE select_spec::select_spec(const select_spec&) = default;
+ALCHEMY_INLINE select_spec::select_spec(select_spec&&) noexcept = default;
+ALCHEMY_INLINE select_spec& select_spec::operator=(const select_spec&) = default;
+ALCHEMY_INLINE select_spec& select_spec::operator=(select_spec&&) noexcept = default;
+ALCHEMY_INLINE select_spec::~select_spec() = default;
+
+ALCHEMY_INLINE compiled_sql compile_select(const select_spec& s, const dialect& d) {
+    sql_compiler c(d);
+    auto sql = render_select(s, c);
+    return {std::move(sql), std::move(c.params())};
+}
+
 ALCHEMY_INLINE std::vector<const table_info*> select_spec::from(const std::vector<const table_info*>& enclosing) const {
     std::vector<const table_info*> out;
     std::vector<const table_info*> correlated;

@@ -12,6 +12,25 @@
 namespace alchemy {
 namespace detail {
 
+ALCHEMY_INLINE instance_ref* identity_map::find(const std::string& key) noexcept {
+    if (const auto i = as_integer(key)) {
+        auto it = integers_.find(*i);
+        return it == integers_.end() ? nullptr : &it->second;
+    }
+    auto it = others_.find(key);
+    return it == others_.end() ? nullptr : &it->second;
+}
+
+ALCHEMY_INLINE void identity_map::put(const std::string& key, instance_ref inst) {
+    if (const auto i = as_integer(key)) integers_.insert_or_assign(*i, std::move(inst));
+    else others_.insert_or_assign(key, std::move(inst));
+}
+
+ALCHEMY_INLINE instance_ref& identity_map::slot(const std::string& key) {
+    if (const auto i = as_integer(key)) return integers_.try_emplace(*i).first->second;
+    return others_.try_emplace(key).first->second;
+}
+
 ALCHEMY_INLINE void identity_map::erase(const std::string& key, const instance_base* inst) noexcept {
     if (const auto i = as_integer(key)) {
         if (auto it = integers_.find(*i); it != integers_.end() && it->second.get() == inst) integers_.erase(it);
@@ -20,7 +39,16 @@ ALCHEMY_INLINE void identity_map::erase(const std::string& key, const instance_b
     }
 }
 
+ALCHEMY_INLINE session_core::session_core(engine e, session_options options)
+    : engine_(std::move(e)), options_(options) {}
+
 ALCHEMY_INLINE session_core::~session_core() { close(); }
+
+ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
+    i.touched = true;
+    if (i.has_identity && !i.snapshot) i.snapshot = i.capture();
+    if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
+}
 
 ALCHEMY_INLINE identity_map& session_core::identity_of(const table_info& table) { return identity_[&table]; }
 
@@ -100,6 +128,36 @@ ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
     i.transaction_snapshot.reset();
     for (auto* r : related)
         if (r->owner == this) expunge(instance_ref(r));
+}
+
+ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span<const value> key,
+                                              instance_ref (*make)()) {
+    if (key.size() != table.primary_key.size())
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Incorrect number of values in identifier to formulate primary key for session.get(); "
+            "table '{}' has a primary key of {} column(s), {} value(s) were given",
+            table.name, table.primary_key.size(), key.size()));
+    const auto encoded = key_of_values(key);
+    if (auto found = lookup(table, encoded)) {
+        if (found->expired) {
+            if (!load(*found)) return nullptr;
+        }
+        return found;
+    }
+    autoflush();
+    auto result = conn().execute_values(statements(table).select_by_key, key);
+    if (!result.has_row()) return nullptr;
+    return adopt(table, result.current(), make);
+}
+
+ALCHEMY_INLINE instance_ref session_core::adopt(const table_info& table, const row& r, instance_ref (*make)(),
+                                                std::size_t first) {
+    return adopt<row>(table, r, make, first);
+}
+
+ALCHEMY_INLINE const std::string* session_core::compiled_sql_for(const std::string& shape) const {
+    auto it = compiled_.find(shape);
+    return it == compiled_.end() ? nullptr : &it->second;
 }
 
 ALCHEMY_INLINE void session_core::expunge_all() {

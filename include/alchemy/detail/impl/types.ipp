@@ -67,4 +67,16 @@ ALCHEMY_INLINE std::string format_values(std::span<const value> values, std::siz
     return out;
 }
 
+namespace detail {
+
+ALCHEMY_INLINE void value_recorder::bind_null() { out_.emplace_back(); }
+ALCHEMY_INLINE void value_recorder::bind_integer(std::int64_t v) { out_.emplace_back(v); }
+ALCHEMY_INLINE void value_recorder::bind_real(double v) { out_.emplace_back(v); }
+ALCHEMY_INLINE void value_recorder::bind_text(std::string_view v) { out_.emplace_back(std::string(v)); }
+ALCHEMY_INLINE void value_recorder::bind_blob(std::span<const std::byte> v) {
+    out_.emplace_back(std::vector<std::byte>(v.begin(), v.end()));
+}
+
+}  // namespace detail
+
 }  // namespace alchemy
