@@ -809,6 +809,18 @@ relationship_base& access_relationship(void* object) {
     return reflect<T>::template get<I>(*static_cast<T*>(object));
 }
 
+// build_table<T>'s type-independent steps, out of line (compiled once with
+// ALCHEMY_SEPARATE_COMPILATION instead of in every TU that maps a struct).
+void add_column(table_info& table, column_info&& column);
+void add_relationship(table_info& table, const relationship_info& relationship);
+void add_foreign_key(table_info& table, foreign_key_info&& foreign_key);
+void add_index(table_info& table, index_info&& index);
+void add_unique(table_info& table, std::vector<std::size_t> columns);
+void add_check(table_info& table, std::string_view sql, std::string_view constraint_name);
+/// Marks the primary key's columns, names the unnamed indexes and rejects
+/// two members mapped to one column name.
+void finish_table(table_info& table);
+
 /// A default-constructed T, to find members' offsets from member pointers.
 template <class T>
 const T& probe_object() {
@@ -838,7 +850,7 @@ table_info build_table() {
             c.read = &read_member<T, i>;
             c.offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&reflect<T>::template get<i>(probe)) -
                                                 reinterpret_cast<const char*>(&probe));
-            table.columns.push_back(std::move(c));
+            add_column(table, std::move(c));
         }
     });
 
@@ -868,7 +880,7 @@ table_info build_table() {
             r.make_target = &make_instance<typename traits::target>;
             r.offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&reflect<T>::template get<i>(probe)) -
                                                 reinterpret_cast<const char*>(&probe));
-            table.relationships.push_back(r);
+            add_relationship(table, r);
         }
     });
 
@@ -891,17 +903,17 @@ table_info build_table() {
             fk.target_columns = {to};
             fk.on_delete = option.on_delete_action;
             fk.on_update = option.on_update_action;
-            table.foreign_keys.push_back(std::move(fk));
+            add_foreign_key(table, std::move(fk));
         } else if constexpr (kind == option_kind::index) {
             index_info ix;
             ix.columns = option_columns<T, i>();
             ix.unique = option.is_unique;
             ix.name = std::string(option.index_name);
-            table.indexes.push_back(std::move(ix));
+            add_index(table, std::move(ix));
         } else if constexpr (kind == option_kind::unique) {
-            table.uniques.push_back({option_columns<T, i>()});
+            add_unique(table, option_columns<T, i>());
         } else if constexpr (kind == option_kind::check) {
-            table.checks.push_back({std::string(option.sql), std::string(option.constraint_name)});
+            add_check(table, option.sql, option.constraint_name);
         } else if constexpr (kind == option_kind::server_default) {
             constexpr std::size_t column = column_position<T>(reflect<T>::index_of(option.member));
             table.columns[column].server_default = std::string(option.sql);
@@ -922,19 +934,7 @@ table_info build_table() {
         constexpr std::size_t id = column_position<T>(member_named<T>("id"));
         table.primary_key = {id};
     }
-    for (auto k : table.primary_key) table.columns[k].primary_key = true;
-
-    for (auto& ix : table.indexes) {
-        if (!ix.name.empty()) continue;
-        ix.name = (ix.unique ? "ux_" : "ix_") + table.name;
-        for (auto c : ix.columns) ix.name += "_" + table.columns[c].name;
-    }
-    for (std::size_t a = 0; a < table.columns.size(); ++a)
-        for (std::size_t b = a + 1; b < table.columns.size(); ++b)
-            if (table.columns[a].name == table.columns[b].name)
-                throw ArgumentError(fmt::format("alchemy: {} maps two members to the column '{}' of table '{}' ({} and {})",
-                                                table.struct_name, table.columns[a].name, table.name,
-                                                table.columns[a].member, table.columns[b].member));
+    finish_table(table);
     return table;
 }
 

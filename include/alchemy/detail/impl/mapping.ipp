@@ -37,6 +37,42 @@ ALCHEMY_INLINE std::string snake_case(std::string_view name) {
     return out;
 }
 
+ALCHEMY_INLINE void add_column(table_info& table, column_info&& column) { table.columns.push_back(std::move(column)); }
+
+ALCHEMY_INLINE void add_relationship(table_info& table, const relationship_info& relationship) {
+    table.relationships.push_back(relationship);
+}
+
+ALCHEMY_INLINE void add_foreign_key(table_info& table, foreign_key_info&& foreign_key) {
+    table.foreign_keys.push_back(std::move(foreign_key));
+}
+
+ALCHEMY_INLINE void add_index(table_info& table, index_info&& index) { table.indexes.push_back(std::move(index)); }
+
+ALCHEMY_INLINE void add_unique(table_info& table, std::vector<std::size_t> columns) {
+    table.uniques.push_back({std::move(columns)});
+}
+
+ALCHEMY_INLINE void add_check(table_info& table, std::string_view sql, std::string_view constraint_name) {
+    table.checks.push_back({std::string(sql), std::string(constraint_name)});
+}
+
+ALCHEMY_INLINE void finish_table(table_info& table) {
+    for (auto k : table.primary_key) table.columns[k].primary_key = true;
+
+    for (auto& ix : table.indexes) {
+        if (!ix.name.empty()) continue;
+        ix.name = (ix.unique ? "ux_" : "ix_") + table.name;
+        for (auto c : ix.columns) ix.name += "_" + table.columns[c].name;
+    }
+    for (std::size_t a = 0; a < table.columns.size(); ++a)
+        for (std::size_t b = a + 1; b < table.columns.size(); ++b)
+            if (table.columns[a].name == table.columns[b].name)
+                throw ArgumentError(fmt::format("alchemy: {} maps two members to the column '{}' of table '{}' ({} and {})",
+                                                table.struct_name, table.columns[a].name, table.name,
+                                                table.columns[a].member, table.columns[b].member));
+}
+
 }  // namespace detail
 
 ALCHEMY_INLINE std::vector<const table_info*> sort_by_dependency(std::vector<const table_info*> remaining) {
