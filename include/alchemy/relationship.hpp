@@ -82,10 +82,12 @@ public:
     using size_type = std::size_t;
 
     relationship() = default;
-    relationship(const relationship& other) : relationship_base(other) { copy_items(other); }  // counted copies
+    relationship(const relationship& other) : relationship_base(other) {
+        set_loose_items(other.items_or_none());  // counted copies
+    }
     /// Assigning a whole T keeps the links of the object assigned to (see the top).
     relationship& operator=(const relationship& other) {
-        if (!owner && this != &other) copy_items(other);
+        if (!owner && this != &other) set_loose_items(other.items_or_none());
         return *this;
     }
     /// Replaces the collection: objects not in `items` are removed, new ones appended.
@@ -218,9 +220,14 @@ private:
         if (!store_) store_ = std::make_unique<storage>();
         return store_->items;
     }
-    void copy_items(const relationship& other) {
-        if (other.count() == 0) store_.reset();
-        else store_ = std::make_unique<storage>(storage{other.store_->items, nullptr});
+    const std::vector<ptr<T>>& items_or_none() const noexcept {
+        static const std::vector<ptr<T>> none;
+        return store_ ? store_->items : none;
+    }
+    // A loose (unbound) collection's items: counted copies of `from`.
+    void set_loose_items(const std::vector<ptr<T>>& from) {
+        if (from.empty()) store_.reset();
+        else store_ = std::make_unique<storage>(storage{from, nullptr});
     }
 
     const relationship& load() const {
@@ -252,8 +259,7 @@ private:
     }
     void assign(const std::vector<ptr<T>>& wanted) {
         if (!owner) {
-            if (wanted.empty()) store_.reset();
-            else store_ = std::make_unique<storage>(storage{wanted, nullptr});
+            set_loose_items(wanted);
             return;
         }
         load();
