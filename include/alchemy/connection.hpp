@@ -122,11 +122,27 @@ public:
     /// Opens a savepoint (beginning the transaction if none is open).
     transaction begin_nested();
 
-    /// Commits the open transaction, if any.
+    /// Commits the open transaction, if any. If COMMIT fails, the error says
+    /// what became of the transaction: rolled back by the database (SQLite
+    /// does so on a full disk or an I/O error; nothing was committed, the next
+    /// statement begins a new transaction), or still open (SQLITE_BUSY, a
+    /// deferred foreign key): call commit() again or rollback().
+    /// PendingRollbackError if the database already rolled it back.
     void commit() { detail::commit(*engine_, raw()); }
-    /// Rolls back the open transaction, if any.
+    /// Rolls back the open transaction, if any, and acknowledges one that the
+    /// database rolled back by itself.
     void rollback() { detail::rollback(*engine_, raw()); }
-    bool in_transaction() const { return raw().in_transaction; }
+    /// True while a transaction is open, and while one that the database
+    /// rolled back waits for rollback() (see needs_rollback()).
+    bool in_transaction() const { return raw().in_transaction || raw().rolled_back_by_database.has_value(); }
+    /// True after the database rolled the transaction back by itself because
+    /// a statement failed (a full disk, an I/O error, an interrupt, out of
+    /// memory, an ON CONFLICT ROLLBACK constraint): the transaction's earlier
+    /// statements are undone, so the connection refuses further statements,
+    /// commit() and begin() with PendingRollbackError until rollback() is
+    /// called. (SQLite keeps the transaction after most errors, e.g. a UNIQUE
+    /// violation or SQLITE_BUSY; then this stays false.)
+    bool needs_rollback() const { return raw().rolled_back_by_database.has_value(); }
 
     /// With autocommit on, execute() no longer begins a transaction: every
     /// statement commits by itself (needed for VACUUM and some PRAGMAs).
@@ -173,7 +189,7 @@ public:
     /// True until this transaction (or an enclosing one) is committed or
     /// rolled back, or its connection closed.
     bool is_active() const noexcept {
-        if (!raw_ || raw_->checkout_id.load() != checkout_) return false;
+        if (!current()) return false;
         if (savepoint_) return detail::find_savepoint(*raw_, id_) < raw_->savepoints.size();
         return raw_->in_transaction && raw_->transaction_id == id_;
     }
@@ -210,6 +226,13 @@ private:
                 std::uint64_t id, bool savepoint);
 
     void check_active(const char* what) const;
+    // Still on the checkout it was begun on.
+    bool current() const noexcept { return raw_ && raw_->checkout_id.load() == checkout_; }
+    // The root transaction the database rolled back by itself (after an
+    // error), not yet acknowledged by a rollback().
+    bool rolled_back_by_database() const noexcept {
+        return !savepoint_ && current() && raw_->rolled_back_by_database && raw_->transaction_id == id_;
+    }
 
     std::shared_ptr<detail::engine_state> engine_;
     std::shared_ptr<detail::sqlite_connection> raw_;

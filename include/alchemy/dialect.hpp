@@ -68,9 +68,10 @@ public:
     }
 
     /// Throws the alchemy exception for a driver error: `code` is the driver's
-    /// result code, `message` its text; `sql` and `params` name the statement.
+    /// result code, `message` its text; `sql` and `params` name the statement;
+    /// a non-empty `note` tells the caller what became of the transaction.
     [[noreturn]] virtual void raise(int code, std::string_view message, std::string_view sql,
-                                    std::string_view params) const = 0;
+                                    std::string_view params, std::string_view note) const = 0;
 };
 
 }  // namespace alchemy

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace alchemy {
 
@@ -43,6 +44,12 @@ struct engine_options {
 
     /// Prepared statements kept per connection (least recently used evicted).
     std::size_t statement_cache_size = 128;
+
+    /// The SQLite VFS that file databases are opened with (sqlite3_open_v2's
+    /// zVfs): the name of one registered with sqlite3_vfs_register (an
+    /// encrypting or instrumented VFS, "unix-dotfile" ...); empty for
+    /// SQLite's default. An unknown name fails at connect().
+    std::string sqlite_vfs{};
 };
 
 }  // namespace alchemy

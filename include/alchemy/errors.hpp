@@ -13,6 +13,7 @@
 //   ├── DetachedInstanceError    loading through an object that has no session
 //   ├── InvalidRequestError      the call is not valid in the current state
 //   │   ├── ResourceClosedError  connection / result / transaction already closed
+//   │   ├── PendingRollbackError the database rolled the transaction back; rollback() first
 //   │   ├── NoResultFound        one() found no row
 //   │   ├── MultipleResultsFound one() / one_or_none() found several
 //   │   └── ObjectDeletedError   an expired object's row is gone
@@ -91,6 +92,16 @@ public:
 
 /// A connection, result or transaction was used after it was closed.
 class ResourceClosedError : public InvalidRequestError {
+public:
+    using InvalidRequestError::InvalidRequestError;
+};
+
+/// The database rolled the connection's transaction back by itself after a
+/// failed statement (SQLite does so on a full disk, an I/O error, an
+/// interrupt, out of memory and some constraint conflicts). Until rollback()
+/// acknowledges it, the connection refuses statements, commit() and begin():
+/// they would run outside the transaction the caller believes is open.
+class PendingRollbackError : public InvalidRequestError {
 public:
     using InvalidRequestError::InvalidRequestError;
 };

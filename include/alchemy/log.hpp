@@ -51,6 +51,10 @@ struct log_event {
     log_kind kind;
     std::string sql;
     std::vector<std::vector<value>> parameters;
+    /// A `rollback` that the database did by itself after a failed statement
+    /// or COMMIT (a full disk, an I/O error ...): no ROLLBACK was sent, the
+    /// transaction is gone all the same.
+    bool implicit = false;
 };
 
 /// Receives every event of an engine, in order. Called on the thread that
@@ -58,7 +62,8 @@ struct log_event {
 using log_sink = std::function<void(const log_event&)>;
 
 /// The echo format: the SQL on one line, then `[parameters: (...)]` (one
-/// line per row of a batch) when there are any.
+/// line per row of a batch) when there are any; an implicit rollback reads
+/// `ROLLBACK [implicit: by the database, after an error]`.
 std::string format_event(const log_event& e);
 
 }  // namespace alchemy

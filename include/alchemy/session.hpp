@@ -14,12 +14,21 @@
 //     through a non-const ptr is what marks an object as possibly changed.
 //   * The session holds every object it knows strongly until close(),
 //     expunge() or a commit that detaches it.
-//   * If a flush fails, the database transaction is rolled back and the
+//   * If a flush fails, or COMMIT fails and takes the transaction with it (a
+//     full disk, an I/O error), or any statement fails and the database rolls
+//     the transaction back by itself, the database transaction is gone and the
 //     session returns to the state it had when the transaction began, keeping
 //     every in-memory value: objects inserted earlier in the transaction are
 //     pending again, flushed deletes are marked again, flushed updates are
-//     compared with the old row again. Correct the object and commit again.
-//     (SQLAlchemy instead requires rollback(), which discards pending objects.)
+//     compared with the old row again, relationship changes are to be written
+//     again. Correct the object (or free the disk) and commit again: each row
+//     is written exactly once. (SQLAlchemy instead requires rollback(), which
+//     discards pending objects.) A COMMIT that fails with the transaction
+//     still open (SQLITE_BUSY: another connection holds a lock) changes
+//     nothing: call commit() again, or rollback().
+//     The session notices a transaction rolled back by the database at its
+//     next call (flush, commit, a query, get, in_transaction, size ...).
+
 //   * A session and its objects are used by one thread at a time.
 // Leaving a session's scope (or close()) rolls back what was not committed
 // and detaches every object; a session is move-only.
@@ -171,7 +180,10 @@ public:
     /// transaction, beginning it if needed; a no-op emits nothing.
     void flush() { core().flush(); }
     /// flush(), COMMIT, then (expire_on_commit) expire every object. A session
-    /// that never began emits nothing.
+    /// that never began emits nothing. On failure see the top of this file:
+    /// either the session is back at the start of the transaction (commit()
+    /// again writes everything once), or, when the error says the transaction
+    /// is still open, nothing changed (commit() again, or rollback()).
     void commit() { core().commit(); }
     /// ROLLBACK; pending and newly inserted objects become transient, objects
     /// deleted in the transaction persistent again, the rest expire.
@@ -186,6 +198,7 @@ public:
     /// Whether the object is pending or persistent in this session (`obj in session`).
     template <class T>
     bool contains(const ptr<T>& object) const {
+        if (core_) core_->follow_database();
         const auto* i = object.instance();
         return i && core_ && i->owner == core_.get() && !i->deleted;  // marked for deletion: still persistent
     }
@@ -195,11 +208,11 @@ public:
         return core_ && core_->is_modified(*checked(object));
     }
     /// Objects in the identity map.
-    std::size_t size() const { return core_ ? core_->identity_size() : 0; }
-    std::size_t pending_count() const { return core_ ? core_->pending_count() : 0; }
+    std::size_t size() const { return core_ ? (core_->follow_database(), core_->identity_size()) : 0; }
+    std::size_t pending_count() const { return core_ ? (core_->follow_database(), core_->pending_count()) : 0; }
     /// Query shapes whose SQL text this session has rendered (and reuses).
     std::size_t compiled_query_count() const { return core_ ? core_->compiled_sql_count() : 0; }
-    std::size_t deleted_count() const { return core_ ? core_->deleted_count() : 0; }
+    std::size_t deleted_count() const { return core_ ? (core_->follow_database(), core_->deleted_count()) : 0; }
     bool in_transaction() const { return core_ && core_->in_transaction(); }
 
     /// Autoflush on or off for the rest of this session.

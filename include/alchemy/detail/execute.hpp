@@ -46,9 +46,25 @@ private:
 };
 
 /// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...).
-void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql);
+void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql,
+                 statement_role role = statement_role::ordinary);
 
+/// PendingRollbackError when the database rolled the transaction back by
+/// itself and rollback() has not acknowledged it yet; `what` is the refused call.
+void check_not_rolled_back(const sqlite_connection& conn, std::string_view what);
+
+/// BEGIN; PendingRollbackError while a transaction the database rolled back
+/// waits for rollback().
 void begin(engine_state& engine, sqlite_connection& conn);
+
+/// Before a statement: begins the transaction when none is open (unless
+/// autocommit), and refuses to run anything while a transaction the database
+/// rolled back waits for rollback().
+inline void enter_transaction(engine_state& engine, sqlite_connection& conn) {
+    if (conn.in_transaction) return;
+    if (conn.rolled_back_by_database) check_not_rolled_back(conn, "execute a statement");
+    if (!conn.autocommit) begin(engine, conn);
+}
 
 void commit(engine_state& engine, sqlite_connection& conn);
 
@@ -172,14 +188,14 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
 template <class Bind, class Record>
 result execute_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, Bind&& bind,
                     Record&& record) {
-    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+    enter_transaction(engine, conn);
     std::optional<lease_guard> lease;
     try {
         lease.emplace(conn, sql);
     } catch (const DBAPIError& e) {
         // Compile errors ("no such table") name the parameters too.
         const auto values = record();
-        engine.dialect.raise(e.code(), e.driver_message(), sql, values.empty() ? std::string() : format_values(values));
+        engine.dialect.raise(e.code(), e.driver_message(), sql, values.empty() ? std::string() : format_values(values), "");
     }
     sqlite3_stmt* stmt = lease->stmt();
     // Rows are read after this call returns, so their parameters must be copied.
@@ -194,11 +210,15 @@ result execute_with(engine_state& engine, sqlite_connection& conn, std::string_v
     // through every other statement; only report it if this one changed rows.
     const auto changes_before = sqlite3_total_changes64(conn.handle());
     const int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) return result(lease->take(), 0, 0);
+    if (rc == SQLITE_ROW) {
+        conn.follow_statement();
+        return result(lease->take(), 0, 0);
+    }
     if (rc != SQLITE_DONE) {
         const auto values = record();
         conn.raise(rc, sql, values.empty() ? std::string() : format_values(values));
     }
+    conn.follow_statement();
     const bool changed = sqlite3_total_changes64(conn.handle()) != changes_before;
     return result(nullptr, changed ? sqlite3_changes64(conn.handle()) : 0, sqlite3_last_insert_rowid(conn.handle()));
 }
@@ -255,11 +275,11 @@ result execute_values(engine_state& engine, sqlite_connection& conn, std::string
 // rows; a compile error ("no such table") names the first row's parameters.
 template <class RecordRow>
 lease_guard lease_for_rows(engine_state& engine, sqlite_connection& conn, std::string_view sql, RecordRow& record_row) {
-    if (!conn.in_transaction && !conn.autocommit) begin(engine, conn);
+    enter_transaction(engine, conn);
     try {
         return lease_guard(conn, sql);
     } catch (const DBAPIError& e) {
-        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)));
+        engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)), "");
     }
 }
 

@@ -31,8 +31,9 @@ public:
 
     std::shared_ptr<sqlite_connection> checkout();
 
-    /// Returns a connection; keeps it open if the pool has room, else closes it.
-    void checkin(std::shared_ptr<sqlite_connection> conn) noexcept;
+    /// Returns a connection; keeps it open if it is `reusable` and the pool
+    /// has room, else closes it.
+    void checkin(std::shared_ptr<sqlite_connection> conn, bool reusable = true) noexcept;
 
     /// Closes every idle connection (checked-out ones close when returned).
     void dispose() noexcept;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/logger.hpp>
 #include <alchemy/dialect/sqlite.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -116,9 +118,16 @@ struct savepoint_entry {
     std::string name;
 };
 
+/// What a failed statement was to its transaction (see sqlite_connection::raise).
+enum class statement_role {
+    ordinary,  ///< runs inside the transaction
+    commit,    ///< ends it
+};
+
 class sqlite_connection {
 public:
-    sqlite_connection(const connect_config& config, const sqlite_dialect& dialect);
+    /// `log` (the engine's, may be null) hears of rollbacks the database did by itself.
+    sqlite_connection(const connect_config& config, const sqlite_dialect& dialect, const logger* log = nullptr);
 
     sqlite_connection(const sqlite_connection&) = delete;
     sqlite_connection& operator=(const sqlite_connection&) = delete;
@@ -173,23 +182,56 @@ public:
 
     // ---- errors ---------------------------------------------------------------
 
-    /// Throws the exception for the connection's last error.
-    [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params) const;
+    /// Throws the exception for the connection's last error, after settling
+    /// the transaction state with SQLite (settle_after_error): every failed
+    /// step passes through here.
+    [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params,
+                            statement_role role = statement_role::ordinary);
 
     // ---- transaction state ----------------------------------------------------
     // Kept here, not in the public handle, so that transaction objects can
-    // check whether they are still the active one.
+    // check whether they are still the active one. SQLite, not this flag, is
+    // the authority: after every failed statement the flag is settled against
+    // sqlite3_get_autocommit() (settle_after_error), and after every
+    // statement run through execute() it follows what the statement itself
+    // did (follow_statement), so that no statement ever runs outside the
+    // transaction the caller believes is open.
+
+    /// After a statement succeeded: the caller's own SQL (BEGIN, COMMIT,
+    /// ROLLBACK, SAVEPOINT as text) may have begun or ended a transaction.
+    void follow_statement() noexcept {
+        const bool open = sqlite3_get_autocommit(db_) == 0;
+        if (open == in_transaction) return;
+        in_transaction = open;
+        savepoints.clear();
+        if (open) transaction_id = ++next_id;
+    }
+
+    /// Whether SQLite has a transaction open on this handle right now.
+    bool sqlite_in_transaction() const noexcept { return db_ && sqlite3_get_autocommit(db_) == 0; }
 
     bool in_transaction = false;
     std::uint64_t transaction_id = 0;            // of the current root transaction
     std::vector<savepoint_entry> savepoints;     // innermost last
     std::uint64_t next_id = 0;                   // for transaction and savepoint ids
     bool autocommit = false;                     // no implicit BEGIN
+    /// Set when the database rolled the transaction back by itself after a
+    /// failed statement (not COMMIT): the error's text. Statements, begin()
+    /// and commit() are refused (PendingRollbackError) until rollback().
+    std::optional<std::string> rolled_back_by_database;
     /// Changes each time the connection is checked out or returned, so that
     /// objects of an earlier checkout know they are stale.
     std::atomic<std::uint64_t> checkout_id{0};
 
 private:
+    // After a failed statement: SQLite rolls the whole transaction back by
+    // itself after some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM,
+    // SQLITE_INTERRUPT, ON CONFLICT ROLLBACK) and not after others (SQLITE_BUSY,
+    // including a COMMIT that may be retried; a deferred foreign key at COMMIT).
+    // Asks SQLite which happened, records it, reports an implicit rollback to
+    // the log, and returns what the error message should tell the caller.
+    std::string_view settle_after_error(const std::string& message, statement_role role);
+
     static std::string synchronous_sql(sqlite_synchronous s);
 
     // Runs a set-up statement, reporting failures with the database's name.
@@ -215,6 +257,7 @@ private:
 
     sqlite3* db_ = nullptr;
     const sqlite_dialect& dialect_;
+    const logger* log_;
     std::size_t cache_capacity_;
     boost::unordered_flat_map<std::string, std::shared_ptr<statement_slot>, string_hash,
                               std::equal_to<>>

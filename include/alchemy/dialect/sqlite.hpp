@@ -46,15 +46,16 @@ public:
     std::string begin_sql() const override;
 
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,
-                            std::string_view params) const override;
+                            std::string_view params, std::string_view note) const override;
 
 private:
     template <class E>
     [[noreturn]] static void throw_as(std::string_view cls, int code, std::string_view message, std::string_view sql,
-                                      std::string_view params) {
+                                      std::string_view params, std::string_view note) {
         std::string text = fmt::format("(sqlite3.{}) {}\n[SQL: {}]", cls, message, sql);
         if (!params.empty()) text += fmt::format("\n[parameters: {}]", params);
         text += fmt::format("\n[SQLite result code {}: {}]", code, sqlite3_errstr(code));
+        if (!note.empty()) text += fmt::format("\n[{}]", note);
         throw E(text, std::string(sql), std::string(params), code, std::string(message));
     }
 

@@ -42,17 +42,17 @@ ALCHEMY_INLINE void connection::set_autocommit(bool on) {
 ALCHEMY_INLINE void connection::close() noexcept {
     if (!raw_) return;
     raw_->invalidate_leases();
-    if (raw_->in_transaction) {
-        try {
-            detail::rollback(*engine_, *raw_);
-        } catch (...) {
-            // The connection goes back anyway; SQLite ends the
-            // transaction when the next BEGIN fails or the handle closes.
-        }
+    try {
+        detail::rollback(*engine_, *raw_);
+    } catch (...) {
+        // Judged below by what SQLite still holds.
     }
     raw_->autocommit = false;
     raw_->checkout_id.fetch_add(1);
-    engine_->pool.checkin(std::move(raw_));
+    // A connection whose ROLLBACK failed still holds its transaction: the
+    // next user would run inside it, so the pool closes it instead.
+    const bool reusable = !raw_->sqlite_in_transaction();
+    engine_->pool.checkin(std::move(raw_), reusable);
     raw_ = nullptr;
 }
 
@@ -69,7 +69,11 @@ ALCHEMY_INLINE transaction::transaction(transaction&& other) noexcept
 }
 
 ALCHEMY_INLINE transaction::~transaction() noexcept(false) {
-    if (!is_active()) return;
+    if (rolled_back_by_database() && std::uncaught_exceptions() > uncaught_) {
+        raw_->rolled_back_by_database.reset();  // unwinding: rolled back is what was wanted
+        return;
+    }
+    if (!is_active() && !rolled_back_by_database()) return;
     if (std::uncaught_exceptions() > uncaught_) {
         try {
             rollback();
@@ -88,6 +92,10 @@ ALCHEMY_INLINE void transaction::commit() {
 }
 
 ALCHEMY_INLINE void transaction::rollback() {
+    if (rolled_back_by_database()) {
+        detail::rollback(*engine_, *raw_);  // acknowledges it; nothing left to send
+        return;
+    }
     if (!is_active()) return;
     if (savepoint_) detail::end_savepoint(*engine_, *raw_, id_, false);
     else detail::rollback(*engine_, *raw_);
@@ -109,6 +117,7 @@ ALCHEMY_INLINE transaction::transaction(std::shared_ptr<detail::engine_state> en
       uncaught_(std::uncaught_exceptions()) {}
 
 ALCHEMY_INLINE void transaction::check_active(const char* what) const {
+    if (!savepoint_ && current() && raw_->transaction_id == id_) detail::check_not_rolled_back(*raw_, what);
     if (!is_active())
         throw InvalidRequestError(fmt::format(
             "alchemy: cannot {}: this {} is no longer active (it was committed or rolled back, "

@@ -43,15 +43,15 @@ ALCHEMY_INLINE std::string sqlite_dialect::begin_sql() const {
 }
 
 ALCHEMY_INLINE void sqlite_dialect::raise(int code, std::string_view message, std::string_view sql,
-                                          std::string_view params) const {
+                                          std::string_view params, std::string_view note) const {
     // SQLite's primary result code chooses the class, as Python's sqlite3 does.
     switch (code & 0xff) {
         case SQLITE_CONSTRAINT:
-        case SQLITE_MISMATCH: throw_as<IntegrityError>("IntegrityError", code, message, sql, params);
-        case SQLITE_TOOBIG: throw_as<DataError>("DataError", code, message, sql, params);
+        case SQLITE_MISMATCH: throw_as<IntegrityError>("IntegrityError", code, message, sql, params, note);
+        case SQLITE_TOOBIG: throw_as<DataError>("DataError", code, message, sql, params, note);
         case SQLITE_RANGE:
-        case SQLITE_MISUSE: throw_as<ProgrammingError>("ProgrammingError", code, message, sql, params);
-        case SQLITE_INTERNAL: throw_as<InternalError>("InternalError", code, message, sql, params);
+        case SQLITE_MISUSE: throw_as<ProgrammingError>("ProgrammingError", code, message, sql, params, note);
+        case SQLITE_INTERNAL: throw_as<InternalError>("InternalError", code, message, sql, params, note);
         case SQLITE_ERROR:
         case SQLITE_PERM:
         case SQLITE_ABORT:
@@ -64,8 +64,8 @@ ALCHEMY_INLINE void sqlite_dialect::raise(int code, std::string_view message, st
         case SQLITE_FULL:
         case SQLITE_CANTOPEN:
         case SQLITE_PROTOCOL:
-        case SQLITE_AUTH: throw_as<OperationalError>("OperationalError", code, message, sql, params);
-        default: throw_as<DatabaseError>("DatabaseError", code, message, sql, params);  // CORRUPT, NOTADB, ...
+        case SQLITE_AUTH: throw_as<OperationalError>("OperationalError", code, message, sql, params, note);
+        default: throw_as<DatabaseError>("DatabaseError", code, message, sql, params, note);  // CORRUPT, NOTADB, ...
     }
 }
 

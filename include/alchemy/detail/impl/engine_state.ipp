@@ -15,7 +15,7 @@ ALCHEMY_INLINE engine_state::engine_state(alchemy::url u, engine_options o)
       options(std::move(o)),
       dialect(options.begin),
       log(options.echo, options.sink),
-      pool([this] { return std::make_shared<sqlite_connection>(config, dialect); },
+      pool([this] { return std::make_shared<sqlite_connection>(config, dialect, &log); },
            options.pool_size, options.max_overflow, options.pool_timeout) {
     config.options = options;
     if (url.is_memory()) {

@@ -7,14 +7,24 @@
 
 namespace alchemy::detail {
 
-ALCHEMY_INLINE void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql) {
+ALCHEMY_INLINE void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql,
+                                statement_role role) {
     if (engine.log.active()) engine.log.emit({kind, sql, {}});
     lease_guard lease(conn, sql);
     const int rc = sqlite3_step(lease.stmt());
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) conn.raise(rc, sql, "");
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) conn.raise(rc, sql, "", role);
+}
+
+ALCHEMY_INLINE void check_not_rolled_back(const sqlite_connection& conn, std::string_view what) {
+    if (!conn.rolled_back_by_database) return;
+    throw PendingRollbackError(fmt::format(
+        "alchemy: cannot {}: the database rolled this connection's transaction back after an error ({}); "
+        "call rollback() first, then run the transaction again",
+        what, *conn.rolled_back_by_database));
 }
 
 ALCHEMY_INLINE void begin(engine_state& engine, sqlite_connection& conn) {
+    check_not_rolled_back(conn, "begin a transaction");
     run_control(engine, conn, log_kind::begin, engine.dialect.begin_sql());
     conn.in_transaction = true;
     conn.transaction_id = ++conn.next_id;
@@ -22,23 +32,37 @@ ALCHEMY_INLINE void begin(engine_state& engine, sqlite_connection& conn) {
 }
 
 ALCHEMY_INLINE void commit(engine_state& engine, sqlite_connection& conn) {
+    check_not_rolled_back(conn, "commit");
     if (!conn.in_transaction) return;
-    run_control(engine, conn, log_kind::commit, engine.dialect.commit_sql());
+    // On failure raise() settles the state: the transaction is either gone
+    // (rolled back by the database) or still open for another commit().
+    run_control(engine, conn, log_kind::commit, engine.dialect.commit_sql(), statement_role::commit);
     conn.in_transaction = false;
     conn.savepoints.clear();
 }
 
 ALCHEMY_INLINE void rollback(engine_state& engine, sqlite_connection& conn) {
+    conn.rolled_back_by_database.reset();  // acknowledged (its rollback event was logged when it happened)
     if (!conn.in_transaction) return;
-    // The transaction is over whatever ROLLBACK reports: SQLite may already
-    // have rolled back by itself after an error.
     conn.in_transaction = false;
     conn.savepoints.clear();
-    if (sqlite3_get_autocommit(conn.handle())) {
-        if (engine.log.active()) engine.log.emit({log_kind::rollback, engine.dialect.rollback_sql(), {}});
+    if (!conn.sqlite_in_transaction()) {  // already gone: nothing to send
+        if (engine.log.active()) {
+            log_event event{log_kind::rollback, engine.dialect.rollback_sql(), {}};
+            event.implicit = true;
+            engine.log.emit(event);
+        }
         return;
     }
-    run_control(engine, conn, log_kind::rollback, engine.dialect.rollback_sql());
+    try {
+        run_control(engine, conn, log_kind::rollback, engine.dialect.rollback_sql());
+    } catch (...) {
+        // ROLLBACK itself failed (an I/O error): whatever SQLite still holds
+        // is what the connection must believe.
+        if (conn.sqlite_in_transaction()) conn.in_transaction = true;
+        conn.rolled_back_by_database.reset();
+        throw;
+    }
 }
 
 ALCHEMY_INLINE std::uint64_t begin_savepoint(engine_state& engine, sqlite_connection& conn) {

@@ -7,6 +7,7 @@ namespace alchemy {
 
 ALCHEMY_INLINE std::string format_event(const log_event& e) {
     std::string out = e.sql;
+    if (e.implicit) out += " [implicit: by the database, after an error]";
     for (const auto& row : e.parameters) {
         out += "\n[parameters: ";
         out += format_values(row);

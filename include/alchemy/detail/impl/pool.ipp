@@ -41,12 +41,12 @@ ALCHEMY_INLINE std::shared_ptr<sqlite_connection> connection_pool::checkout() {
     }
 }
 
-ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<sqlite_connection> conn) noexcept {
+ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<sqlite_connection> conn, bool reusable) noexcept {
     std::shared_ptr<sqlite_connection> to_close;
     {
         std::lock_guard lock(mutex_);
         --checked_out_;
-        if (idle_.size() < size_) {
+        if (reusable && idle_.size() < size_) {
             idle_.push_back(std::move(conn));
         } else {
             --open_count_;

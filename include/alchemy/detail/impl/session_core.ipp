@@ -285,6 +285,7 @@ ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
 
 ALCHEMY_INLINE void session_core::rollback() {
     if (conn_) conn_->rollback();
+    forget_written();
     // SQLAlchemy 9.1: pending and inserted objects become transient,
     // flushed deletes persistent again, everything else is expired.
     for (auto& inst : pending_) detach(*inst);
@@ -331,6 +332,7 @@ ALCHEMY_INLINE void session_core::close() noexcept {
         inst->key_generated = false;
         inst->transaction_snapshot.reset();
     }
+    forget_written();
     expunge_all();
     conn_.reset();
 }
@@ -394,7 +396,52 @@ ALCHEMY_INLINE void session_core::check_owned(const instance_base& i, const char
                                               i.describe()));
 }
 
+ALCHEMY_INLINE void session_core::restore_written() {
+    // Foreign keys the flushes wrote, newest first, unless changed since: a
+    // key they name may be gone with the transaction. The links below write
+    // them again.
+    for (auto w = written_keys_.rbegin(); w != written_keys_.rend(); ++w)
+        if (w->child->column_equals(w->column, w->written))
+            w->child->table->columns[w->column].read(w->before.view(), w->child->object());
+    // The relationship changes the flushes consumed come back under the ones
+    // made since (so an object appended, flushed and then removed again is
+    // neither): newest first, each under what is there.
+    for (auto w = written_links_.rbegin(); w != written_links_.rend(); ++w) {
+        if (w->owner->owner != this) continue;  // expunged since: not this session's to write
+        auto& m = *w->member;
+        m.changed = m.changed || w->changed;
+        if (w->changes) {
+            auto newer = std::exchange(m.changes, std::move(w->changes));
+            if (newer) {
+                for (auto* item : newer->removed)
+                    if (!take_change(m.changes->added, item)) m.changes->removed.push_back(item);
+                for (auto* item : newer->added)
+                    if (!take_change(m.changes->removed, item)) m.changes->added.push_back(item);
+            }
+        }
+        // The next flush looks for changes on pending and touched objects.
+        if (w->owner->has_identity && !w->owner->deleted && !w->owner->touched) touch_first(*w->owner);
+    }
+    forget_written();
+}
+
+ALCHEMY_INLINE void session_core::commit() {
+    flush();
+    if (conn_) {
+        try {
+            conn_->commit();
+        } catch (...) {
+            // Gone with the failed COMMIT (nothing was committed): back to the
+            // start, ready for another commit(). Still open: left as it is.
+            if (conn_ && !conn_->in_transaction()) restore_transaction_start({});
+            throw;
+        }
+    }
+    end_transaction();
+}
+
 ALCHEMY_INLINE void session_core::end_transaction() {
+    forget_written();
     for (auto& inst : deleted_) {
         inst->owner = nullptr;
     }
@@ -418,7 +465,7 @@ ALCHEMY_INLINE void session_core::end_transaction() {
     conn_.reset();
 }
 
-ALCHEMY_INLINE void session_core::restore_after_failed_flush(const std::vector<instance_ref>& generated) {
+ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<instance_ref>& generated) {
     for (auto& inst : generated) {  // keys this flush wrote into objects
         if (inst->key_generated && !inst->inserted_in_transaction) reset_generated_key(*inst);
     }
@@ -458,6 +505,7 @@ ALCHEMY_INLINE void session_core::restore_after_failed_flush(const std::vector<i
     }
     std::erase_if(deleted_, [](const auto& p) { return !p->deleted; });
     std::erase_if(touched_, [](const auto& p) { return !p->has_identity; });  // pending again
+    restore_written();
     transaction_.clear();
     // Re-queue formerly flushed inserts ahead of the still-pending ones, in their original order.
     back_to_pending.insert(back_to_pending.end(), pending_.begin(), pending_.end());

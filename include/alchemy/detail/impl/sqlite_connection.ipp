@@ -8,17 +8,20 @@
 
 namespace alchemy::detail {
 
-ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config, const sqlite_dialect& dialect)
-    : dialect_(dialect), cache_capacity_(config.options.statement_cache_size) {
+ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config, const sqlite_dialect& dialect,
+                                                    const logger* log)
+    : dialect_(dialect), log_(log), cache_capacity_(config.options.statement_cache_size) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                       (config.memory ? SQLITE_OPEN_URI : 0);
-    const int rc = sqlite3_open_v2(config.filename.c_str(), &db_, flags, nullptr);
+    const auto& vfs = config.options.sqlite_vfs;
+    const int rc = sqlite3_open_v2(config.filename.c_str(), &db_, flags,
+                                   vfs.empty() || config.memory ? nullptr : vfs.c_str());
     if (rc != SQLITE_OK) {
         const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close_v2(db_);
         db_ = nullptr;
         dialect_.raise(rc, fmt::format("{} (database '{}')", message, config.filename),
-                       "<connect>", "");
+                       "<connect>", "", "");
     }
     sqlite3_extended_result_codes(db_, 1);
     try {
@@ -63,10 +66,34 @@ ALCHEMY_INLINE void sqlite_connection::invalidate_leases() noexcept {
     leased_.clear();
 }
 
-ALCHEMY_INLINE void sqlite_connection::raise(int rc, std::string_view sql, std::string_view params) const {
+ALCHEMY_INLINE void sqlite_connection::raise(int rc, std::string_view sql, std::string_view params,
+                                             statement_role role) {
     const int code = db_ ? sqlite3_extended_errcode(db_) : rc;
-    const char* message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    dialect_.raise(code == SQLITE_OK ? rc : code, message, sql, params);
+    const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);  // before anything else runs
+    const auto note = settle_after_error(message, role);
+    dialect_.raise(code == SQLITE_OK ? rc : code, message, sql, params, note);
+}
+
+ALCHEMY_INLINE std::string_view sqlite_connection::settle_after_error(const std::string& message,
+                                                                      statement_role role) {
+    if (!in_transaction) return {};
+    if (sqlite_in_transaction()) {
+        if (role == statement_role::commit)
+            return "the transaction is still open: call commit() again to retry it, or rollback() to end it";
+        return {};
+    }
+    in_transaction = false;
+    savepoints.clear();
+    if (role != statement_role::commit) rolled_back_by_database = message;
+    if (log_ && log_->active()) {
+        log_event event{log_kind::rollback, dialect_.rollback_sql(), {}};
+        event.implicit = true;
+        log_->emit(event);
+    }
+    if (role == statement_role::commit)
+        return "the database rolled the transaction back: nothing of it was committed";
+    return "the database rolled the transaction back: call rollback() before running more statements on this "
+           "connection";
 }
 
 ALCHEMY_INLINE std::string sqlite_connection::synchronous_sql(sqlite_synchronous s) {
@@ -93,7 +120,7 @@ ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::
             fmt::format("{} (database '{}')", sqlite3_errmsg(db_), filename);
         const int code = sqlite3_extended_errcode(db_);
         sqlite3_finalize(stmt);
-        dialect_.raise(code, message, sql, "");
+        dialect_.raise(code, message, sql, "", "");
     }
     sqlite3_finalize(stmt);
 }

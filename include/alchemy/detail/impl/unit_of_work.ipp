@@ -226,6 +226,7 @@ ALCHEMY_INLINE flush_links session_core::collect_links() {
 
 ALCHEMY_INLINE void session_core::flush() {
     if (flushing_) return;
+    follow_database();  // a transaction the database rolled back: its objects are pending again
     if (pending_.empty() && to_delete_.empty() && touched_.empty()) return;  // the common autoflush
     std::erase_if(pending_, [this](const auto& p) { return p->owner != this || p->has_identity; });
     std::erase_if(to_delete_, [this](const auto& p) { return p->owner != this || !p->marked_for_delete; });
@@ -257,7 +258,7 @@ ALCHEMY_INLINE void session_core::flush() {
             if (conn_) conn_->rollback();
         } catch (...) {
         }
-        restore_after_failed_flush(generated);
+        restore_transaction_start(generated);
     };
     flush_links links;
     try {
@@ -321,17 +322,15 @@ ALCHEMY_INLINE void session_core::flush() {
     const auto apply = [&](const link_assignment& a) {
         const auto& fk = a.child->table->foreign_keys[a.foreign_key];
         const auto& column = a.child->table->columns[fk.columns.front()];
-        if (!a.parent) {
-            if (!column.nullable)
-                throw FlushError(fmt::format(
-                    "alchemy: {} lost its parent, but its foreign key {}::{} (column \"{}\".\"{}\") cannot be NULL: "
-                    "delete it (cascade delete-orphan) or give it another parent",
-                    a.child->describe(), a.child->table->struct_name, column.member, a.child->table->name, column.name));
-            column.read(column_value::null(), a.child->object());
-        } else {
-            const auto v = a.parent->column_value_of(fk.target_columns.front());
-            column.read(v.view(), a.child->object());
-        }
+        if (!a.parent && !column.nullable)
+            throw FlushError(fmt::format(
+                "alchemy: {} lost its parent, but its foreign key {}::{} (column \"{}\".\"{}\") cannot be NULL: "
+                "delete it (cascade delete-orphan) or give it another parent",
+                a.child->describe(), a.child->table->struct_name, column.member, a.child->table->name, column.name));
+        auto v = a.parent ? a.parent->column_value_of(fk.target_columns.front()) : value();
+        // Recorded before it is written, so that a lost transaction can revert it.
+        written_keys_.push_back({instance_ref(a.child), fk.columns.front(), a.child->column_value_of(fk.columns.front()), v});
+        column.read(v.view(), a.child->object());
     };
     const auto apply_ready = [&](const table_info* table, const instance_base* only = nullptr) {
         waiting.apply(table, only, parent_ready, apply);
@@ -596,7 +595,13 @@ ALCHEMY_INLINE void session_core::flush() {
         throw;
     }
 
-    for (auto* m : links.processed) m->clear_changes();
+    // The relationship changes written are kept until the transaction ends:
+    // if it is lost, a retry writes them again (restore_written).
+    written_links_.reserve(written_links_.size() + links.processed.size());
+    for (auto* m : links.processed) {
+        written_links_.push_back({instance_ref(m->owner), m, m->changed, std::move(m->changes)});
+        m->clear_changes();
+    }
     // Success: new objects become persistent, flushed deletes deleted. The
     // touched objects are written (or unchanged) and leave the list a flush
     // compares: the next write through a ptr touches them again and takes a

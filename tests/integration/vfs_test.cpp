@@ -1,0 +1,37 @@
+// engine_options::sqlite_vfs: file databases opened through a named VFS.
+#include "support/fault_vfs.hpp"
+#include "support/support.hpp"
+
+#include <alchemy/alchemy.hpp>
+
+#include <catch2/catch.hpp>
+
+using Catch::Matchers::Contains;
+
+TEST_CASE("engine: sqlite_vfs opens file databases through the named VFS", "[engine][vfs]") {
+    auto& vfs = test_support::fault_vfs::get();
+    const auto path = test_support::scratch_path("through-vfs.db");
+    auto engine = alchemy::create_engine("sqlite:///" + path, {.sqlite_vfs = test_support::fault_vfs::name});
+    vfs.arm(test_support::io::all, 1'000'000, test_support::fault::io_error);  // counts, never fails
+    {
+        auto conn = engine.connect();
+        conn.execute("CREATE TABLE t (x INTEGER)");
+        conn.execute("INSERT INTO t VALUES (1)");
+        conn.commit();
+    }
+    const auto seen = vfs.seen();
+    vfs.disarm();
+    CHECK(seen > 0);
+    CHECK(test_support::raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"1"}});
+}
+
+TEST_CASE("engine: an unknown sqlite_vfs fails at connect() naming it", "[engine][vfs][errors]") {
+    const auto path = test_support::scratch_path("no-such-vfs.db");
+    auto engine = alchemy::create_engine("sqlite:///" + path, {.sqlite_vfs = "no-such-vfs"});
+    try {
+        engine.connect();
+        FAIL("connect() succeeded");
+    } catch (const alchemy::OperationalError& e) {
+        CHECK_THAT(std::string(e.what()), Contains("no such vfs: no-such-vfs"));
+    }
+}
