@@ -38,6 +38,18 @@ constexpr auto alchemy_table(Node*) {
                                        .on_update(alchemy::fk_action::cascade));
 }
 
+// Identifiers made to break out of their quotes.
+struct Hostile {
+    std::int64_t id = 0;
+    std::string value{};
+    std::optional<std::int64_t> parent{};
+};
+constexpr auto alchemy_table(Hostile*) {
+    return alchemy::table("odd \"table\"; DROP TABLE victims; --",
+                          alchemy::column_name(&Hostile::value, "va\"lue'); DROP TABLE victims; --"),
+                          alchemy::foreign_key(&Hostile::parent, &Hostile::id), alchemy::index(&Hostile::value));
+}
+
 std::vector<std::string> names(const Rows& rows, std::size_t column = 0) {
     std::vector<std::string> out;
     for (const auto& r : rows) out.push_back(r.at(column));
@@ -173,4 +185,35 @@ TEST_CASE("the same table mapped by two structs is refused", "[schema]") {
     s.add<plain::User>();
     REQUIRE_THROWS_AS(s.add<described::User>(), alchemy::ArgumentError);
     REQUIRE_THROWS_WITH(s.add<described::User>(), Catch::Contains("table 'users' is mapped twice"));
+}
+
+TEST_CASE("identifiers with quotes and SQL in them are quoted in DDL, INSERT, UPDATE, SELECT and DELETE",
+          "[schema][identifiers]") {
+    const auto path = test_support::scratch_path("hostile-identifiers.db");
+    auto engine = alchemy::create_engine("sqlite:///" + path);
+    {
+        auto conn = engine.connect();
+        conn.execute("CREATE TABLE victims (x INTEGER)");
+        conn.commit();
+    }
+    alchemy::metadata<Hostile>().create_all(engine);
+    {
+        alchemy::session s(engine);
+        auto a = s.add(Hostile{.value = "a"});
+        auto b = s.add(Hostile{.value = "b"});
+        s.commit();
+        b->parent = a->id;
+        s.commit();
+        auto found = s.query<Hostile>().filter(alchemy::col(&Hostile::value) == "b").one();
+        CHECK(found == b);
+        CHECK(found->parent == std::optional<std::int64_t>(a->id));
+        s.remove(b);
+        s.commit();
+    }
+    CHECK(raw_query(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") ==
+          Rows{{"odd \"table\"; DROP TABLE victims; --"}, {"victims"}});
+    CHECK(raw_query(path, "SELECT id, \"va\"\"lue'); DROP TABLE victims; --\", coalesce(parent, 'NULL') "
+                          "FROM \"odd \"\"table\"\"; DROP TABLE victims; --\"") == Rows{{"1", "a", "NULL"}});
+    alchemy::metadata<Hostile>().drop_all(engine);
+    CHECK(raw_query(path, "SELECT name FROM sqlite_master WHERE type = 'table'") == Rows{{"victims"}});
 }
