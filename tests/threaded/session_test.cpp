@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -244,11 +245,12 @@ void check_books(const std::string& path) {
 
 void report(const char* mode, const run_result& r) {
     const int total = std::accumulate(r.retries.begin(), r.retries.end(), 0);
-    int snapshot = 0;
-    for (int code : r.locked_codes) snapshot += code == SQLITE_BUSY_SNAPSHOT;
-    WARN(fmt::format("{}: {} transactions in {} ms; {} retries on \"database is locked\" ({} of them "
-                     "SQLITE_BUSY_SNAPSHOT), per thread {}; at most {} attempts for one transaction",
-                     mode, threads * per_thread, r.elapsed.count(), total, snapshot, r.retries, r.most_attempts));
+    std::map<int, int> by_code;  // SQLite extended result code -> retries
+    for (int code : r.locked_codes) ++by_code[code];
+    WARN(fmt::format("{}: {} transactions in {} ms; {} retries on \"database is locked\" (by SQLite result code "
+                     "{}; {} is SQLITE_BUSY_SNAPSHOT), per thread {}; at most {} attempts for one transaction",
+                     mode, threads * per_thread, r.elapsed.count(), total, by_code, SQLITE_BUSY_SNAPSHOT, r.retries,
+                     r.most_attempts));
 }
 
 }  // namespace
@@ -268,10 +270,12 @@ TEST_CASE("sessions: 8 threads x 1,000 transfers with BEGIN IMMEDIATE keep every
 
 TEST_CASE("sessions: 8 threads x 1,000 transfers with deferred BEGIN, retried when locked, keep every balance exact",
           "[session][stress]") {
-    // The default. A transaction reads first (get) and writes at commit; if
-    // another thread committed in between, its snapshot is stale and the
-    // write fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT;
-    // busy_timeout does not apply), so many transactions are run again.
+    // The default. A transaction reads first (get) and writes at commit. Its
+    // first write fails at once with "database is locked" if another
+    // transaction holds the write lock (SQLITE_BUSY: SQLite does not wait
+    // busy_timeout to turn a read transaction into a write one) or committed
+    // since this one began reading (SQLITE_BUSY_SNAPSHOT), so many
+    // transactions are run again.
     const auto path = scratch_path("bank-deferred.db");
     const auto result = run_transfers(path, alchemy::sqlite_begin::deferred);
     report("deferred BEGIN", result);
