@@ -2,6 +2,8 @@
 // through relative and absolute URLs, the per-connection settings
 // (foreign_keys, busy timeout, WAL, synchronous), one shared in-memory
 // database per engine, and the errors of databases that cannot be opened.
+// A lock released by another thread while a write waits is in
+// threaded/engine_test.cpp.
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,45 +13,17 @@
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include <sqlite3.h>
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using test_support::raw_connection;
 using test_support::raw_query;
 using test_support::scratch_path;
 
 namespace {
-
-// A raw sqlite3 connection to a database file: another process, as far as
-// alchemy can tell.
-class raw_connection {
-public:
-    explicit raw_connection(const std::string& path) {
-        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
-            std::string msg = sqlite3_errmsg(db_);
-            sqlite3_close(db_);
-            throw std::runtime_error("raw_connection: cannot open " + path + ": " + msg);
-        }
-    }
-    raw_connection(const raw_connection&) = delete;
-    raw_connection& operator=(const raw_connection&) = delete;
-    ~raw_connection() { sqlite3_close(db_); }
-
-    void exec(const std::string& sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-            std::string msg = err ? err : "?";
-            sqlite3_free(err);
-            throw std::runtime_error("raw_connection: " + sql + ": " + msg);
-        }
-    }
-
-private:
-    sqlite3* db_ = nullptr;
-};
 
 std::string file_url(const std::string& path) { return "sqlite:///" + path; }
 
@@ -162,34 +136,6 @@ TEST_CASE("engine: a write waits busy_timeout for another connection's lock, the
     conn.execute("INSERT INTO t (x) VALUES (?)", 2);
     conn.commit();
     CHECK(raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"2"}});
-}
-
-TEST_CASE("engine: a write succeeds when a lock is released within busy_timeout", "[engine]") {
-    const auto path = scratch_path("busy-wait.db");
-    auto engine = alchemy::create_engine(file_url(path), {.busy_timeout = 5000ms});
-    auto conn = engine.connect();
-    conn.execute("CREATE TABLE t (x INTEGER)");
-    conn.commit();
-
-    raw_connection other(path);
-    other.exec("BEGIN IMMEDIATE");
-    other.exec("INSERT INTO t (x) VALUES (1)");
-    std::thread releaser([&] {
-        std::this_thread::sleep_for(150ms);
-        other.exec("COMMIT");
-    });
-    const auto start = std::chrono::steady_clock::now();
-    try {
-        conn.execute("INSERT INTO t (x) VALUES (?)", 2);
-        conn.commit();
-    } catch (...) {
-        releaser.join();
-        throw;
-    }
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    releaser.join();
-    CHECK(elapsed >= 100ms);
-    CHECK(raw_query(path, "SELECT x FROM t ORDER BY x") == std::vector<std::vector<std::string>>{{"1"}, {"2"}});
 }
 
 TEST_CASE("engine: file databases use WAL unless wal = false", "[engine]") {

@@ -1,5 +1,6 @@
 // tests/support/support.hpp — what the tests share: a log capture, raw
-// sqlite3 read-back of a database file, and scratch file names.
+// sqlite3 read-back of a database file, a raw sqlite3 connection, and scratch
+// file names.
 #pragma once
 
 #include <alchemy/alchemy.hpp>
@@ -115,5 +116,33 @@ inline std::vector<std::vector<std::string>> raw_query(const std::string& path, 
     sqlite3_close(db);
     return rows;
 }
+
+/// A raw sqlite3 connection to a database file: another process, as far as
+/// alchemy can tell.
+class raw_connection {
+public:
+    explicit raw_connection(const std::string& path) {
+        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
+            std::string msg = sqlite3_errmsg(db_);
+            sqlite3_close(db_);
+            throw std::runtime_error("raw_connection: cannot open " + path + ": " + msg);
+        }
+    }
+    raw_connection(const raw_connection&) = delete;
+    raw_connection& operator=(const raw_connection&) = delete;
+    ~raw_connection() { sqlite3_close(db_); }
+
+    void exec(const std::string& sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+            std::string msg = err ? err : "?";
+            sqlite3_free(err);
+            throw std::runtime_error("raw_connection: " + sql + ": " + msg);
+        }
+    }
+
+private:
+    sqlite3* db_ = nullptr;
+};
 
 }  // namespace test_support
