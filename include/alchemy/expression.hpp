@@ -323,6 +323,10 @@ constexpr void require_text() {
 // Escapes LIKE's wildcards so that `text` matches literally (escape character '/').
 std::string escape_like(std::string_view text);
 
+// ArgumentError unless `name` is a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*):
+// func::call() pastes it into the SQL text unquoted.
+void check_function_name(std::string_view name);
+
 }  // namespace detail
 
 template <class V>
@@ -504,8 +508,16 @@ auto coalesce(const X& x, const Y& fallback) {
 }
 
 /// Any SQL function: func::call<double>("round", col(&User::score), 1).
+///
+/// The name goes into the SQL text as written (SQL cannot bind a function
+/// name), so only a plain identifier is accepted: a letter or '_', then
+/// letters, digits or '_' ([A-Za-z_][A-Za-z0-9_]*). SQLite's functions have no
+/// schema, so there is no dotted "schema.name" form. Anything else — a
+/// space, a quote, a parenthesis, a NUL byte — is an ArgumentError here, when
+/// call() is called, so no name can smuggle SQL into the statement.
 template <class R, class... A>
 expression<R> call(std::string name, const A&... args) {
+    detail::check_function_name(name);
     return expression<R>(detail::function_node(std::move(name), {detail::to_node(args)...}));
 }
 
