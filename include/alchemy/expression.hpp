@@ -84,11 +84,17 @@ public:
     }
 
     /// LIKE with the pattern as given (% and _ are wildcards).
+    ///
+    /// SQLite's LIKE reads both the value and the pattern as C strings: each
+    /// ends at its first NUL byte. So for like, ilike, startswith, endswith
+    /// and contains, text after an embedded NUL does not exist — a value
+    /// "ab\0cd" is "ab" to them, and a pattern "ab\0zz" is "ab", which
+    /// matches it (and a plain "ab"). `==` compares all the bytes.
     predicate like(std::string_view pattern) const;
     /// Case-insensitive LIKE: lower(x) LIKE lower(?).
     predicate ilike(std::string_view pattern) const;
     /// Starts with / ends with / contains `text` literally: % and _ in it are
-    /// escaped, not wildcards.
+    /// escaped, not wildcards. Values and `text` end at a NUL byte, as for like().
     predicate startswith(std::string_view text) const;
     predicate endswith(std::string_view text) const;
     predicate contains(std::string_view text) const;
