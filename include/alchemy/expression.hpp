@@ -450,10 +450,11 @@ expression<T> cast(const X& x) {
     return expression<T>(detail::cast_node(type_traits<T>::storage, x.node()));
 }
 
-/// A raw SQL fragment as an expression of type V (no parameters; your SQL).
+/// A raw SQL fragment as an expression of type V (no parameters; your SQL,
+/// pasted as written).
 template <class V>
 expression<V> literal_sql(std::string sql) {
-    return expression<V>(detail::pattern_node(std::move(sql)));
+    return expression<V>(detail::text_node(std::move(sql)));
 }
 
 // ---- SQL functions ---------------------------------------------------------------------

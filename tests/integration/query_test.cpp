@@ -217,6 +217,13 @@ TEST_CASE("raw SQL through the session: rows, and objects resolved into the iden
     CHECK(db.log.sql() == std::vector<std::string>{"SELECT count(*) FROM users"});
 }
 
+TEST_CASE("literal_sql runs as written, braces included", "[query][text]") {
+    seeded db;
+    CHECK(db.session.query(col(&User::name), alchemy::literal_sql<std::string>("'{' || '}' || '{}'"))
+              .filter(col(&User::id) == 1)
+              .one() == std::tuple<std::string, std::string>{"Alice", "{}{}"});
+}
+
 TEST_CASE("stream() reads rows one at a time from the statement", "[query][stream]") {
     seeded db;
     auto& s = db.session;

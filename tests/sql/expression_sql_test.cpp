@@ -81,6 +81,15 @@ TEST_CASE("aggregates, labels, GROUP BY and HAVING", "[sql][expressions]") {
                         R"(coalesce("posts"."user_id", ?), upper("posts"."title") FROM "posts")");
 }
 
+TEST_CASE("literal_sql is pasted as written, braces included", "[sql][expressions]") {
+    auto session = make_session();
+    // "{}" is the compiler's slot for a child node in its own patterns; in
+    // literal_sql it is the user's text (it threw std::out_of_range).
+    CHECK(session.query(col(&Post::id), alchemy::literal_sql<std::string>("json_object('a', '{}')")).sql() ==
+          R"(SELECT "posts"."id", json_object('a', '{}') FROM "posts")");
+    CHECK(where(alchemy::literal_sql<bool>("'{}{}' = '{}{}'")).first == "'{}{}' = '{}{}'");
+}
+
 TEST_CASE("joins: inferred from the foreign key, explicit, outer, and the errors", "[sql][joins]") {
     auto session = make_session();
     CHECK(session.query<User, Post>().join<Post>().sql() ==
