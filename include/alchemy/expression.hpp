@@ -84,11 +84,17 @@ public:
     }
 
     /// LIKE with the pattern as given (% and _ are wildcards).
+    ///
+    /// SQLite's LIKE reads both the value and the pattern as C strings: each
+    /// ends at its first NUL byte. So for like, ilike, startswith, endswith
+    /// and contains, text after an embedded NUL does not exist — a value
+    /// "ab\0cd" is "ab" to them, and a pattern "ab\0zz" is "ab", which
+    /// matches it (and a plain "ab"). `==` compares all the bytes.
     predicate like(std::string_view pattern) const;
     /// Case-insensitive LIKE: lower(x) LIKE lower(?).
     predicate ilike(std::string_view pattern) const;
     /// Starts with / ends with / contains `text` literally: % and _ in it are
-    /// escaped, not wildcards.
+    /// escaped, not wildcards. Values and `text` end at a NUL byte, as for like().
     predicate startswith(std::string_view text) const;
     predicate endswith(std::string_view text) const;
     predicate contains(std::string_view text) const;
@@ -323,6 +329,10 @@ constexpr void require_text() {
 // Escapes LIKE's wildcards so that `text` matches literally (escape character '/').
 std::string escape_like(std::string_view text);
 
+// ArgumentError unless `name` is a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*):
+// func::call() pastes it into the SQL text unquoted.
+void check_function_name(std::string_view name);
+
 }  // namespace detail
 
 template <class V>
@@ -440,10 +450,11 @@ expression<T> cast(const X& x) {
     return expression<T>(detail::cast_node(type_traits<T>::storage, x.node()));
 }
 
-/// A raw SQL fragment as an expression of type V (no parameters; your SQL).
+/// A raw SQL fragment as an expression of type V (no parameters; your SQL,
+/// pasted as written).
 template <class V>
 expression<V> literal_sql(std::string sql) {
-    return expression<V>(detail::pattern_node(std::move(sql)));
+    return expression<V>(detail::text_node(std::move(sql)));
 }
 
 // ---- SQL functions ---------------------------------------------------------------------
@@ -504,8 +515,16 @@ auto coalesce(const X& x, const Y& fallback) {
 }
 
 /// Any SQL function: func::call<double>("round", col(&User::score), 1).
+///
+/// The name goes into the SQL text as written (SQL cannot bind a function
+/// name), so only a plain identifier is accepted: a letter or '_', then
+/// letters, digits or '_' ([A-Za-z_][A-Za-z0-9_]*). SQLite's functions have no
+/// schema, so there is no dotted "schema.name" form. Anything else — a
+/// space, a quote, a parenthesis, a NUL byte — is an ArgumentError here, when
+/// call() is called, so no name can smuggle SQL into the statement.
 template <class R, class... A>
 expression<R> call(std::string name, const A&... args) {
+    detail::check_function_name(name);
     return expression<R>(detail::function_node(std::move(name), {detail::to_node(args)...}));
 }
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include <sqlite3.h>
@@ -26,6 +27,22 @@ using test_support::scratch_path;
 namespace {
 
 std::string file_url(const std::string& path) { return "sqlite:///" + path; }
+
+// Makes `dir` the working directory until the scope ends (test cases run one
+// at a time in a process).
+class directory_change {
+public:
+    explicit directory_change(const fs::path& dir) : saved_(fs::current_path()) { fs::current_path(dir); }
+    directory_change(const directory_change&) = delete;
+    directory_change& operator=(const directory_change&) = delete;
+    ~directory_change() {
+        std::error_code ignored;
+        fs::current_path(saved_, ignored);
+    }
+
+private:
+    fs::path saved_;
+};
 
 std::string read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -72,6 +89,67 @@ TEST_CASE("engine: a relative URL (three slashes) resolves against the working d
     // The file is where the absolute path says, not somewhere else.
     CHECK(fs::is_regular_file(path));
     CHECK(raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"hello"}});
+}
+
+// SQLite reads a file name that starts with "file:" as a URI (Debian's
+// libsqlite3 has SQLITE_USE_URI=1), so parse_url refuses such a path; "file:"
+// further on is an ordinary part of a file name (url.hpp).
+TEST_CASE("engine: sqlite:///file::memory: is refused before anything is opened", "[engine][url]") {
+    const auto dir = fs::path(scratch_path("uri-refused"));
+    fs::create_directory(dir);
+    const directory_change cd(dir);
+    for (const char* url : {"sqlite:///file::memory:", "sqlite:///file:x.db"}) {
+        INFO(url);
+        REQUIRE_THROWS_AS(alchemy::create_engine(url), alchemy::ArgumentError);
+    }
+    CHECK(fs::is_empty(dir));  // neither "file::memory:" nor "x.db" was created
+}
+
+TEST_CASE("engine: 'file:' later in the path is a file name, one database for every pooled connection",
+          "[engine][url]") {
+    const auto dir = fs::path(scratch_path("data"));
+    fs::create_directory(dir);
+    const auto path = dir / "file:x.db";
+    const auto relative = fs::relative(path);
+    REQUIRE_FALSE(relative.string().starts_with("file:"));
+    REQUIRE(relative.string().find("/file:x.db") != std::string::npos);
+
+    auto engine = alchemy::create_engine(file_url(relative.string()));
+    CHECK(engine.url().database == relative.string());
+    auto first = engine.connect();
+    auto second = engine.connect();  // checked out at the same time
+    REQUIRE(first.native_handle() != second.native_handle());
+    first.execute("CREATE TABLE t (x INTEGER)");
+    first.execute("INSERT INTO t (x) VALUES (?)", 7);
+    first.commit();
+    CHECK(second.execute("SELECT x FROM t").scalar<int>() == 7);
+    second.rollback();
+
+    // The file is named "file:x.db"; read as a URI it would have been "x.db".
+    CHECK(fs::is_regular_file(path));
+    CHECK_FALSE(fs::exists(dir / "x.db"));
+    CHECK(raw_query(path.string(), "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"7"}});
+}
+
+TEST_CASE("engine: sqlite:///./file:name.db is the file 'file:name.db' in the working directory",
+          "[engine][url]") {
+    const auto dir = fs::path(scratch_path("dot-slash"));
+    fs::create_directory(dir);
+    const directory_change cd(dir);
+
+    auto engine = alchemy::create_engine("sqlite:///./file:name.db");
+    auto first = engine.connect();
+    auto second = engine.connect();
+    first.execute("CREATE TABLE t (x TEXT)");
+    first.execute("INSERT INTO t (x) VALUES (?)", "shared");
+    first.commit();
+    CHECK(second.execute("SELECT x FROM t").scalar<std::string>() == "shared");
+    second.rollback();
+
+    CHECK(fs::is_regular_file(dir / "file:name.db"));
+    CHECK_FALSE(fs::exists(dir / "name.db"));
+    CHECK(raw_query((dir / "file:name.db").string(), "SELECT x FROM t") ==
+          std::vector<std::vector<std::string>>{{"shared"}});
 }
 
 // ---- per-connection settings -----------------------------------------------------

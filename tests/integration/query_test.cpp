@@ -105,6 +105,46 @@ TEST_CASE("operators select the right rows: IN, LIKE, escaping, BETWEEN, arithme
     CHECK(s.query<Post>().filter(!(col(&Post::user_id) == 1) || col(&Post::user_id) == nullptr).count() == 2);
 }
 
+// SQLite's LIKE reads the value and the pattern as C strings (up to the first
+// NUL byte); `==` compares every byte. README, Types; expression.hpp, like().
+TEST_CASE("an embedded NUL byte: == matches all the bytes, LIKE and contains() stop at the NUL", "[query][nul]") {
+    seeded db;
+    auto& s = db.session;
+    const std::string with_nul("ab\0cd", 5);
+    s.add(Post{.id = 10, .title = with_nul});
+    s.add(Post{.id = 11, .title = "ab"});
+    s.commit();
+
+    // Stored and read back whole.
+    CHECK(s.execute(alchemy::text("SELECT hex(title) FROM posts WHERE id = 10")).scalar<std::string>() == "6162006364");
+    s.expunge_all();
+    CHECK(s.get<Post>(10)->title == with_nul);
+
+    const auto ids = [&](const alchemy::predicate& p) {
+        std::vector<std::int64_t> out;
+        for (const auto& post : s.query<Post>().filter(p).order_by(col(&Post::id)).all()) out.push_back(post->id);
+        return out;
+    };
+    using ids_t = std::vector<std::int64_t>;
+    // == compares all five bytes.
+    CHECK(ids(col(&Post::title) == with_nul) == ids_t{10});
+    CHECK(ids(col(&Post::title) == "ab") == ids_t{11});
+    CHECK(ids(col(&Post::title) != with_nul).size() == 5);
+
+    // To LIKE the value is "ab": nothing after the NUL can be found ...
+    CHECK(ids(col(&Post::title).contains("cd")).empty());
+    CHECK(ids(col(&Post::title).endswith("cd")).empty());
+    CHECK(ids(col(&Post::title).like("ab_cd")).empty());
+    CHECK(ids(col(&Post::title).endswith("ab")) == ids_t{10, 11});
+    CHECK(ids(col(&Post::title).startswith("ab")) == ids_t{10, 11});
+    // ... and a pattern is cut at its NUL too: "%b\0c%" is "%b", "ab\0zz" is "ab",
+    // so both match "ab\0cd" and also the plain "ab", which has no NUL at all.
+    CHECK(ids(col(&Post::title).contains(std::string("b\0c", 3))) == ids_t{10, 11});
+    CHECK(ids(col(&Post::title).like(std::string("ab\0zz", 5))) == ids_t{10, 11});
+    CHECK(ids(col(&Post::title).like(with_nul)) == ids_t{10, 11});
+    CHECK(ids(col(&Post::title).ilike(std::string("AB\0", 3))) == ids_t{10, 11});
+}
+
 TEST_CASE("the seed's join: query<User, Post>().join<Post>() with a filter", "[query][joins]") {
     seeded db;
     auto rows = db.session.query<User, Post>().join<Post>().filter(col(&Post::title) == "Hello").order_by(col(&Post::id)).all();
@@ -175,6 +215,13 @@ TEST_CASE("raw SQL through the session: rows, and objects resolved into the iden
     db.log.clear();
     CHECK(s.execute(alchemy::text("SELECT count(*) FROM users")).scalar<int>() == 3);
     CHECK(db.log.sql() == std::vector<std::string>{"SELECT count(*) FROM users"});
+}
+
+TEST_CASE("literal_sql runs as written, braces included", "[query][text]") {
+    seeded db;
+    CHECK(db.session.query(col(&User::name), alchemy::literal_sql<std::string>("'{' || '}' || '{}'"))
+              .filter(col(&User::id) == 1)
+              .one() == std::tuple<std::string, std::string>{"Alice", "{}{}"});
 }
 
 TEST_CASE("stream() reads rows one at a time from the statement", "[query][stream]") {

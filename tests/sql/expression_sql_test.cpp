@@ -81,6 +81,15 @@ TEST_CASE("aggregates, labels, GROUP BY and HAVING", "[sql][expressions]") {
                         R"(coalesce("posts"."user_id", ?), upper("posts"."title") FROM "posts")");
 }
 
+TEST_CASE("literal_sql is pasted as written, braces included", "[sql][expressions]") {
+    auto session = make_session();
+    // "{}" is the compiler's slot for a child node in its own patterns; in
+    // literal_sql it is the user's text (it threw std::out_of_range).
+    CHECK(session.query(col(&Post::id), alchemy::literal_sql<std::string>("json_object('a', '{}')")).sql() ==
+          R"(SELECT "posts"."id", json_object('a', '{}') FROM "posts")");
+    CHECK(where(alchemy::literal_sql<bool>("'{}{}' = '{}{}'")).first == "'{}{}' = '{}{}'");
+}
+
 TEST_CASE("joins: inferred from the foreign key, explicit, outer, and the errors", "[sql][joins]") {
     auto session = make_session();
     CHECK(session.query<User, Post>().join<Post>().sql() ==
@@ -96,4 +105,38 @@ TEST_CASE("joins: inferred from the foreign key, explicit, outer, and the errors
     REQUIRE_THROWS_AS(session.query<User>().join<Lonely>(), alchemy::InvalidRequestError);
     REQUIRE_THROWS_WITH(session.query<User>().join<Lonely>(), Catch::Contains("Don't know how to join to Lonely"));
     REQUIRE_THROWS_WITH(session.query<User>().join<Editor>(), Catch::Contains("there are 2 foreign key paths"));
+}
+
+TEST_CASE("func::call pastes a plain identifier as the function name", "[sql][expressions][func]") {
+    auto session = make_session();
+    CHECK(session.query(func::call<std::string>("_my_Fn2", col(&Post::title), 1)).compile().sql ==
+          R"(SELECT _my_Fn2("posts"."title", ?) FROM "posts")");
+    CHECK(where(func::call<std::int64_t>("length", col(&Post::title)) > 3) ==
+          std::pair<std::string, Params>{R"(length("posts"."title") > ?)", {std::int64_t{3}}});
+}
+
+TEST_CASE("func::call refuses a name that is not a plain identifier, when it is called", "[sql][expressions][func]") {
+    const auto message = [](const std::string& quoted) {
+        return "alchemy: func::call: " + quoted +
+               " is not a function name; a function name is a plain SQL identifier, a letter or '_' followed by "
+               "letters, digits or '_' ([A-Za-z_][A-Za-z0-9_]*)";
+    };
+    // The name as written, and as the message prints it (escaped, in quotes).
+    const auto [name, printed] = GENERATE(table<std::string, std::string>({
+        {"", R"q("")q"},
+        {"my func", R"q("my func")q"},
+        {"x(1)); DROP TABLE users; --", R"q("x(1)); DROP TABLE users; --")q"},
+        {"up\"per", R"q("up\"per")q"},
+        {"it's", R"q("it's")q"},
+        {std::string("up\0per", 6), R"q("up\x00per")q"},
+        {"1up", R"q("1up")q"},
+        {"(SELECT 1)", R"q("(SELECT 1)")q"},
+        {"main.upper", R"q("main.upper")q"},  // SQLite's functions have no schema
+        {"upper\n", R"q("upper\n")q"},
+    }));
+    INFO("name: " << printed);
+    // No query, no session: the call itself throws.
+    REQUIRE_THROWS_AS(func::call<std::string>(name, col(&Post::title)), alchemy::ArgumentError);
+    REQUIRE_THROWS_WITH(func::call<std::string>(name, col(&Post::title)), message(printed));
+    REQUIRE_THROWS_WITH(func::call<std::int64_t>(name), message(printed));
 }

@@ -64,6 +64,34 @@ TEST_CASE("parse_url: the message says what is wrong", "[url]") {
     REQUIRE_THROWS_WITH(alchemy::parse_url("sqlite:///"), Catch::Contains("the database path is empty"));
 }
 
+TEST_CASE("parse_url: a path starting with 'file:' (an SQLite URI filename) is refused, saying what to write",
+          "[url]") {
+    const auto message = [](const std::string& url, const std::string& path) {
+        return "alchemy: database URL '" + url +
+               "' is refused: SQLite reads a path that starts with 'file:' as a URI filename, not as a file name "
+               "('file::memory:' would give each pooled connection its own empty database); write 'sqlite://' for "
+               "an in-memory database, or 'sqlite:///./" + path + "' for a file whose name starts with 'file:'";
+    };
+    const auto [url, path] = GENERATE(table<std::string, std::string>({
+        {"sqlite:///file::memory:", "file::memory:"},
+        {"sqlite:///file:x.db", "file:x.db"},
+        {"sqlite:///file:", "file:"},
+        {"sqlite:///file:///tmp/x.db", "file:///tmp/x.db"},
+    }));
+    INFO("URL: '" << url << "'");
+    REQUIRE_THROWS_AS(alchemy::parse_url(url), alchemy::ArgumentError);
+    REQUIRE_THROWS_WITH(alchemy::parse_url(url), message(url, path));
+    REQUIRE_THROWS_WITH(alchemy::create_engine(url), message(url, path));
+}
+
+TEST_CASE("parse_url: 'file:' anywhere but at the start of the path is part of a file name", "[url]") {
+    CHECK(alchemy::parse_url("sqlite:///./file:name.db").database == "./file:name.db");
+    CHECK(alchemy::parse_url("sqlite:///data/file:x.db").database == "data/file:x.db");
+    CHECK(alchemy::parse_url("sqlite:////file:x.db").database == "/file:x.db");  // absolute
+    CHECK(alchemy::parse_url("sqlite:///FILE:x.db").database == "FILE:x.db");    // SQLite's check is case-sensitive
+    CHECK(alchemy::parse_url("sqlite:///myfile:x.db").database == "myfile:x.db");
+}
+
 TEST_CASE("create_engine: invalid options are an ArgumentError naming the option", "[url][engine]") {
     SECTION("pool_size 0") {
         REQUIRE_THROWS_AS(alchemy::create_engine("sqlite://", {.pool_size = 0}), alchemy::ArgumentError);

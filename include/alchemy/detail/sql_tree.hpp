@@ -33,6 +33,7 @@ struct sql_node {
         list,      ///< (a, b, c)
         function,  ///< name(args...)
         pattern,   ///< SQL text in which each "{}" is the next child, left to right
+        text,      ///< SQL text as written, no children (literal_sql: its braces are the user's)
         label,     ///< child AS "name"
         cast,      ///< CAST(child AS <type>)
         nested,    ///< (SELECT ...), rendered by `nested`
@@ -62,6 +63,8 @@ node_ptr list_node(std::vector<node_ptr> items);
 node_ptr function_node(std::string name, std::vector<node_ptr> args);
 /// `pattern` is SQL text in which each "{}" stands for the next child.
 node_ptr pattern_node(std::string pattern, std::vector<node_ptr> children = {});
+/// `sql` is rendered as written ("{}" in it is text, not a child).
+node_ptr text_node(std::string sql);
 node_ptr label_node(std::string name, node_ptr child);
 node_ptr cast_node(sql_type to, node_ptr child);
 

@@ -50,6 +50,7 @@ ALCHEMY_INLINE std::string sql_compiler::render(const sql_node& n) {
             }
             return out;
         }
+        case sql_node::kind::text: return n.op;
         case sql_node::kind::label: {
             auto inner = render(*n.children[0]);
             return inner + " AS " + dialect_.quote_identifier(n.op);

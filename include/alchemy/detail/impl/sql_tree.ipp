@@ -77,6 +77,12 @@ ALCHEMY_INLINE node_ptr pattern_node(std::string pattern, std::vector<node_ptr> 
     return std::make_shared<const sql_node>(std::move(n));
 }
 
+ALCHEMY_INLINE node_ptr text_node(std::string sql) {
+    sql_node n{sql_node::kind::text};
+    n.op = std::move(sql);
+    return std::make_shared<const sql_node>(std::move(n));
+}
+
 ALCHEMY_INLINE node_ptr label_node(std::string name, node_ptr child) {
     sql_node n{sql_node::kind::label};
     n.op = std::move(name);

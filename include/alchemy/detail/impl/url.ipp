@@ -35,6 +35,17 @@ ALCHEMY_INLINE url parse_url(std::string_view text) {
     if (rest.empty()) return fail("the database path is empty");
     if (rest == ":memory:") return url{"sqlite", {}};
     if (rest.find('\0') != std::string_view::npos) return fail("the path contains a NUL byte");
+    // SQLite reads a file name that starts with "file:" (lower case, as here)
+    // as a URI whenever URIs are on — and Debian's libsqlite3 turns them on
+    // for every open (SQLITE_USE_URI=1). "file:x.db" would open x.db, and
+    // "file::memory:" a private in-memory database per pooled connection.
+    if (rest.starts_with("file:"))
+        throw ArgumentError(fmt::format(
+            "alchemy: database URL '{}' is refused: SQLite reads a path that starts with 'file:' as a URI "
+            "filename, not as a file name ('file::memory:' would give each pooled connection its own empty "
+            "database); write 'sqlite://' for an in-memory database, or 'sqlite:///./{}' for a file whose name "
+            "starts with 'file:'",
+            text, rest));
     return url{"sqlite", std::string(rest)};
 }
 
