@@ -424,6 +424,10 @@ private:
         written_links_.clear();
         written_keys_.clear();
     }
+    // Out of line: called per link from the flush, whose inlining they would upset.
+    void remember_written_key(instance_base& child, std::size_t column, const value& written);
+    // Takes the changes of the flushed relationship members (clearing them).
+    void remember_written_links(const std::vector<relationship_base*>& members);
     // Puts back what restore_transaction_start must write again.
     void restore_written();
 

@@ -396,6 +396,18 @@ ALCHEMY_INLINE void session_core::check_owned(const instance_base& i, const char
                                               i.describe()));
 }
 
+ALCHEMY_INLINE void session_core::remember_written_key(instance_base& child, std::size_t column, const value& written) {
+    written_keys_.push_back({instance_ref(&child), column, child.column_value_of(column), written});
+}
+
+ALCHEMY_INLINE void session_core::remember_written_links(const std::vector<relationship_base*>& members) {
+    written_links_.reserve(written_links_.size() + members.size());
+    for (auto* m : members) {
+        written_links_.push_back({instance_ref(m->owner), m, m->changed, std::move(m->changes)});
+        m->clear_changes();
+    }
+}
+
 ALCHEMY_INLINE void session_core::restore_written() {
     // Foreign keys the flushes wrote, newest first, unless changed since: a
     // key they name may be gone with the transaction. The links below write

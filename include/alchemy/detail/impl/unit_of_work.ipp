@@ -328,8 +328,7 @@ ALCHEMY_INLINE void session_core::flush() {
                 "delete it (cascade delete-orphan) or give it another parent",
                 a.child->describe(), a.child->table->struct_name, column.member, a.child->table->name, column.name));
         auto v = a.parent ? a.parent->column_value_of(fk.target_columns.front()) : value();
-        // Recorded before it is written, so that a lost transaction can revert it.
-        written_keys_.push_back({instance_ref(a.child), fk.columns.front(), a.child->column_value_of(fk.columns.front()), v});
+        remember_written_key(*a.child, fk.columns.front(), v);  // before it is written: a lost transaction reverts it
         column.read(v.view(), a.child->object());
     };
     const auto apply_ready = [&](const table_info* table, const instance_base* only = nullptr) {
@@ -597,11 +596,7 @@ ALCHEMY_INLINE void session_core::flush() {
 
     // The relationship changes written are kept until the transaction ends:
     // if it is lost, a retry writes them again (restore_written).
-    written_links_.reserve(written_links_.size() + links.processed.size());
-    for (auto* m : links.processed) {
-        written_links_.push_back({instance_ref(m->owner), m, m->changed, std::move(m->changes)});
-        m->clear_changes();
-    }
+    remember_written_links(links.processed);
     // Success: new objects become persistent, flushed deletes deleted. The
     // touched objects are written (or unchanged) and leave the list a flush
     // compares: the next write through a ptr touches them again and takes a
