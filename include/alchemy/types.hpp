@@ -45,9 +45,9 @@
 #include <variant>
 #include <vector>
 
-#include <boost/describe/enum_from_string.hpp>
 #include <boost/describe/enum_to_string.hpp>
 #include <boost/describe/enumerators.hpp>
+#include <boost/mp11/algorithm.hpp>
 #include <fmt/core.h>
 
 namespace alchemy {
@@ -328,11 +328,15 @@ struct type_traits<E> {
         b.bind_text(name);
     }
     static E read(const column_value& c) {
-        const std::string name(c.as_text());
-        E v{};
-        if (!boost::describe::enum_from_string(name.c_str(), v))
-            c.mismatch(fmt::format("an enumerator name of {}", detail::type_name<E>()));
-        return v;
+        // Compared as string_views: a C string would end at a NUL byte and
+        // take 'red\0junk' for red.
+        const std::string_view name = c.as_text();
+        std::optional<E> found;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+            if (!found && name == D.name) found = D.value;
+        });
+        if (!found) c.mismatch(fmt::format("an enumerator name of {}", detail::type_name<E>()));
+        return *found;
     }
 };
 

@@ -340,3 +340,15 @@ TEST_CASE("time points on the first and last day of their range are written, and
     REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_seconds::min()), Catch::Contains("outside 0000-9999"));
     REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_days{year{-1} / 12 / 31}), Catch::Contains("year -1 is outside 0000-9999"));
 }
+
+TEST_CASE("an enum stored as text reads only its exact enumerator names", "[types]") {
+    // Found by tests/fuzz/fuzz_rows: the name was compared as a C string, so
+    // TEXT 'blue' followed by a NUL byte and more read as blue.
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT ?", std::string("blue")).scalar<app::Color>() == app::Color::blue);
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", std::string("blue\0junk", 9)).scalar<app::Color>(),
+                        Catch::Contains("an enumerator name of app::Color"));
+    REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::string("blue\0", 5)).scalar<app::Color>(), alchemy::ConversionError);
+    REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::string("blu")).scalar<app::Color>(), alchemy::ConversionError);
+}
