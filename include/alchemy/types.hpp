@@ -10,8 +10,9 @@
 // (NaN is refused: SQLite would silently store it as NULL; ±infinity round-
 // trips); std::string (std::string_view and const char* as parameters);
 // BLOBs as std::vector<std::byte> / std::vector<unsigned char>; enums (as
-// their underlying integer); std::optional<T> for NULL; std::nullptr_t /
-// std::nullopt as a NULL parameter.
+// their underlying integer; one without a fixed underlying type is read
+// only with BOOST_DESCRIBE_ENUM, within the range its enumerators span);
+// std::optional<T> for NULL; std::nullptr_t / std::nullopt as a NULL parameter.
 //
 // User types: specialise `alchemy::type_traits`:
 //
@@ -42,12 +43,13 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
-#include <boost/describe/enum_from_string.hpp>
 #include <boost/describe/enum_to_string.hpp>
 #include <boost/describe/enumerators.hpp>
+#include <boost/mp11/algorithm.hpp>
 #include <fmt/core.h>
 
 namespace alchemy {
@@ -305,13 +307,66 @@ struct type_traits<std::span<const std::byte>> {  // parameter only
 template <class E>
 inline constexpr bool enum_as_text = false;
 
+namespace detail {
+
+// An enum with a fixed underlying type (`enum class E`, `enum E : int`) holds
+// every value of that type. One without (`enum E { a, b }`) holds only the
+// values of the narrowest bit-field that fits its enumerators ([dcl.enum]),
+// and making it hold any other is undefined behaviour. Only the former can
+// be direct-list-initialised from an integer.
+template <class E>
+concept fixed_enum = std::is_enum_v<E> && requires { E{std::underlying_type_t<E>{}}; };
+
+// The values [lowest, highest] of an enum without a fixed underlying type,
+// from its enumerators (BOOST_DESCRIBE_ENUM): highest is the smallest 2^M - 1
+// not below any enumerator (nor below -e - 1 for a negative one), lowest is
+// 0, or -highest - 1 when an enumerator is negative.
+template <class E>
+constexpr std::pair<std::intmax_t, std::uintmax_t> enum_value_range() {
+    bool negative = false;
+    std::uintmax_t magnitude = 0;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        const auto v = static_cast<std::underlying_type_t<E>>(D.value);
+        std::uintmax_t m = 0;
+        if (std::cmp_less(v, 0)) {
+            negative = true;
+            m = static_cast<std::uintmax_t>(-(static_cast<std::intmax_t>(v) + 1));
+        } else {
+            m = static_cast<std::uintmax_t>(v);
+        }
+        if (m > magnitude) magnitude = m;
+    });
+    for (unsigned shift = 1; shift < std::numeric_limits<std::uintmax_t>::digits; shift *= 2)
+        magnitude |= magnitude >> shift;
+    return {negative ? -static_cast<std::intmax_t>(magnitude) - 1 : 0, magnitude};
+}
+
+}  // namespace detail
+
 template <class E>
     requires std::is_enum_v<E> && (!enum_as_text<E>)
 struct type_traits<E> {
     using underlying = std::underlying_type_t<E>;
     static constexpr sql_type storage = sql_type::integer;
     static void bind(binder& b, E v) { type_traits<underlying>::bind(b, static_cast<underlying>(v)); }
-    static E read(const column_value& c) { return static_cast<E>(type_traits<underlying>::read(c)); }
+    static E read(const column_value& c) {
+        if constexpr (detail::fixed_enum<E>) {
+            return static_cast<E>(type_traits<underlying>::read(c));
+        } else if constexpr (!boost::describe::has_describe_enumerators<E>::value) {
+            static_assert(detail::fixed_enum<E>,
+                          "alchemy: an enum without a fixed underlying type (enum E { ... }) holds only the values "
+                          "of its enumerators' bit range, and reading any other would be undefined behaviour: give "
+                          "it a fixed type (enum E : int { ... }, or enum class E) or list its enumerators with "
+                          "BOOST_DESCRIBE_ENUM so that alchemy can check the range");
+            return E{};  // not reached: the compilation has failed
+        } else {
+            constexpr auto range = detail::enum_value_range<E>();
+            const std::int64_t v = c.as_integer();
+            if (v < range.first || (v > 0 && static_cast<std::uintmax_t>(v) > range.second))
+                c.mismatch(fmt::format("a value of {} [{}, {}]", detail::type_name<E>(), range.first, range.second));
+            return static_cast<E>(v);
+        }
+    }
 };
 
 template <class E>
@@ -328,11 +383,15 @@ struct type_traits<E> {
         b.bind_text(name);
     }
     static E read(const column_value& c) {
-        const std::string name(c.as_text());
-        E v{};
-        if (!boost::describe::enum_from_string(name.c_str(), v))
-            c.mismatch(fmt::format("an enumerator name of {}", detail::type_name<E>()));
-        return v;
+        // Compared as string_views: a C string would end at a NUL byte and
+        // take 'red\0junk' for red.
+        const std::string_view name = c.as_text();
+        std::optional<E> found;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+            if (!found && name == D.name) found = D.value;
+        });
+        if (!found) c.mismatch(fmt::format("an enumerator name of {}", detail::type_name<E>()));
+        return *found;
     }
 };
 

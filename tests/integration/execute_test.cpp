@@ -190,6 +190,19 @@ TEST_CASE("SQL without a statement is an ArgumentError", "[execute]") {
     CHECK(conn.execute("SELECT 1").scalar<int>() == 1);
 }
 
+TEST_CASE("SQL text with a NUL byte is an ArgumentError", "[execute]") {
+    // Found by tests/fuzz/fuzz_text: SQLite stops reading at a NUL byte, so
+    // a second statement after one was dropped without a word.
+    auto engine = memory_engine();
+    auto conn = engine.connect();
+    conn.execute("CREATE TABLE t (x)");
+    const std::string two("INSERT INTO t VALUES (1)\0; DROP TABLE t", 39);
+    REQUIRE_THROWS_AS(conn.execute(two), alchemy::ArgumentError);
+    REQUIRE_THROWS_WITH(conn.execute(two), Contains("contains a NUL byte at offset 24"));
+    REQUIRE_THROWS_AS(conn.execute(std::string("SELECT 1\0", 9)), alchemy::ArgumentError);
+    CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
+}
+
 // ---------------------------------------------------------------------------
 // reading rows
 

@@ -299,3 +299,56 @@ TEST_CASE("a date or time point bound to a statement without rows is stored inta
           std::vector<std::vector<std::string>>{{"1969-07-20", "2024-02-29 23:59:59.123456789", "2000-01-01"},
                                                 {"1970-01-02", "2024-02-29 23:59:59", "NULL"}});
 }
+
+TEST_CASE("time points at the ends of their range are read exactly, and beyond them refused", "[types]") {
+    // Found by tests/fuzz/fuzz_rows: the instant was computed in nanoseconds,
+    // which overflowed (undefined behaviour) outside 1677-2262, also for
+    // milliseconds and seconds that hold those years easily.
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    const auto read_ns = [&](const char* text) { return conn.execute("SELECT ?", text).scalar<system_clock::time_point>(); };
+    CHECK(read_ns("1677-09-21 00:12:43.145224192") == system_clock::time_point::min());
+    CHECK(read_ns("2262-04-11 23:47:16.854775807") == system_clock::time_point::max());
+    REQUIRE_THROWS_WITH(read_ns("2262-04-11 23:47:16.854775808"), Catch::Contains("outside the range of the time point type"));
+    REQUIRE_THROWS_WITH(read_ns("1677-09-21 00:12:43.145224191"), Catch::Contains("outside the range of the time point type"));
+    REQUIRE_THROWS_AS(read_ns("9999-12-31 23:59:59"), alchemy::ConversionError);
+    REQUIRE_THROWS_AS(read_ns("0000-01-01 00:00:00"), alchemy::ConversionError);
+
+    CHECK(conn.execute("SELECT ?", "9999-12-31 23:59:59.999").scalar<sys_time<milliseconds>>() ==
+          sys_days{year{9999} / 12 / 31} + 23h + 59min + 59s + 999ms);
+    CHECK(conn.execute("SELECT ?", "0000-01-01 00:00:00").scalar<sys_seconds>() == sys_days{year{0} / 1 / 1});
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", "0000-01-01 00:00:00.5").scalar<sys_seconds>(),
+                        Catch::Contains("more precision than the time point type holds"));
+    CHECK(conn.execute("SELECT ?", "2020-05-17 08:00:00").scalar<sys_time<hours>>() == sys_days{year{2020} / 5 / 17} + 8h);
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", "2020-05-17 08:30:00").scalar<sys_time<hours>>(),
+                        Catch::Contains("more precision than the time point type holds"));
+}
+
+TEST_CASE("time points on the first and last day of their range are written, and far ones refused", "[types]") {
+    // Found by tests/fuzz/fuzz_text: writing a time on 1677-09-21 overflowed
+    // while converting its midnight (before system_clock's range) to
+    // nanoseconds; a sys_seconds millions of years away wrapped in
+    // year_month_day and could be written as a wrong date.
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT ?", system_clock::time_point::min()).scalar<std::string>() == "1677-09-21 00:12:43.145224192");
+    CHECK(conn.execute("SELECT ?", system_clock::time_point::max()).scalar<std::string>() == "2262-04-11 23:47:16.854775807");
+    CHECK(conn.execute("SELECT ?", system_clock::time_point::min()).scalar<system_clock::time_point>() ==
+          system_clock::time_point::min());
+    CHECK(conn.execute("SELECT ?", sys_seconds{-1s}).scalar<std::string>() == "1969-12-31 23:59:59");
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_seconds::max()), Catch::Contains("outside 0000-9999"));
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_seconds::min()), Catch::Contains("outside 0000-9999"));
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_days{year{-1} / 12 / 31}), Catch::Contains("year -1 is outside 0000-9999"));
+}
+
+TEST_CASE("an enum stored as text reads only its exact enumerator names", "[types]") {
+    // Found by tests/fuzz/fuzz_rows: the name was compared as a C string, so
+    // TEXT 'blue' followed by a NUL byte and more read as blue.
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT ?", std::string("blue")).scalar<app::Color>() == app::Color::blue);
+    REQUIRE_THROWS_WITH(conn.execute("SELECT ?", std::string("blue\0junk", 9)).scalar<app::Color>(),
+                        Catch::Contains("an enumerator name of app::Color"));
+    REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::string("blue\0", 5)).scalar<app::Color>(), alchemy::ConversionError);
+    REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::string("blu")).scalar<app::Color>(), alchemy::ConversionError);
+}

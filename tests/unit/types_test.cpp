@@ -5,6 +5,7 @@
 
 #include <alchemy/alchemy.hpp>
 
+#include <boost/describe/enum.hpp>
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -46,7 +47,8 @@ struct Money {
 };
 
 enum class Color : std::int8_t { red = 1, green = 2, blue = -3 };
-enum Weekday { monday = 1, sunday = 7 };  // unscoped, underlying type int
+enum Weekday { monday = 1, sunday = 7 };  // unscoped, no fixed underlying type: its values are 0 to 7
+BOOST_DESCRIBE_ENUM(Weekday, monday, sunday)  // needed to read one: alchemy checks that range
 
 }  // namespace
 
@@ -379,6 +381,33 @@ TEST_CASE("enums round-trip as their underlying integer", "[types]") {
     // the underlying type's range applies
     REQUIRE_THROWS_AS(conn.execute("SELECT 300").scalar<Color>(), alchemy::ConversionError);
     REQUIRE_THROWS_AS(conn.execute("SELECT 'green'").scalar<Color>(), alchemy::ConversionError);
+}
+
+TEST_CASE("an enum without a fixed underlying type reads only the values of its range", "[types]") {
+    // Found by tests/fuzz/fuzz_rows: any value of the underlying type was
+    // cast to the enum, which is undefined behaviour outside the range its
+    // enumerators span (for Weekday, 0 to 7).
+    auto engine = memory_engine();
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT 0").scalar<Weekday>() == Weekday{});
+    CHECK(conn.execute("SELECT 6").scalar<Weekday>() == static_cast<Weekday>(6));
+    REQUIRE_THROWS_WITH(conn.execute("SELECT 8").scalar<Weekday>(), Contains("expected a value of") && Contains("[0, 7]"));
+    REQUIRE_THROWS_AS(conn.execute("SELECT -1").scalar<Weekday>(), alchemy::ConversionError);
+}
+
+namespace {
+enum Sign { minus = -1, plus = 2 };  // values -4 to 3
+BOOST_DESCRIBE_ENUM(Sign, minus, plus)
+}  // namespace
+
+TEST_CASE("an enum without a fixed underlying type and a negative enumerator reads its two's complement range",
+          "[types]") {
+    auto engine = memory_engine();
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT -4").scalar<Sign>() == static_cast<Sign>(-4));
+    CHECK(conn.execute("SELECT 3").scalar<Sign>() == static_cast<Sign>(3));
+    REQUIRE_THROWS_WITH(conn.execute("SELECT 4").scalar<Sign>(), Contains("[-4, 3]"));
+    REQUIRE_THROWS_AS(conn.execute("SELECT -5").scalar<Sign>(), alchemy::ConversionError);
 }
 
 // ---------------------------------------------------------------------------

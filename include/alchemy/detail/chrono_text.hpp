@@ -14,8 +14,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
+#include <ratio>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -72,11 +75,32 @@ constexpr int fraction_digits() {
     return digits;
 }
 
+// The day of `tp` and the time since its midnight. For integer durations by
+// division: `tp - floor<days>(tp)` converts the midnight to Duration, which
+// overflows when that midnight is earlier than Duration holds (for
+// system_clock, any time on 1677-09-21).
+template <class Duration>
+auto split_day(std::chrono::sys_time<Duration> tp) {
+    using namespace std::chrono;
+    if constexpr (treat_as_floating_point_v<typename Duration::rep>) {
+        const auto day = floor<days>(tp);
+        return std::pair{day, tp - day};
+    } else {
+        const auto since_epoch = tp.time_since_epoch();
+        auto since_midnight = since_epoch % days{1};
+        auto day_count = since_epoch / days{1};
+        if (since_midnight < since_midnight.zero()) {
+            since_midnight += days{1};
+            --day_count;
+        }
+        return std::pair{sys_days{days{day_count}}, since_midnight};
+    }
+}
+
 template <class Duration>
 std::string format_time(std::chrono::sys_time<Duration> tp) {
     using namespace std::chrono;
-    const auto day = floor<days>(tp);
-    const auto since_midnight = tp - day;
+    const auto [day, since_midnight] = split_day(tp);
     const auto secs = floor<seconds>(since_midnight);
     const hh_mm_ss<seconds> hms{secs};
     std::string out = fmt::format("{} {:02}:{:02}:{:02}", format_date(day), hms.hours().count(),
@@ -90,6 +114,9 @@ std::string format_time(std::chrono::sys_time<Duration> tp) {
     }
     return out;
 }
+
+template <class Duration>
+Duration exact_duration(std::string_view text, std::int64_t whole, std::chrono::nanoseconds fraction);
 
 template <class Duration>
 std::chrono::sys_time<Duration> parse_time(std::string_view text) {
@@ -118,11 +145,52 @@ std::chrono::sys_time<Duration> parse_time(std::string_view text) {
     }
     const std::string_view zone = text.substr(r.pos);
     if (!zone.empty() && zone != "Z" && zone != "+00:00") r.fail("a UTC time (only 'Z' or '+00:00' offsets are read)");
-    const auto exact = sys_days{day} + hours{h} + minutes{mi} + seconds{s} + nanoseconds{nanos};
-    const auto result = time_point_cast<Duration>(exact);
-    if (result != exact)
-        throw ConversionError(fmt::format("'{}' has more precision than the time point type holds", text));
-    return result;
+    // Whole seconds and the fraction are converted to Duration separately:
+    // the instant in nanoseconds overflows std::int64_t outside the years
+    // 1677-2262, which milliseconds or seconds hold easily.
+    const std::int64_t whole =
+        static_cast<std::int64_t>(sys_days{day}.time_since_epoch().count()) * 86'400 + h * 3'600 + mi * 60 + s;
+    return sys_time<Duration>{exact_duration<Duration>(text, whole, nanoseconds{nanos})};
+}
+
+// `whole` seconds plus `fraction` (less than a second) as a Duration;
+// ConversionError when that loses precision or leaves Duration's range.
+template <class Duration>
+Duration exact_duration(std::string_view text, std::int64_t whole, std::chrono::nanoseconds fraction) {
+    using namespace std::chrono;
+    using rep = typename Duration::rep;
+    if constexpr (treat_as_floating_point_v<rep>) {
+        return duration_cast<Duration>(seconds{whole}) + duration_cast<Duration>(fraction);
+    } else {
+        const auto imprecise = [&] {
+            throw ConversionError(fmt::format("'{}' has more precision than the time point type holds", text));
+        };
+        const auto out_of_range = [&] {
+            throw ConversionError(fmt::format("'{}' is outside the range of the time point type", text));
+        };
+        // Parts of the same sign, so that neither overflows where their sum
+        // fits (the earliest system_clock time is -9223372037 s + 0.145... s).
+        if (whole < 0 && fraction > fraction.zero()) {
+            ++whole;
+            fraction -= seconds{1};
+        }
+        // A second is num / den ticks.
+        using per_second = std::ratio_divide<std::ratio<1>, typename Duration::period>;
+        constexpr std::intmax_t num = per_second::num, den = per_second::den;
+        if (whole > std::numeric_limits<std::intmax_t>::max() / num ||
+            whole < std::numeric_limits<std::intmax_t>::min() / num)
+            out_of_range();
+        const std::intmax_t scaled = whole * num;
+        if (scaled % den != 0) imprecise();
+        if (!std::in_range<rep>(scaled / den)) out_of_range();
+        const auto seconds_part = static_cast<rep>(scaled / den);
+        const auto fraction_part = duration_cast<Duration>(fraction);  // less than a second: no overflow
+        if (duration_cast<nanoseconds>(fraction_part) != fraction) imprecise();
+        if (fraction_part.count() > 0 ? seconds_part > std::numeric_limits<rep>::max() - fraction_part.count()
+                                      : seconds_part < std::numeric_limits<rep>::min() - fraction_part.count())
+            out_of_range();
+        return Duration{static_cast<rep>(seconds_part + fraction_part.count())};
+    }
 }
 
 }  // namespace alchemy::detail

@@ -126,6 +126,12 @@ ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::
 }
 
 ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare(std::string_view sql, bool persistent) {
+    // SQLite reads the text only up to a NUL byte: whatever follows would be
+    // dropped without a word, a second statement there included.
+    if (const auto nul = sql.find('\0'); nul != std::string_view::npos)
+        throw ArgumentError(fmt::format("alchemy: the SQL text contains a NUL byte at offset {}, and SQLite would "
+                                        "ignore everything after it: '{}'",
+                                        nul, sql.substr(0, nul)));
     auto slot = std::make_shared<statement_slot>();
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
