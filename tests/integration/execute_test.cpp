@@ -132,6 +132,9 @@ TEST_CASE("an unknown or missing parameter name is a ProgrammingError", "[execut
     REQUIRE_THROWS_WITH(
         conn.execute("INSERT INTO t (a, b) VALUES (:a, :b)", alchemy::param("a", 1), alchemy::param("a", 2)),
         Contains("no value was given for parameter ':b'"));
+    // missing: one name given twice finds :a both times, and @a is a parameter of its own
+    REQUIRE_THROWS_WITH(conn.execute("SELECT :a, @a", alchemy::param("a", 1), alchemy::param("a", 2)),
+                        Contains("no value was given for parameter '@a'"));
     // named values for positional placeholders
     REQUIRE_THROWS_AS(conn.execute("SELECT ?", alchemy::param("a", 1)), alchemy::ProgrammingError);
 

@@ -148,6 +148,8 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
     if (static_cast<std::size_t>(expected) != sizeof...(A)) fail(wrong_count(expected, sizeof...(A)));
     sqlite_binder binder(stmt, copy);
     std::size_t position = 0;
+    // Which parameters got a value: two names can find the same one.
+    std::vector<bool> bound(named > 0 ? static_cast<std::size_t>(expected) + 1 : 0);
     const auto bind_one = [&](const auto& arg) {
         ++position;
         using P = std::decay_t<decltype(arg)>;
@@ -156,6 +158,7 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
                 if (!binder.seek(arg.name))
                     fail(fmt::format("the statement has no parameter named ':{}'", arg.name));
                 type_traits<std::decay_t<decltype(arg.value)>>::bind(binder, arg.value);
+                bound[static_cast<std::size_t>(binder.bound())] = true;
             } else {
                 type_traits<parameter_type<P>>::bind(binder, arg);
             }
@@ -170,10 +173,7 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
         // Each name found and all distinct means every parameter is bound.
         for (int i = 1; i <= expected; ++i) {
             const char* name = sqlite3_bind_parameter_name(stmt, i);
-            bool given = false;
-            for (std::string_view n : {std::string_view(args.name)...})
-                if (name && n == std::string_view(name + 1)) given = true;
-            if (!given)
+            if (!bound[static_cast<std::size_t>(i)])
                 fail(fmt::format("no value was given for parameter '{}'", name ? name : fmt::format("?{}", i)));
         }
     }
