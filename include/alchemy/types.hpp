@@ -562,7 +562,7 @@ struct type_traits<value> {
                 using X = std::decay_t<decltype(x)>;
                 if constexpr (std::same_as<X, std::nullptr_t>) b.bind_null();
                 else if constexpr (std::same_as<X, std::int64_t>) b.bind_integer(x);
-                else if constexpr (std::same_as<X, double>) b.bind_real(x);
+                else if constexpr (std::same_as<X, double>) type_traits<double>::bind(b, x);  // NaN refused
                 else if constexpr (std::same_as<X, std::string>) b.bind_text(x);
                 else b.bind_blob(x);
             },

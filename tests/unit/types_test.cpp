@@ -210,6 +210,13 @@ TEST_CASE("NaN is refused at bind (SQLite would store NULL)", "[types]") {
     REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::numeric_limits<float>::quiet_NaN()),
                       alchemy::ConversionError);
     REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::optional<double>(nan)), alchemy::ConversionError);
+    // also as a dynamic value, one row or many
+    const std::vector<alchemy::value> row{alchemy::value(nan)};
+    REQUIRE_THROWS_WITH(conn.execute_values("INSERT INTO t (v) VALUES (?)", row),
+                        Contains("NaN") && Contains("parameter 1 cannot be bound") &&
+                            Contains("[SQL: INSERT INTO t (v) VALUES (?)]"));
+    const std::vector<std::vector<alchemy::value>> rows{row, row};
+    REQUIRE_THROWS_AS(conn.execute_many("INSERT INTO t (v) VALUES (?)", rows), alchemy::ConversionError);
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
 }
 

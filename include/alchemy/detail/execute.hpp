@@ -250,7 +250,14 @@ inline void bind_values(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, 
                         std::span<const value> values) {
     check_parameter_count(stmt, values.size(), sql, values);
     sqlite_binder binder(stmt, copy);
-    for (const auto& v : values) type_traits<value>::bind(binder, v);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        try {
+            type_traits<value>::bind(binder, values[i]);
+        } catch (const ConversionError& e) {
+            throw ConversionError(
+                fmt::format("alchemy: parameter {} cannot be bound: {} [SQL: {}]", i + 1, e.what(), sql));
+        }
+    }
     if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_values(values));
 }
 
