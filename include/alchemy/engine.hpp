@@ -44,7 +44,8 @@ public:
     /// Replaces the log sink (an empty function removes it).
     void set_log_sink(log_sink sink) { state_->log.set_sink(std::move(sink)); }
 
-    /// Closes the idle connections of the pool.
+    /// Closes the idle connections of the pool; connections checked out now
+    /// are closed when they are returned, not pooled again.
     void dispose() noexcept { state_->pool.dispose(); }
 
     /// Connections currently checked out / open.

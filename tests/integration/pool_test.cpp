@@ -118,3 +118,19 @@ TEST_CASE("pool: dispose closes the idle connections and the engine opens new on
     CHECK(engine.open_connections() == 1);
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
 }
+
+TEST_CASE("pool: a connection checked out during dispose() keeps working and is closed when returned", "[pool]") {
+    auto engine = alchemy::create_engine("sqlite://", {.pool_size = 3});
+    auto held = engine.connect();
+    { auto idle = engine.connect(); }
+    CHECK(engine.open_connections() == 2);
+    engine.dispose();
+    CHECK(engine.open_connections() == 1);  // the held one
+    CHECK(held.execute("SELECT 1").scalar<int>() == 1);
+    held.close();
+    CHECK(engine.open_connections() == 0);  // not pooled again
+    auto again = engine.connect();
+    CHECK(again.execute("SELECT 2").scalar<int>() == 2);
+    again.close();
+    CHECK(engine.open_connections() == 1);  // a connection opened after dispose() is pooled as usual
+}

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,7 +36,8 @@ public:
     /// has room, else closes it.
     void checkin(std::shared_ptr<sqlite_connection> conn, bool reusable = true) noexcept;
 
-    /// Closes every idle connection (checked-out ones close when returned).
+    /// Closes every idle connection; the ones checked out now close when
+    /// they are returned (as SQLAlchemy's Engine.dispose()).
     void dispose() noexcept;
 
     std::size_t checked_out() const {
@@ -62,6 +64,7 @@ private:
     std::vector<std::shared_ptr<sqlite_connection>> idle_;
     std::size_t open_count_ = 0;
     std::size_t checked_out_ = 0;
+    std::uint64_t generation_ = 0;  // dispose() calls so far: older connections are not kept
 };
 
 }  // namespace alchemy::detail

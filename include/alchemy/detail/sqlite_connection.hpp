@@ -222,6 +222,8 @@ public:
     /// Changes each time the connection is checked out or returned, so that
     /// objects of an earlier checkout know they are stale.
     std::atomic<std::uint64_t> checkout_id{0};
+    /// The pool's dispose() count when it was opened (connection_pool).
+    std::uint64_t pool_generation = 0;
 
 private:
     // After a failed statement: SQLite rolls the whole transaction back by

@@ -20,9 +20,12 @@ ALCHEMY_INLINE std::shared_ptr<sqlite_connection> connection_pool::checkout() {
         if (open_count_ < size_ + max_overflow_) {
             ++open_count_;
             ++checked_out_;
+            const auto generation = generation_;
             lock.unlock();
             try {
-                return open_();
+                auto conn = open_();
+                conn->pool_generation = generation;
+                return conn;
             } catch (...) {
                 lock.lock();
                 --open_count_;
@@ -46,7 +49,7 @@ ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<sqlite_connection> 
     {
         std::lock_guard lock(mutex_);
         --checked_out_;
-        if (reusable && idle_.size() < size_) {
+        if (reusable && conn->pool_generation == generation_ && idle_.size() < size_) {
             idle_.push_back(std::move(conn));
         } else {
             --open_count_;
@@ -61,6 +64,7 @@ ALCHEMY_INLINE void connection_pool::dispose() noexcept {
     std::vector<std::shared_ptr<sqlite_connection>> closing;
     {
         std::lock_guard lock(mutex_);
+        ++generation_;
         open_count_ -= idle_.size();
         closing.swap(idle_);
     }
