@@ -30,7 +30,8 @@ install(TARGETS alchemy
   EXPORT alchemyTargets
   ARCHIVE
   FILE_SET HEADERS
-  FILE_SET detail_headers)
+  FILE_SET detail_headers
+  FILE_SET definitions)
 
 install(EXPORT alchemyTargets
   NAMESPACE alchemy::

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/sql_tree.hpp>
+#include <alchemy/detail/sql/tree.hpp>
 #include <alchemy/dialect.hpp>
 #include <alchemy/types.hpp>
 
@@ -61,5 +61,5 @@ private:
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/compiler.ipp>
+#include <alchemy/detail/sql/impl/compiler.ipp>
 #endif

@@ -20,9 +20,9 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/engine_state.hpp>
-#include <alchemy/detail/execute.hpp>
-#include <alchemy/detail/sqlite_connection.hpp>
+#include <alchemy/detail/driver/engine_state.hpp>
+#include <alchemy/detail/driver/execute.hpp>
+#include <alchemy/sqlite/driver.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/result.hpp>
 
@@ -246,5 +246,5 @@ private:
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/connection.ipp>
+#include <alchemy/detail/driver/impl/connection.ipp>
 #endif

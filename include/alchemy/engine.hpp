@@ -13,7 +13,7 @@
 
 #include <alchemy/connection.hpp>
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/engine_state.hpp>
+#include <alchemy/detail/driver/engine_state.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/url.hpp>
@@ -66,5 +66,5 @@ engine create_engine(std::string_view url_text, engine_options options = {});
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/engine.ipp>
+#include <alchemy/detail/driver/impl/engine.ipp>
 #endif

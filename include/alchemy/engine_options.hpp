@@ -1,7 +1,7 @@
 // alchemy/engine_options.hpp — the settings of an engine, its pool and its connections.
 #pragma once
 
-#include <alchemy/dialect/sqlite.hpp>
+#include <alchemy/sqlite/dialect.hpp>
 #include <alchemy/log.hpp>
 
 #include <chrono>

@@ -16,7 +16,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/sql_tree.hpp>
+#include <alchemy/detail/sql/tree.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/parameters.hpp>
@@ -553,5 +553,5 @@ order_item desc(const X& x) {
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/expression.ipp>
+#include <alchemy/detail/sql/impl/expression.ipp>
 #endif

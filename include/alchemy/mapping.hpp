@@ -1020,5 +1020,5 @@ const relationship_info& relationship_of(M C::*member) {
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/mapping.ipp>
+#include <alchemy/detail/mapping/impl/mapping.ipp>
 #endif

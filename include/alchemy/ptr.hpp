@@ -20,19 +20,23 @@
 // Keep the ptr, not a T&, across flushes.
 // Copies of a ptr share the object; comparing ptrs compares identity. A ptr
 // keeps its object alive together with every object linked to it through
-// relationships (detail/instance.hpp explains these groups).
+// relationships (detail/orm/instance.hpp explains these groups).
 //
 // The ptrs inside a relationship collection are the collection's own slots:
 // read, dereference and copy them freely, but change the collection through
 // its append()/remove()/assignment; assigning to a slot throws.
 #pragma once
 
-#include <alchemy/detail/session_core.hpp>
+#include <alchemy/detail/orm/instance.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/object_state.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
+
+#include <fmt/core.h>
 
 namespace alchemy {
 
@@ -105,7 +109,9 @@ private:
     T& write() {
         auto& i = checked();
         load(i);
-        if (i.owner) i.owner->touch(i);
+        if (i.owner) {
+            if (!i.touched) i.owner->touch_first(i);
+        }
         else if (!i.touched && i.has_identity) {  // detached: changes flush when it is added again
             i.touched = true;
             i.snapshot = i.capture();

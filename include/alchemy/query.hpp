@@ -16,8 +16,8 @@
 
 #include <alchemy/compiler.hpp>
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/select.hpp>
-#include <alchemy/detail/session_core.hpp>
+#include <alchemy/detail/sql/select.hpp>
+#include <alchemy/detail/orm/session_core.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
 #include <alchemy/loading.hpp>
@@ -677,5 +677,5 @@ public:
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/query.ipp>
+#include <alchemy/detail/orm/impl/query.ipp>
 #endif

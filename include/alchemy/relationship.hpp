@@ -55,7 +55,8 @@
 //     no dangling links.
 #pragma once
 
-#include <alchemy/detail/relationship_base.hpp>
+#include <alchemy/detail/orm/links.hpp>
+#include <alchemy/detail/orm/relationship_base.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>

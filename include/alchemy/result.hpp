@@ -11,7 +11,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/sqlite_connection.hpp>
+#include <alchemy/sqlite/driver.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/types.hpp>
 
@@ -323,5 +323,5 @@ private:
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/result.ipp>
+#include <alchemy/detail/driver/impl/result.ipp>
 #endif

@@ -91,5 +91,5 @@ schema metadata() {
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/schema.ipp>
+#include <alchemy/detail/orm/impl/schema.ipp>
 #endif

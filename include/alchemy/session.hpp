@@ -35,13 +35,14 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/detail/session_core.hpp>
+#include <alchemy/detail/orm/session_core.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>
 #include <alchemy/query.hpp>
 #include <alchemy/relationship.hpp>
+#include <alchemy/session_options.hpp>
 
 #include <initializer_list>
 #include <memory>
@@ -216,18 +217,20 @@ public:
     bool in_transaction() const { return core_ && core_->in_transaction(); }
 
     /// Autoflush on or off for the rest of this session.
-    void set_autoflush(bool on) { core().no_autoflush_ = !on; }
+    void set_autoflush(bool on) { core().set_autoflush(on); }
 
     /// The session's connection (checked out on first use; its transaction
     /// begins with the first statement). Valid until commit/rollback/close.
     alchemy::connection& connection() { return core().conn(); }
+
+private:
+    friend struct detail::session_access;
 
     detail::session_core& core() {
         if (!core_) throw InvalidRequestError("alchemy: this session was moved from");
         return *core_;
     }
 
-private:
     // Objects merged so far in one merge(), by the address of the source object.
     using merge_memo = boost::unordered_flat_map<const void*, detail::instance_base*>;
 
@@ -333,8 +336,10 @@ inline session_factory sessionmaker(engine e, session_options options = {}) {
     return session_factory(std::move(e), options);
 }
 
+inline detail::session_core& detail::session_access::core(session& s) { return s.core(); }
+
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS
-#include <alchemy/detail/impl/session.ipp>
+#include <alchemy/detail/orm/impl/session.ipp>
 #endif

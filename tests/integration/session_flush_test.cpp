@@ -724,7 +724,7 @@ TEST_CASE("session scale: with 20,000 objects held a flush compares only the tou
     std::size_t total = 0;
     for (const auto& u : users) total += peek(u).name.size();  // const reads touch nothing
     CHECK(total > 0);
-    CHECK(session.core().touched_count() == 0);
+    CHECK(alchemy::detail::session_access::core(session).touched_count() == 0);
 
     // Nothing touched: neither a flush nor an autoflushing get() miss writes anything.
     session.flush();
@@ -735,12 +735,12 @@ TEST_CASE("session scale: with 20,000 objects held a flush compares only the tou
     // Touch one (and read a hundred through non-const ptrs: touched, unchanged).
     users[12'344]->name = "changed";
     for (int i = 0; i < 100; ++i) CHECK(users[i]->id == i + 1);
-    CHECK(session.core().touched_count() == 101);
+    CHECK(alchemy::detail::session_access::core(session).touched_count() == 101);
     session.commit();
     CHECK(db.trace() == strings{stmt(update_user_name, "('changed', 12345)"), COMMIT});
     CHECK(db.stored("SELECT name FROM users WHERE id = 12345") == rows{{"changed"}});
     CHECK(db.stored("SELECT count(*) FROM users WHERE name LIKE 'user %'") == rows{{std::to_string(n - 1)}});
-    CHECK(session.core().touched_count() == 0);
+    CHECK(alchemy::detail::session_access::core(session).touched_count() == 0);
     db.clear();
 
     // The cost of an autoflushing get() miss does not grow with the map: it

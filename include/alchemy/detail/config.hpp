@@ -9,7 +9,9 @@
 // compilation.
 //
 // Non-template functions that are not small enough to belong in the class are
-// declared in the header and defined in detail/impl/<header>.ipp, marked
+// declared in the header and defined in an .ipp file beside its layer
+// (detail/impl/ for the foundation, detail/{sql,mapping,driver,orm}/impl/,
+// sqlite/impl/), marked
 // ALCHEMY_INLINE: `inline` when header-only, nothing when compiled once. The
 // .ipp files are included at the end of their header unless only the
 // declarations are wanted (ALCHEMY_SEPARATE_COMPILATION without

@@ -1,0 +1,31 @@
+// alchemy/detail/driver/impl/engine.ipp — definitions of engine.hpp's non-template functions (see detail/config.hpp).
+#pragma once
+
+#include <alchemy/engine.hpp>
+
+#include <limits>
+
+#include <fmt/core.h>
+
+namespace alchemy {
+
+ALCHEMY_INLINE transaction engine::begin() {
+    auto conn = connect();
+    auto tx = conn.begin();
+    tx.owned_.emplace(std::move(conn));
+    return tx;
+}
+
+ALCHEMY_INLINE engine create_engine(std::string_view url_text, engine_options options) {
+    auto url = parse_url(url_text);
+    if (options.pool_size == 0)
+        throw ArgumentError("alchemy: engine_options.pool_size must be at least 1");
+    if (options.pool_timeout.count() < 0)
+        throw ArgumentError("alchemy: engine_options.pool_timeout cannot be negative");
+    if (options.busy_timeout.count() < 0 || options.busy_timeout.count() > std::numeric_limits<int>::max())
+        throw ArgumentError(fmt::format("alchemy: engine_options.busy_timeout must be between 0 and {} ms",
+                                        std::numeric_limits<int>::max()));
+    return engine(std::make_shared<detail::engine_state>(std::move(url), std::move(options)));
+}
+
+}  // namespace alchemy

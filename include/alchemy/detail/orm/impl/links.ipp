@@ -1,0 +1,112 @@
+// alchemy/detail/orm/impl/links.ipp — definitions of detail/orm/links.hpp's non-template functions
+// (see detail/config.hpp).
+#pragma once
+
+#include <alchemy/detail/orm/links.hpp>
+
+#include <vector>
+
+#include <fmt/core.h>
+
+namespace alchemy::detail {
+
+ALCHEMY_INLINE const foreign_key_info& link_key(const relationship_info& info, const table_info& owner) {
+    switch (info.kind) {
+        case relationship_kind::one_to_many: return info.target().foreign_keys[info.foreign_key];
+        case relationship_kind::many_to_one: return owner.foreign_keys[info.foreign_key];
+        case relationship_kind::many_to_many: break;
+    }
+    return info.secondary().foreign_keys[info.foreign_key];
+}
+
+ALCHEMY_INLINE void load_relationship(relationship_base& m) {
+    if (m.loaded || !m.owner) return;
+    auto& owner = *m.owner;
+    if (!owner.owner) {
+        if (owner.has_identity)
+            throw DetachedInstanceError(fmt::format(
+                "alchemy: Parent instance {} is not bound to a Session; lazy load operation of attribute '{}' "
+                "cannot proceed",
+                owner.describe(), m.info->member));
+        m.loaded = true;  // a new object: nothing to load
+        return;
+    }
+    owner.owner->load_relationship(owner, *m.info);
+}
+
+ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& item) {
+    auto& owner = *self.owner;
+    const auto& info = *self.info;
+    if (self.has_item(&item)) return;
+    if (owner.owner) owner.owner->before_link(owner, info, &item);  // may throw: nothing changed yet
+    self.put_new_item(&item);  // checked above: not there yet
+    join_groups(&owner, &item);
+    auto& history = self.history();
+    // Taken out since the last flush and back now: nothing to write.
+    if (!take_change(history.removed, &item)) history.added.push_back(&item);
+    if (const auto* reverse = reverse_side(info)) {
+        auto& back = member_of(item, *reverse);
+        if (info.kind == relationship_kind::one_to_many) {  // the child leaves its old parent
+            auto* old = current_target(back, item);
+            if (old && old != &owner) {
+                auto& old_collection = member_of(*old, info);
+                if (old_collection.loaded) old_collection.take_item(&item);
+                if (old_collection.changes) take_change(old_collection.changes->added, &item);
+            }
+            back.put_item(&owner);
+            back.loaded = true;
+            back.changed = true;
+        } else if (back.loaded) {
+            back.put_item(&owner);
+        }
+    }
+    if (owner.owner) owner.owner->after_link(owner, info, &item);
+}
+
+ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& item) {
+    auto& owner = *self.owner;
+    const auto& info = *self.info;
+    self.take_item(&item);
+    auto& history = self.history();
+    const bool was_added = take_change(history.added, &item);
+    if (!was_added || info.cascades(cascade::delete_orphan)) history.removed.push_back(&item);
+    if (const auto* reverse = reverse_side(info)) {
+        auto& back = member_of(item, *reverse);
+        if (info.kind == relationship_kind::one_to_many) {
+            if (current_target(back, item) == &owner) {
+                back.put_item(nullptr);
+                back.loaded = true;
+                back.changed = true;
+            }
+        } else if (back.loaded) {
+            back.take_item(&owner);
+        }
+    }
+    if (owner.owner) owner.owner->after_link(owner, info, &item);
+}
+
+ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* target) {
+    auto& child = *self.owner;
+    const auto& info = *self.info;
+    auto* old = current_target(self, child);
+    if (self.loaded && old == target) return;
+    if (child.owner && target) child.owner->before_link(child, info, target);
+    if (const auto* reverse = reverse_side(info)) {
+        if (old && old != target) {
+            auto& collection = member_of(*old, *reverse);
+            if (collection.loaded) collection.take_item(&child);
+            if (collection.changes) take_change(collection.changes->added, &child);
+        }
+        if (target) {
+            auto& collection = member_of(*target, *reverse);
+            if (collection.loaded) collection.put_item(&child);
+        }
+    }
+    self.put_item(target);
+    self.loaded = true;
+    self.changed = true;
+    if (target) join_groups(&child, target);
+    if (child.owner) child.owner->after_link(child, info, target);
+}
+
+}  // namespace alchemy::detail

@@ -1,0 +1,79 @@
+// alchemy/detail/orm/impl/query.ipp — definitions of query.hpp's non-template functions (see detail/config.hpp).
+#pragma once
+
+#include <alchemy/query.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include <fmt/core.h>
+
+namespace alchemy::detail {
+
+ALCHEMY_INLINE joined_loads::joined_loads() = default;
+ALCHEMY_INLINE joined_loads::~joined_loads() = default;
+
+ALCHEMY_INLINE void joined_loads::take(session_core& core, instance_base* owner, const row& r) {
+    if (!owner) return;
+    for (auto& j : loads_) {
+        auto& m = member_of(*owner, *j.info);
+        auto [it, fresh] = j.owners.emplace(owner, !m.loaded);
+        if (!it->second) continue;  // loaded before this query: left as it is
+        const auto& target = j.info->target();
+        bool all_null = true;
+        for (auto k : target.primary_key) all_null = all_null && r[j.first + k].is_null();
+        if (all_null) continue;
+        // Joined rows can repeat a child (several joined collections multiply): checked.
+        attach_loaded(*owner, *j.info, *core.adopt(target, r, j.info->make_target, j.first), false);
+    }
+}
+
+ALCHEMY_INLINE void joined_loads::finish() {
+    for (auto& j : loads_)
+        for (auto& [owner, filling] : j.owners)
+            if (filling) member_of(*owner, *j.info).loaded = true;
+}
+
+ALCHEMY_INLINE pointer_set::pointer_set() = default;
+ALCHEMY_INLINE pointer_set::~pointer_set() = default;
+ALCHEMY_INLINE bool pointer_set::insert(const void* p) { return set_.insert(p).second; }
+
+ALCHEMY_INLINE void joined_loads::add(select_spec& spec, const relationship_info& info, const table_info& owner) {
+    const auto n = loads_.size() + 1;  // aliases <table>_1, <table>_2 ... in the order of the options
+    const auto& target = info.target();
+    const auto alias = fmt::format("{}_{}", target.name, n);
+    const auto push = [&](const table_info& table, std::string name, node_ptr on) {
+        join_spec j;
+        j.table = &table;
+        j.alias = std::move(name);
+        j.on = std::move(on);
+        j.outer = true;
+        spec.joins.push_back(std::move(j));
+    };
+    const auto aliased_column = [](const std::string& a, const table_info& t, std::size_t c) {
+        return alias_column_node(a, t.columns[c].name);
+    };
+    if (info.kind == relationship_kind::many_to_many) {
+        const auto& association = info.secondary();
+        const auto link = fmt::format("{}_{}", association.name, n);
+        const auto& local = association.foreign_keys[info.foreign_key];
+        const auto& remote = association.foreign_keys[info.remote_foreign_key];
+        push(association, link, binary_node("=", column_node(owner, local.target_columns.front()),
+                                            aliased_column(link, association, local.columns.front())));
+        push(target, alias, binary_node("=", aliased_column(alias, target, remote.target_columns.front()),
+                                        aliased_column(link, association, remote.columns.front())));
+    } else if (info.kind == relationship_kind::one_to_many) {
+        const auto& fk = target.foreign_keys[info.foreign_key];
+        push(target, alias, binary_node("=", column_node(owner, fk.target_columns.front()),
+                                        aliased_column(alias, target, fk.columns.front())));
+    } else {
+        const auto& fk = owner.foreign_keys[info.foreign_key];
+        push(target, alias, binary_node("=", aliased_column(alias, target, fk.target_columns.front()),
+                                        column_node(owner, fk.columns.front())));
+    }
+    loads_.push_back(joined_load{&info, spec.columns.size()});
+    for (std::size_t c = 0; c < target.columns.size(); ++c) spec.columns.push_back(aliased_column(alias, target, c));
+}
+
+}  // namespace alchemy::detail

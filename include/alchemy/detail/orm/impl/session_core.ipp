@@ -1,0 +1,504 @@
+// alchemy/detail/orm/impl/session_core.ipp — definitions of detail/orm/session_core.hpp's non-template functions (see
+// detail/config.hpp).
+#pragma once
+
+#include <alchemy/detail/orm/session_core.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <new>
+#include <vector>
+
+namespace alchemy {
+namespace detail {
+
+ALCHEMY_INLINE session_core::session_core(engine e, session_options options)
+    : engine_(std::move(e)), options_(options) {}
+
+ALCHEMY_INLINE session_core::~session_core() { close(); }
+
+ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
+    i.touched = true;
+    if (i.has_identity && !i.snapshot) i.snapshot = i.capture();
+    if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
+}
+
+ALCHEMY_INLINE identity_map& session_core::identity_of(const table_info& table) { return identity_[&table]; }
+
+ALCHEMY_INLINE void session_core::remember_compiled_sql(std::string shape, std::string sql) {
+    if (compiled_.size() >= 1000) compiled_.clear();  // bounded: a program with unbounded shapes starts over
+    compiled_.emplace(std::move(shape), std::move(sql));
+}
+
+ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
+    auto& i = *inst;
+    if (i.owner && i.owner != this)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Object '{}' is already attached to another session; expunge it there (or close that "
+            "session) before adding it to this one",
+            i.describe()));
+    if (i.deleted && i.owner == this)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
+            "back to the transient state.",
+            i.describe()));
+    if (i.owner == this) {
+        if (i.marked_for_delete) {  // add() cancels a delete that was not flushed yet
+            i.marked_for_delete = false;
+            std::erase(to_delete_, inst);
+        }
+        return;
+    }
+    if (i.has_identity && !i.deleted) {  // detached -> persistent
+        auto& map = identity_[i.table];
+        if (auto* held = map.find(i.key); held && *held != inst)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: Can't attach instance {}; another instance with key {} is already present in this "
+                "session.",
+                i.describe(), describe_key(i)));
+        map.put(i.key, inst);
+        i.owner = this;
+        if (i.touched) touched_.push_back(inst);
+        if (!i.table->relationships.empty()) cascade_add(i);
+        return;
+    }
+    if (i.deleted) {  // deleted in another (closed) session
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
+            "back to the transient state.",
+            i.describe()));
+    }
+    i.owner = this;  // transient -> pending
+    i.insert_order = ++order_;
+    pending_.push_back(inst);
+    if (!i.table->relationships.empty()) cascade_add(i);
+}
+
+ALCHEMY_INLINE void session_core::remove(const instance_ref& inst) {
+    auto& i = *inst;
+    if (i.owner != this || !i.has_identity || i.deleted)
+        throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persisted{}", i.describe(),
+                                              i.owner && i.owner != this ? " in this session" : ""));
+    if (i.marked_for_delete) return;
+    i.marked_for_delete = true;
+    to_delete_.push_back(inst);
+    if (!i.table->relationships.empty()) cascade_remove(i);
+}
+
+ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
+    auto& i = *inst;
+    if (i.owner != this)
+        throw InvalidRequestError(fmt::format("alchemy: Instance {} is not present in this Session", i.describe()));
+    const auto related = related_with(i, cascade::expunge);
+    if (i.has_identity) remove_from_identity(i);  // get() must not find it any more
+    detach(i);
+    std::erase(pending_, inst);
+    std::erase(touched_, inst);
+    std::erase(to_delete_, inst);
+    std::erase(deleted_, inst);
+    std::erase(transaction_, inst);  // a later rollback no longer concerns it
+    i.inserted_in_transaction = i.deleted_in_transaction = i.listed_in_transaction = i.key_generated = false;
+    i.transaction_snapshot.reset();
+    for (auto* r : related)
+        if (r->owner == this) expunge(instance_ref(r));
+}
+
+ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span<const value> key,
+                                              instance_ref (*make)()) {
+    if (key.size() != table.primary_key.size())
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Incorrect number of values in identifier to formulate primary key for session.get(); "
+            "table '{}' has a primary key of {} column(s), {} value(s) were given",
+            table.name, table.primary_key.size(), key.size()));
+    const auto encoded = key_of_values(key);
+    if (auto found = lookup(table, encoded)) {
+        if (found->expired) {
+            if (!load(*found)) return nullptr;
+        }
+        return found;
+    }
+    autoflush();
+    auto result = conn().execute_values(statements(table).select_by_key, key);
+    if (!result.has_row()) return nullptr;
+    return adopt(table, result.current(), make);
+}
+
+ALCHEMY_INLINE instance_ref session_core::adopt(const table_info& table, const row& r, instance_ref (*make)(),
+                                                std::size_t first) {
+    return adopt<row>(table, r, make, first);
+}
+
+ALCHEMY_INLINE const std::string* session_core::compiled_sql_for(const std::string& shape) const {
+    auto it = compiled_.find(shape);
+    return it == compiled_.end() ? nullptr : &it->second;
+}
+
+ALCHEMY_INLINE void session_core::expunge_all() {
+    // The handles are dropped in address order, not in the identity map's
+    // hash order: objects loaded or added one after another were allocated
+    // one after another, and freeing them in that order lets the allocator
+    // merge each with the neighbour it just freed, still in cache. For
+    // 100,000 objects that halves the session's teardown. Sorting needs a
+    // vector; without memory for it, hash order it is.
+    std::size_t count = 0;
+    for (const auto& [table, map] : identity_) count += map.size();
+    std::vector<instance_base*> by_address;  // each holds the handle the map held
+    try {
+        by_address.reserve(count);
+    } catch (const std::bad_alloc&) {
+    }
+    for (auto& [table, map] : identity_)
+        map.for_each([&](instance_ref& inst) {
+            if (by_address.size() < by_address.capacity()) {
+                by_address.push_back(inst.into_raw());
+                return;
+            }
+            detach(*inst);
+            inst = nullptr;
+        });
+    std::sort(by_address.begin(), by_address.end(), std::less<>{});
+    for (auto* inst : by_address) {  // (a group is freed only once all its handles are gone)
+        detach(*inst);
+        release(inst);
+    }
+    for (auto& inst : pending_) detach(*inst);
+    for (auto& inst : deleted_) detach(*inst);
+    identity_.clear();
+    pending_.clear();
+    touched_.clear();
+    to_delete_.clear();
+    deleted_.clear();
+    transaction_.clear();
+}
+
+ALCHEMY_INLINE std::string session_core::describe_key(const instance_base& i) {
+    std::vector<value> values;
+    for (auto k : i.table->primary_key) values.push_back(i.column_value_of(k));
+    return format_values(values);
+}
+
+ALCHEMY_INLINE bool session_core::load(instance_base& i) {
+    autoflush();
+    std::vector<value> key;
+    for (auto k : i.table->primary_key) key.push_back(i.column_value_of(k));
+    auto result = conn().execute_values(statements(*i.table).select_by_key, key);
+    if (!result.has_row()) return false;
+    fill_expired(i, result.current());
+    return true;
+}
+
+ALCHEMY_INLINE void session_core::ensure_loaded(instance_base& i) {
+    if (!i.expired) return;
+    if (!load(i))
+        throw ObjectDeletedError(fmt::format(
+            "alchemy: Instance '{}' has been deleted, or its row is otherwise not present.", i.describe()));
+}
+
+ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::string_view> columns) {
+    check_owned(i, "expire");
+    if (!i.has_identity)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance {} is not persistent within this Session: a pending object has nothing to reload",
+            i.describe()));
+    if (columns.empty()) {
+        const auto related = related_with(i, cascade::refresh_expire);
+        unload_relationships(i);
+        for (auto* r : related)
+            if (r->owner == this && r->has_identity && !r->expired) expire(*r);
+        i.expired = true;
+        i.expired_columns.clear();
+        i.snapshot.reset();
+        i.touched = false;
+        std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
+        return;
+    }
+    std::vector<std::size_t> indices;  // every name checked before anything changes
+    for (auto name : columns)
+        indices.push_back(static_cast<std::size_t>(&i.table->column(name) - i.table->columns.data()));
+    if (i.expired && i.expired_columns.empty()) return;  // wholly expired already
+    if (!i.expired) i.expired_columns.assign(i.table->columns.size());
+    for (auto c : indices) {
+        i.expired_columns[c] = 1;
+        // Its unflushed change is discarded: back to the compared value, so no flush writes it.
+        if (i.snapshot) i.table->columns[c].read(i.snapshot[c].view(), i.object());
+    }
+    i.expired = true;
+}
+
+ALCHEMY_INLINE void session_core::expire_all() {
+    for (auto& entry : identity_) {
+        const bool has_relationships = !entry.first->relationships.empty();
+        entry.second.for_each([&](instance_ref& inst) {
+            if (has_relationships) unload_relationships(*inst);
+            inst->expired = true;
+            inst->expired_columns.clear();
+            inst->snapshot.reset();
+            inst->touched = false;
+        });
+    }
+    touched_.clear();
+}
+
+ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
+    check_owned(i, "refresh");
+    if (!i.has_identity)
+        throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persistent within this Session",
+                                              i.describe()));
+    const auto related = related_with(i, cascade::refresh_expire);
+    unload_relationships(i);
+    i.expired = true;
+    i.expired_columns.clear();
+    i.snapshot.reset();
+    i.touched = false;
+    std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
+    ensure_loaded(i);
+    for (auto* r : related)
+        if (r->owner == this && r->has_identity && !r->expired) refresh(*r);
+}
+
+ALCHEMY_INLINE void session_core::rollback() {
+    if (conn_) conn_->rollback();
+    forget_written();
+    // SQLAlchemy 9.1: pending and inserted objects become transient,
+    // flushed deletes persistent again, everything else is expired.
+    for (auto& inst : pending_) detach(*inst);
+    pending_.clear();
+    for (auto& inst : transaction_) {
+        if (inst->inserted_in_transaction) {
+            remove_from_identity(*inst);
+            inst->has_identity = false;  // before detach(): a transient object is never expired
+            inst->deleted = false;       // inserted and deleted in the transaction: transient too
+            inst->expired_columns.clear();
+            detach(*inst);
+        } else if (inst->deleted_in_transaction) {
+            inst->deleted = false;
+            inst->marked_for_delete = false;
+            inst->owner = this;
+            identity_[inst->table].put(inst->key, inst);
+        }
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+        inst->transaction_snapshot.reset();
+    }
+    for (auto& inst : to_delete_) inst->marked_for_delete = false;
+    to_delete_.clear();
+    deleted_.clear();
+    transaction_.clear();
+    expire_all();
+    conn_.reset();
+}
+
+ALCHEMY_INLINE void session_core::close() noexcept {
+    try {
+        if (conn_) conn_->rollback();
+    } catch (...) {
+    }
+    for (auto& inst : transaction_) {
+        if (inst->inserted_in_transaction) {  // its row was rolled back
+            inst->has_identity = false;
+            inst->deleted = false;
+        }
+        if (inst->deleted_in_transaction) inst->deleted = false;  // its DELETE too: detached, not deleted
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+        inst->transaction_snapshot.reset();
+    }
+    forget_written();
+    expunge_all();
+    conn_.reset();
+}
+
+ALCHEMY_INLINE const table_statements& session_core::statements(const table_info& table) {
+    auto it = sql_.find(&table);
+    if (it != sql_.end()) return it->second;
+    const auto& d = engine_.dialect();
+    table_statements s;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        if (c) s.columns += ", ";
+        s.columns += d.quote_identifier(table.columns[c].name);
+    }
+    for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
+        if (k) s.key_where += " AND ";
+        s.key_where += fmt::format("{} = {}", d.quote_identifier(table.columns[table.primary_key[k]].name),
+                                   d.placeholder(k + 1));
+    }
+    const auto name = d.quote_identifier(table.name);
+    s.select_by_key = fmt::format("SELECT {} FROM {} WHERE {}", s.columns, name, s.key_where);
+    s.delete_by_key = fmt::format("DELETE FROM {} WHERE {}", name, s.key_where);
+    return sql_.emplace(&table, std::move(s)).first->second;
+}
+
+ALCHEMY_INLINE const std::string& session_core::insert_statement(const table_info& table, const std::string& shape) {
+    std::string key(reinterpret_cast<const char*>(&table), sizeof(&table));
+    key += shape;
+    if (auto it = insert_sql_.find(key); it != insert_sql_.end()) return it->second;
+    const auto& d = engine_.dialect();
+    std::string names, marks;
+    for (std::size_t i = 0; i + 1 < shape.size(); i += 2) {
+        if (i) {
+            names += ", ";
+            marks += ", ";
+        }
+        const auto column = static_cast<unsigned char>(shape[i]) |
+                            (static_cast<std::size_t>(static_cast<unsigned char>(shape[i + 1])) << 8);
+        names += d.quote_identifier(table.columns[column].name);
+        marks += d.placeholder(i / 2 + 1);
+    }
+    auto sql = shape.empty() ? fmt::format("INSERT INTO {} DEFAULT VALUES", d.quote_identifier(table.name))
+                             : fmt::format("INSERT INTO {} ({}) VALUES ({})", d.quote_identifier(table.name), names, marks);
+    return insert_sql_.emplace(std::move(key), std::move(sql)).first->second;
+}
+
+ALCHEMY_INLINE void session_core::register_batch(std::vector<instance_base*> members) {
+    if (!options_.batch_lazy_loads || members.size() < 2) return;
+    if (members.size() > UINT32_MAX) return;  // (batch_index is 32 bits) such a query loads one at a time
+    const batch_ref batch(new load_batch{std::move(members)});
+    for (std::size_t i = 0; i < batch->members.size(); ++i) {
+        auto* m = batch->members[i];
+        if (m->batch) m->batch->members[m->batch_index] = nullptr;
+        m->batch = batch;
+        m->batch_index = static_cast<std::uint32_t>(i);
+    }
+}
+
+ALCHEMY_INLINE void session_core::check_owned(const instance_base& i, const char* what) const {
+    if (i.owner != this)
+        throw InvalidRequestError(fmt::format("alchemy: cannot {} instance {}: it is not in this session", what,
+                                              i.describe()));
+}
+
+ALCHEMY_INLINE void session_core::remember_written_key(instance_base& child, std::size_t column, const value& written) {
+    written_keys_.push_back({instance_ref(&child), column, child.column_value_of(column), written});
+}
+
+ALCHEMY_INLINE void session_core::remember_written_links(const std::vector<relationship_base*>& members) {
+    written_links_.reserve(written_links_.size() + members.size());
+    for (auto* m : members) {
+        written_links_.push_back({instance_ref(m->owner), m, m->changed, std::move(m->changes)});
+        m->clear_changes();
+    }
+}
+
+ALCHEMY_INLINE void session_core::restore_written() {
+    // Foreign keys the flushes wrote, newest first, unless changed since: a
+    // key they name may be gone with the transaction. The links below write
+    // them again.
+    for (auto w = written_keys_.rbegin(); w != written_keys_.rend(); ++w)
+        if (w->child->column_equals(w->column, w->written))
+            w->child->table->columns[w->column].read(w->before.view(), w->child->object());
+    // The relationship changes the flushes consumed come back under the ones
+    // made since (so an object appended, flushed and then removed again is
+    // neither): newest first, each under what is there.
+    for (auto w = written_links_.rbegin(); w != written_links_.rend(); ++w) {
+        if (w->owner->owner != this) continue;  // expunged since: not this session's to write
+        auto& m = *w->member;
+        m.changed = m.changed || w->changed;
+        if (w->changes) {
+            auto newer = std::exchange(m.changes, std::move(w->changes));
+            if (newer) {
+                for (auto* item : newer->removed)
+                    if (!take_change(m.changes->added, item)) m.changes->removed.push_back(item);
+                for (auto* item : newer->added)
+                    if (!take_change(m.changes->removed, item)) m.changes->added.push_back(item);
+            }
+        }
+        // The next flush looks for changes on pending and touched objects.
+        if (w->owner->has_identity && !w->owner->deleted && !w->owner->touched) touch_first(*w->owner);
+    }
+    forget_written();
+}
+
+ALCHEMY_INLINE void session_core::commit() {
+    flush();
+    if (conn_) {
+        try {
+            conn_->commit();
+        } catch (...) {
+            // Gone with the failed COMMIT (nothing was committed): back to the
+            // start, ready for another commit(). Still open: left as it is.
+            if (conn_ && !conn_->in_transaction()) restore_transaction_start({});
+            throw;
+        }
+    }
+    end_transaction();
+}
+
+ALCHEMY_INLINE void session_core::end_transaction() {
+    forget_written();
+    for (auto& inst : deleted_) {
+        inst->owner = nullptr;
+    }
+    deleted_.clear();
+    for (auto& inst : transaction_) {
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+        inst->transaction_snapshot.reset();
+    }
+    transaction_.clear();
+    if (options_.expire_on_commit) {
+        expire_all();
+    } else {
+        for (auto& inst : touched_) {
+            inst->touched = false;
+            inst->snapshot.reset();
+        }
+        touched_.clear();
+    }
+    conn_.reset();
+}
+
+ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<instance_ref>& generated) {
+    for (auto& inst : generated) {  // keys this flush wrote into objects
+        if (inst->key_generated && !inst->inserted_in_transaction) reset_generated_key(*inst);
+    }
+    std::vector<instance_ref> back_to_pending;
+    for (auto& inst : transaction_) {
+        if (inst->inserted_in_transaction) {
+            remove_from_identity(*inst);
+            inst->has_identity = false;
+            inst->touched = false;
+            inst->snapshot.reset();
+            inst->expired = false;  // server defaults to reload: there is no row any more
+            inst->expired_columns.clear();
+            if (inst->key_generated) reset_generated_key(*inst);
+            if (inst->deleted) {  // inserted and deleted in the transaction: nothing to write
+                inst->deleted = false;
+                detach(*inst);
+            } else {
+                back_to_pending.push_back(inst);
+            }
+        } else if (inst->deleted_in_transaction) {
+            inst->deleted = false;
+            inst->marked_for_delete = true;
+            inst->owner = this;
+            identity_[inst->table].put(inst->key, inst);
+            to_delete_.push_back(inst);
+        }
+        if (inst->transaction_snapshot) {  // flushed UPDATEs are undone: diff against the old row
+            inst->snapshot = std::move(inst->transaction_snapshot);
+            if (!inst->touched) {
+                inst->touched = true;
+                touched_.push_back(inst);
+            }
+        }
+        inst->inserted_in_transaction = inst->deleted_in_transaction = false;
+        inst->listed_in_transaction = false;
+        inst->key_generated = false;
+    }
+    std::erase_if(deleted_, [](const auto& p) { return !p->deleted; });
+    std::erase_if(touched_, [](const auto& p) { return !p->has_identity; });  // pending again
+    restore_written();
+    transaction_.clear();
+    // Re-queue formerly flushed inserts ahead of the still-pending ones, in their original order.
+    back_to_pending.insert(back_to_pending.end(), pending_.begin(), pending_.end());
+    std::sort(back_to_pending.begin(), back_to_pending.end(),
+              [](const auto& a, const auto& b) { return a->insert_order < b->insert_order; });
+    pending_ = std::move(back_to_pending);
+    conn_.reset();
+}
+
+}  // namespace detail
+}  // namespace alchemy

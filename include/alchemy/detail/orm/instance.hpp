@@ -1,0 +1,317 @@
+// alchemy/detail/orm/instance.hpp — the session's bookkeeping for one mapped object.
+//
+// Every object a session knows lives in an instance: the object itself plus
+// its state (pending, persistent, marked for deletion ...), its identity,
+// whether it was touched since the last commit and the column values it had
+// when it was touched (the snapshot flush compares against).
+//
+// Lifetime. Mapped objects point at each other through relationships (a user
+// holds its posts, each post its user), so std::shared_ptr ownership would
+// leak every such cycle. Instead, objects linked through a relationship join
+// one *group* (a union-find set) that has a single reference count: the
+// counted handles (alchemy::ptr, the session's lists) to any member keep the
+// whole group alive, and the links inside a group are plain pointers. When
+// the last handle to any member goes, the group and every member are freed
+// together. Groups only merge (unlinking does not split them), so an object
+// lives at most as long as the objects it was ever linked with.
+// Handles are not thread-safe: a group is used by one thread at a time, as
+// its session is.
+#pragma once
+
+#include <alchemy/detail/config.hpp>
+#include <alchemy/detail/orm/relationship_base.hpp>
+#include <alchemy/mapping.hpp>
+#include <alchemy/object_state.hpp>
+#include <alchemy/types.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace alchemy {
+
+class session;
+
+namespace detail {
+
+struct instance_base;
+
+/// What an object and its relationship members may ask of the session that
+/// owns it: the narrow door through which ptr.hpp and relationship.hpp reach
+/// the session (session_core implements it), so that a header holding a
+/// mapped struct needs neither the session nor the driver. Each call is on a
+/// slow path (the first write since a flush, an expired object, a lazy load,
+/// a link change), so the virtual call costs nothing measurable.
+class instance_owner {
+public:
+    /// The first write access since the last flush: remember the object and its values.
+    virtual void touch_first(instance_base& i) = 0;
+    /// Reload an expired object's columns (one SELECT by key).
+    virtual void ensure_loaded(instance_base& i) = 0;
+    /// Lazy-load relationship `info` of `owner`.
+    virtual void load_relationship(instance_base& owner, const relationship_info& info) = 0;
+    /// The identity-mapped object a many-to-one's foreign key names (no SQL), or null.
+    virtual instance_base* mapped_target(instance_base& child, const relationship_info& info) = 0;
+    /// Before `owner` is linked to `item` through `info` (save-update cascade; may throw).
+    virtual void before_link(instance_base& owner, const relationship_info& info, instance_base* item) = 0;
+    /// After a link changed: the objects whose rows change are touched.
+    virtual void after_link(instance_base& owner, const relationship_info& info, instance_base* item) = 0;
+
+protected:
+    instance_owner() = default;
+    instance_owner(const instance_owner&) = default;
+    instance_owner& operator=(const instance_owner&) = default;
+    ~instance_owner() = default;  // never deleted through this interface
+};
+
+/// The objects one query returned, for batched lazy loading (session_options::
+/// batch_lazy_loads). Each member clears its entry when it is destroyed; the
+/// batch lives while a member (or a batch_ref) refers to it.
+struct load_batch {
+    std::vector<instance_base*> members;
+    std::size_t refs = 0;
+};
+
+/// A counted reference to a load_batch: one pointer, where a shared_ptr
+/// would cost every loaded object two.
+class batch_ref {
+public:
+    batch_ref() noexcept = default;
+    explicit batch_ref(load_batch* b) noexcept : p_(b) {
+        if (p_) ++p_->refs;
+    }
+    batch_ref(const batch_ref& o) noexcept : batch_ref(o.p_) {}
+    batch_ref& operator=(batch_ref o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~batch_ref() {
+        if (p_ && --p_->refs == 0) delete p_;
+    }
+    load_batch* operator->() const noexcept { return p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+
+private:
+    load_batch* p_ = nullptr;
+};
+
+/// Per-column flags (which columns a partial expiry covers): one pointer,
+/// null when no column is flagged.
+class column_flags {
+public:
+    bool empty() const noexcept { return !flags_; }
+    /// `columns` flags, none set.
+    void assign(std::size_t columns) { flags_ = std::make_unique<std::uint8_t[]>(columns); }
+    void clear() noexcept { flags_.reset(); }
+    std::uint8_t& operator[](std::size_t i) noexcept { return flags_[i]; }
+    std::uint8_t operator[](std::size_t i) const noexcept { return flags_[i]; }
+
+private:
+    std::unique_ptr<std::uint8_t[]> flags_;
+};
+
+struct instance_base {
+    explicit instance_base(const table_info& t) : table(&t) {}
+    instance_base(const instance_base&) = delete;
+    instance_base& operator=(const instance_base&) = delete;
+    virtual ~instance_base() {
+        if (batch) batch->members[batch_index] = nullptr;
+    }
+
+    virtual void* object() noexcept = 0;
+    const void* object() const noexcept { return const_cast<instance_base*>(this)->object(); }
+
+    // Members ordered to pack: a session holds one of these per object.
+    const table_info* table;
+    instance_owner* owner = nullptr;     // the session it belongs to, if any
+
+    // The group (see the top of this file): parent in the union-find tree
+    // (itself at the root), the next member in a circular list of the group,
+    // and at the root the count of handles and the number of members.
+    instance_base* group_parent = this;
+    instance_base* group_next = this;
+    std::uint32_t group_handles = 0;
+    std::uint32_t group_size = 1;
+
+    batch_ref batch;                     // the query that loaded it (tables with relationships)
+    std::uint32_t batch_index = 0;
+    // One bit each (bit-fields): nine bools would take 16 bytes with padding.
+    bool has_identity : 1 = false;           // a row exists (or existed) for it
+    bool marked_for_delete : 1 = false;      // remove()d, DELETE not flushed yet
+    bool deleted : 1 = false;                // DELETE flushed, not committed
+    bool touched : 1 = false;                // accessed for writing since the last flush
+    bool expired : 1 = false;                // every column must be reloaded before use
+    bool key_generated : 1 = false;          // the key came from the database in this transaction
+    bool inserted_in_transaction : 1 = false;
+    bool deleted_in_transaction : 1 = false;
+    bool listed_in_transaction : 1 = false;  // in session_core::transaction_
+    std::uint64_t insert_order = 0;      // when it became pending
+    column_flags expired_columns;        // partial expiry (empty: none)
+    std::unique_ptr<value[]> snapshot;   // column values when touched (or after the last flush)
+    std::unique_ptr<value[]> transaction_snapshot;  // values at the start of the transaction, once flushed
+    std::string key;                     // the identity key, encoded (see identity_key)
+
+    object_state state() const noexcept {
+        if (deleted) return owner ? object_state::deleted : object_state::detached;
+        if (!owner) return has_identity ? object_state::detached : object_state::transient;
+        return has_identity ? object_state::persistent : object_state::pending;
+    }
+
+    /// The current value of column i.
+    value column_value_of(std::size_t i) const {
+        value out;
+        struct recorder final : binder {
+            value& out;
+            explicit recorder(value& o) : out(o) {}
+            void bind_null() override { out = value(); }
+            void bind_integer(std::int64_t v) override { out = value(v); }
+            void bind_real(double v) override { out = value(v); }
+            void bind_text(std::string_view v) override { out = value(std::string(v)); }
+            void bind_blob(std::span<const std::byte> v) override {
+                out = value(std::vector<std::byte>(v.begin(), v.end()));
+            }
+        } r(out);
+        table->columns[i].bind(r, object());
+        return out;
+    }
+
+    /// Whether column i holds `v` (as column_value_of(i) == v, without
+    /// copying the member's value: what a flush compares snapshots with).
+    bool column_equals(std::size_t i, const value& v) const {
+        struct comparer final : binder {
+            const value& v;
+            bool equal = false;
+            explicit comparer(const value& expected) : v(expected) {}
+            void bind_null() override { equal = v.is_null(); }
+            void bind_integer(std::int64_t x) override {
+                equal = v.type() == sql_type::integer && std::get<std::int64_t>(v.get()) == x;
+            }
+            void bind_real(double x) override { equal = v.type() == sql_type::real && std::get<double>(v.get()) == x; }
+            void bind_text(std::string_view x) override {
+                equal = v.type() == sql_type::text && std::get<std::string>(v.get()) == x;
+            }
+            void bind_blob(std::span<const std::byte> x) override {
+                if (v.type() != sql_type::blob) return;
+                const auto& b = std::get<std::vector<std::byte>>(v.get());
+                equal = std::equal(b.begin(), b.end(), x.begin(), x.end());
+            }
+        } c(v);
+        table->columns[i].bind(c, object());
+        return c.equal;
+    }
+
+    /// The current column values.
+    std::unique_ptr<value[]> capture() const {
+        auto values = std::make_unique<value[]>(table->columns.size());
+        for (std::size_t i = 0; i < table->columns.size(); ++i) values[i] = column_value_of(i);
+        return values;
+    }
+
+    /// "<User at 0x...>", as SQLAlchemy names objects in messages.
+    std::string describe() const;
+};
+
+/// The root of i's group (path halving keeps the trees flat).
+inline instance_base* group_root(instance_base* i) noexcept {
+    while (i->group_parent != i) {
+        i->group_parent = i->group_parent->group_parent;
+        i = i->group_parent;
+    }
+    return i;
+}
+
+inline void retain(instance_base* i) noexcept { ++group_root(i)->group_handles; }
+
+/// Frees every member of the group whose root is `root` (its last handle is gone).
+void free_group(instance_base* root) noexcept;
+
+/// Drops one handle; the last handle of a group frees every member.
+inline void release(instance_base* i) noexcept {
+    auto* root = group_root(i);
+    if (--root->group_handles == 0) free_group(root);
+}
+
+/// Puts a and b in one group (linking them through a relationship).
+inline void join_groups(instance_base* a, instance_base* b) noexcept {
+    auto* ra = group_root(a);
+    auto* rb = group_root(b);
+    if (ra == rb) return;
+    if (ra->group_size < rb->group_size) std::swap(ra, rb);
+    rb->group_parent = ra;
+    ra->group_handles += rb->group_handles;
+    ra->group_size += rb->group_size;
+    std::swap(ra->group_next, rb->group_next);  // splices the two circular lists
+}
+
+/// Selects the constructor of a relationship collection's uncounted ptr slots.
+struct slot_tag {};
+
+/// A counted handle to an instance (the session's lists and identity map).
+class instance_ref {
+public:
+    instance_ref() noexcept = default;
+    instance_ref(std::nullptr_t) noexcept {}
+    explicit instance_ref(instance_base* i) noexcept : p_(i) {
+        if (p_) retain(p_);
+    }
+    instance_ref(const instance_ref& o) noexcept : instance_ref(o.p_) {}
+    instance_ref(instance_ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    instance_ref& operator=(instance_ref o) noexcept {
+        std::swap(p_, o.p_);
+        return *this;
+    }
+    ~instance_ref() {
+        if (p_) release(p_);
+    }
+    instance_base* get() const noexcept { return p_; }
+    /// Gives up the handle without dropping it: the caller now owns the
+    /// count and must release() the instance.
+    [[nodiscard]] instance_base* into_raw() noexcept { return std::exchange(p_, nullptr); }
+    instance_base* operator->() const noexcept { return p_; }
+    instance_base& operator*() const noexcept { return *p_; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    friend bool operator==(const instance_ref& a, const instance_ref& b) noexcept { return a.p_ == b.p_; }
+
+private:
+    instance_base* p_ = nullptr;
+};
+
+template <class T>
+struct instance final : instance_base {
+    template <class... A>
+    explicit instance(A&&... args) : instance_base(table_of<T>()), value(std::forward<A>(args)...) {}
+    void* object() noexcept override { return &value; }
+    T value;
+};
+
+/// Binds the relationship members of a new, counted instance to it
+/// (relationship_base.hpp). Members of an object made from a row start
+/// unloaded; a new object's start loaded (and empty, unless given items).
+inline void bind_relationships(instance_base& i, bool loaded) {
+    for (const auto& r : i.table->relationships) {
+        auto& member = r.access(i.object());
+        member.bind(i, r);
+        member.loaded = loaded;
+    }
+}
+
+/// A new, empty instance of T, counted (what the session loads rows into).
+template <class T>
+instance_ref make_instance() {
+    instance_ref ref(new instance<T>());
+    if constexpr (has_relationships<T>) bind_relationships(*ref, false);
+    return ref;
+}
+
+}  // namespace detail
+}  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/orm/impl/instance.ipp>
+#endif

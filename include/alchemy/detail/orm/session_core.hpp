@@ -1,0 +1,361 @@
+// alchemy/detail/orm/session_core.hpp — the session's machinery: identity map,
+// change tracking and the unit of work. The public face is session.hpp.
+#pragma once
+
+#include <alchemy/connection.hpp>
+#include <alchemy/detail/config.hpp>
+#include <alchemy/detail/orm/identity_map.hpp>
+#include <alchemy/detail/orm/instance.hpp>
+#include <alchemy/detail/orm/links.hpp>
+#include <alchemy/detail/orm/unit_of_work.hpp>
+#include <alchemy/engine.hpp>
+#include <alchemy/errors.hpp>
+#include <alchemy/mapping.hpp>
+#include <alchemy/session_options.hpp>
+#include <alchemy/types.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <fmt/core.h>
+
+namespace alchemy {
+namespace detail {
+
+// The SQL a session runs for one table, rendered once per session.
+struct table_statements {
+    std::string columns;         // "id", "name", ... in table order
+    std::string select_by_key;   // SELECT <columns> FROM t WHERE <key> = ?
+    std::string delete_by_key;   // DELETE FROM t WHERE <key> = ?
+    std::string key_where;       // "id" = ? AND ...
+};
+
+/// The session's machinery behind alchemy::session, for alchemy's own code
+/// and its tests (session::core() is private): `session_access::core(s)`.
+class session_core;
+struct session_access {
+    static session_core& core(session& s);
+};
+
+class session_core final : public instance_owner {
+public:
+    session_core(engine e, session_options options);
+    session_core(const session_core&) = delete;
+    session_core& operator=(const session_core&) = delete;
+    ~session_core();  // out of line: it destroys every hash map the session holds
+
+    const session_options& options() const noexcept { return options_; }
+    engine& bound_engine() noexcept { return engine_; }
+
+    /// The session's connection, checked out (and its transaction begun by
+    /// the first statement) on first use.
+    connection& conn() {
+        follow_database();
+        if (!conn_) conn_.emplace(engine_.connect());
+        return *conn_;
+    }
+    bool in_transaction() {
+        follow_database();
+        return conn_ && conn_->in_transaction();
+    }
+
+    /// If the database rolled the session's transaction back by itself (a
+    /// statement failed on a full disk, an I/O error ...), the session
+    /// returns to the state it had when the transaction began, as after a
+    /// failed flush. Called before anything the session does with its
+    /// connection, so that nothing runs on, or is believed of, a transaction
+    /// that is gone.
+    void follow_database() {
+        if (conn_ && conn_->needs_rollback()) restore_transaction_start({});
+    }
+
+    // ---- adding and removing --------------------------------------------------------
+
+    void add(const instance_ref& inst);
+
+    void remove(const instance_ref& inst);
+
+    void expunge(const instance_ref& inst);
+
+    void expunge_all();
+
+    // ---- identity map ----------------------------------------------------------------
+
+    /// The identity map of `table`'s objects, made on first use.
+    identity_map& identity_of(const table_info& table);
+
+    instance_ref lookup(const table_info& table, const std::string& key) const {
+        auto t = identity_.find(&table);
+        if (t == identity_.end()) return nullptr;
+        const auto* held = t->second.find(key);
+        return held ? *held : instance_ref();
+    }
+
+    std::size_t identity_size() const noexcept {
+        std::size_t n = 0;
+        for (const auto& [table, map] : identity_) n += map.size();
+        return n;
+    }
+
+    static std::string key_of_values(std::span<const value> values) {
+        std::string key;
+        for (const auto& v : values) encode_key_part(key, v);
+        return key;
+    }
+
+    static std::string key_of(const instance_base& i) {
+        std::string key;
+        for (auto k : i.table->primary_key) encode_key_part(key, i.column_value_of(k));
+        return key;
+    }
+
+    static std::string describe_key(const instance_base& i);
+
+    /// Loads the row with primary key `key` of `table` into a new instance
+    /// made by `make`, or returns the identity-mapped one; nullptr if no row.
+    instance_ref get(const table_info& table, std::span<const value> key, instance_ref (*make)());
+
+    /// The identity-mapped instance for the row `row` (columns in table
+    /// order from `first`): the existing one (its loaded values kept), or a
+    /// new one made by `make` and filled from the row. Out of line for a
+    /// plain row, which nearly every caller has; the template serves rows
+    /// read through a column mapping (detail::reordered_row).
+    instance_ref adopt(const table_info& table, const row& r, instance_ref (*make)(), std::size_t first = 0);
+    template <class Row>
+    instance_ref adopt(const table_info& table, const Row& row, instance_ref (*make)(), std::size_t first = 0) {
+        std::string encoded;  // straight from the row: no copies of the key values
+        for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
+        auto& map = identity_of(table);
+        auto& held = map.slot(encoded);  // one hash lookup for a hit or a new entry
+        if (held) {
+            if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
+            return held;
+        }
+        try {  // (nothing below touches the map, so `held` stays valid)
+            instance_ref inst = make();
+            load_object(table, row, inst->object(), first);
+            inst->owner = this;
+            inst->has_identity = true;
+            inst->key = encoded;
+            held = inst;
+            return inst;
+        } catch (...) {
+            map.erase(encoded, nullptr);  // the empty entry made above
+            throw;
+        }
+    }
+
+    // ---- loading, expiry, touching ------------------------------------------------------
+
+    /// Reloads an expired (or refreshed) instance: one SELECT by key; false
+    /// when the row is gone.
+    bool load(instance_base& i);
+
+    /// Fills an expired instance from `row` (columns in table order from
+    /// `first`): every column, or after a partial expiry only the expired
+    /// ones, whose loaded values become the ones a flush compares with.
+    template <class Row>
+    static void fill_expired(instance_base& i, const Row& row, std::size_t first = 0) {
+        if (i.expired_columns.empty()) {
+            load_object(*i.table, row, i.object(), first);
+        } else {  // partial expiry: only those columns
+            for (std::size_t c = 0; c < i.table->columns.size(); ++c) {
+                if (!i.expired_columns[c]) continue;
+                i.table->columns[c].read(row[first + c], i.object());
+                if (i.snapshot) i.snapshot[c] = i.column_value_of(c);  // its unflushed change is discarded
+            }
+        }
+        i.expired = false;
+        i.expired_columns.clear();
+    }
+
+    /// Called before any access through a ptr: reloads expired columns.
+    void ensure_loaded(instance_base& i) override;
+
+    /// Called on write access through a ptr: remembers the object for the
+    /// next flush, with the values it had (its snapshot).
+    void touch(instance_base& i) {
+        if (!i.touched) touch_first(i);
+    }
+    void touch_first(instance_base& i) override;  // out of line: it copies the values
+
+    void expire(instance_base& i, std::span<const std::string_view> columns = {});
+
+    void expire_all();
+
+    void refresh(instance_base& i);
+
+    /// Net change since load or the last flush (SQLAlchemy's is_modified).
+    bool is_modified(const instance_base& i) const {
+        if (!i.has_identity || !i.touched || !i.snapshot) return false;
+        for (std::size_t c = 0; c < i.table->columns.size(); ++c)
+            if (!i.column_equals(c, i.snapshot[c])) return true;
+        return false;
+    }
+
+    std::size_t pending_count() const noexcept { return pending_.size(); }
+    std::size_t deleted_count() const noexcept { return to_delete_.size(); }
+    std::size_t touched_count() const noexcept { return touched_.size(); }
+
+    // ---- transactions -------------------------------------------------------------------
+
+    void autoflush() {
+        if (options_.autoflush && !no_autoflush_ && !flushing_) flush();
+    }
+
+    /// Autoflush on or off for the rest of the session (session::set_autoflush).
+    void set_autoflush(bool on) noexcept { no_autoflush_ = !on; }
+
+    void flush();
+    /// flush(), COMMIT, end_transaction(). A COMMIT that fails and takes the
+    /// transaction with it (a full disk, an I/O error) is a failed flush: the
+    /// session returns to the start of the transaction, so that commit() can
+    /// be called again. A COMMIT that fails with the transaction still open
+    /// (SQLITE_BUSY) leaves everything as it was: commit() again or rollback().
+    void commit();
+
+    void rollback();
+
+    void close() noexcept;
+
+    /// The statements for one table (rendered on first use).
+    const table_statements& statements(const table_info& table);
+
+    /// The INSERT of `table` for the columns listed in `shape` (see
+    /// shape_columns), rendered on first use.
+    const std::string& insert_statement(const table_info& table, const std::string& shape);
+
+    // ---- relationships (impl/session_relationships.ipp, the door of instance.hpp) ---------
+
+    /// Loads the relationship `info` of `owner` (lazy load).
+    void load_relationship(instance_base& owner, const relationship_info& info) override;
+    /// The identity-mapped object a many-to-one's foreign key names (no SQL), or null.
+    instance_base* mapped_target(instance_base& child, const relationship_info& info) override;
+    /// Before `owner` is linked to `item` through `info`: save-update cascade.
+    void before_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
+    /// After a link changed: the objects whose rows change are touched.
+    void after_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
+    void cascade_add(instance_base& i);
+    /// The loaded related objects of `i` along relationships with cascade `flag`.
+    std::vector<instance_base*> related_with(instance_base& i, unsigned flag);
+    void cascade_remove(instance_base& i);
+    void unload_relationships(instance_base& i) noexcept;
+    const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
+    value referenced_value(instance_base& owner, const relationship_info& info);
+    /// The SQL text rendered for a query shape (select.hpp), if cached.
+    const std::string* compiled_sql_for(const std::string& shape) const;
+    void remember_compiled_sql(std::string shape, std::string sql);
+    std::size_t compiled_sql_count() const noexcept { return compiled_.size(); }
+
+    /// The objects of one query result form a batch for lazy loads.
+    void register_batch(std::vector<instance_base*> members);
+    /// Select-IN loading of `info` for many owners at once.
+    void load_many(const relationship_info& info, const std::vector<instance_base*>& owners);
+    /// What the next flush writes for relationships (unit_of_work.hpp).
+    flush_links collect_links();
+
+private:
+    void check_owned(const instance_base& i, const char* what) const;
+
+    void detach(instance_base& i) noexcept {
+        i.owner = nullptr;
+        i.marked_for_delete = false;
+        i.expired = i.expired && i.has_identity;
+    }
+
+    void remove_from_identity(instance_base& i) {  // only if the entry is i (another may hold its key now)
+        if (auto t = identity_.find(i.table); t != identity_.end())
+            t->second.erase(i.key, &i);
+    }
+
+    // Ends the transaction after COMMIT: flushed deletes become detached,
+    // objects expire (expire_on_commit) or keep their values as committed.
+    void end_transaction();
+
+    // Puts the session back as it was before the transaction began (after a
+    // failed flush or COMMIT, or a statement after which the database rolled
+    // the transaction back): every in-memory value is kept, so the user can
+    // correct an object and commit again. `generated`: keys the failed flush
+    // wrote into objects. Ends the connection's transaction and returns it.
+    void restore_transaction_start(const std::vector<instance_ref>& generated);
+
+    static void reset_generated_key(instance_base& i) {
+        const auto& column = i.table->columns[i.table->primary_key.front()];
+        column.read(column.nullable ? column_value::null() : column_value::integer(0), i.object());
+        i.key_generated = false;
+    }
+
+    // What this transaction's flushes wrote that a retry must write again
+    // after the database transaction is lost (restore_transaction_start puts
+    // it back; the transaction's end forgets it): the relationship changes
+    // they consumed, and the foreign keys they wrote into objects (to be
+    // reverted, since they may name keys generated by the lost transaction).
+    struct written_link {
+        instance_ref owner;
+        relationship_base* member;
+        bool changed;
+        std::unique_ptr<collection_changes> changes;
+    };
+    struct written_key {
+        instance_ref child;
+        std::size_t column;
+        value before;
+        value written;
+    };
+    void forget_written() noexcept {
+        written_links_.clear();
+        written_keys_.clear();
+    }
+    // Out of line: called per link from the flush, whose inlining they would upset.
+    void remember_written_key(instance_base& child, std::size_t column, const value& written);
+    // Takes the changes of the flushed relationship members (clearing them).
+    void remember_written_links(const std::vector<relationship_base*>& members);
+    // Puts back what restore_transaction_start must write again.
+    void restore_written();
+
+    engine engine_;
+    session_options options_;
+    bool no_autoflush_ = false;  // set_autoflush(false), or while a lazy load runs
+    std::optional<connection> conn_;
+    std::uint64_t order_ = 0;
+    bool flushing_ = false;
+
+    boost::unordered_flat_map<const table_info*, identity_map> identity_;
+    std::vector<instance_ref> pending_;    // in insert order
+    std::vector<instance_ref> touched_;    // persistent, written to since the last flush
+    std::vector<instance_ref> to_delete_;  // remove()d, not flushed
+    std::vector<instance_ref> deleted_;    // DELETE flushed, not committed
+    std::vector<instance_ref> transaction_;  // inserted, updated or deleted in this transaction
+    std::vector<written_link> written_links_;  // oldest first
+    std::vector<written_key> written_keys_;    // oldest first
+    boost::unordered_flat_map<const table_info*, table_statements> sql_;
+    boost::unordered_flat_map<std::string, std::string> insert_sql_;
+    boost::unordered_flat_map<const relationship_info*, std::string> relationship_sql_;
+    boost::unordered_flat_map<std::string, std::string> compiled_;  // query shape -> SQL text
+};
+
+inline void session_core::unload_relationships(instance_base& i) noexcept {
+    for (const auto& r : i.table->relationships) member_of(i, r).unload();
+}
+
+/// The value of `owner` that rows of the other side refer to (its key, or
+/// the referenced unique column), for one-to-many and many-to-many.
+inline value session_core::referenced_value(instance_base& owner, const relationship_info& info) {
+    return owner.column_value_of(link_key(info, *owner.table).target_columns.front());
+}
+
+}  // namespace detail
+}  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/detail/orm/impl/session_core.ipp>
+#include <alchemy/detail/orm/impl/session_relationships.ipp>
+#include <alchemy/detail/orm/impl/flush.ipp>
+#endif

@@ -1,0 +1,85 @@
+// alchemy/detail/sql/impl/compiler.ipp — definitions of compiler.hpp's non-template functions (see detail/config.hpp).
+#pragma once
+
+#include <alchemy/compiler.hpp>
+
+#include <cstddef>
+#include <string>
+
+#include <fmt/core.h>
+
+namespace alchemy::detail {
+
+ALCHEMY_INLINE std::string sql_compiler::render(const sql_node& n) {
+    switch (n.what) {
+        case sql_node::kind::column:
+            if (!n.alias.empty())
+                return dialect_.quote_identifier(n.alias) + "." +
+                       dialect_.quote_identifier(n.table->columns[n.column].name);
+            return column(*n.table, n.column);
+        case sql_node::kind::alias_column:
+            return dialect_.quote_identifier(n.alias) + "." + dialect_.quote_identifier(n.op);
+        case sql_node::kind::nested: return (*n.nested_sql)(*this);
+        case sql_node::kind::bind: return bind(n.bound);
+        case sql_node::kind::binary: {
+            // Operands render left to right: placeholders are numbered in text order.
+            auto lhs = operand(*n.children[0], n.op);
+            auto rhs = operand(*n.children[1], n.op);
+            return fmt::format("{} {} {}", lhs, n.op, rhs);
+        }
+        case sql_node::kind::prefix: return fmt::format("{} ({})", n.op, render(*n.children[0]));
+        case sql_node::kind::postfix: return fmt::format("{} {}", operand(*n.children[0], n.op), n.op);
+        case sql_node::kind::list: {
+            std::string out = "(";
+            for (std::size_t i = 0; i < n.children.size(); ++i) {
+                if (i) out += ", ";
+                out += render(*n.children[i]);
+            }
+            return out + ")";
+        }
+        case sql_node::kind::pattern: {
+            std::string out;
+            std::size_t child = 0;
+            for (std::size_t i = 0; i < n.op.size(); ++i) {
+                if (n.op[i] == '{' && i + 1 < n.op.size() && n.op[i + 1] == '}') {
+                    out += render(*n.children.at(child++));
+                    ++i;
+                } else {
+                    out += n.op[i];
+                }
+            }
+            return out;
+        }
+        case sql_node::kind::text: return n.op;
+        case sql_node::kind::label: {
+            auto inner = render(*n.children[0]);
+            return inner + " AS " + dialect_.quote_identifier(n.op);
+        }
+        case sql_node::kind::cast: {
+            auto inner = render(*n.children[0]);
+            return fmt::format("CAST({} AS {})", inner, dialect_.type_name(n.cast_to));
+        }
+        case sql_node::kind::function: {
+            std::string out = n.op + "(";
+            for (std::size_t i = 0; i < n.children.size(); ++i) {
+                if (i) out += ", ";
+                out += render(*n.children[i]);
+            }
+            return out + ")";
+        }
+    }
+    return {};
+}
+
+ALCHEMY_INLINE std::string sql_compiler::operand(const sql_node& child, const std::string& parent_op) {
+    auto text = render(child);
+    if (child.what != sql_node::kind::binary) return text;
+    const bool logical = child.op == "AND" || child.op == "OR";
+    if (logical && child.op != parent_op) return "(" + text + ")";
+    if (arithmetic(child.op) && arithmetic(parent_op) &&
+        !(child.op == parent_op && (parent_op == "+" || parent_op == "*")))
+        return "(" + text + ")";
+    return text;
+}
+
+}  // namespace alchemy::detail

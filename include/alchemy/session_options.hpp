@@ -1,0 +1,21 @@
+// alchemy/session_options.hpp — alchemy::session_options, what a session (and
+// a sessionmaker) is configured with.
+#pragma once
+
+namespace alchemy {
+
+/// Options of a session (and of sessionmaker).
+struct session_options {
+    /// Flush pending changes before each query, get() miss and load.
+    bool autoflush = true;
+    /// After commit, every object reloads its columns on next access.
+    bool expire_on_commit = true;
+    /// When a lazy relationship of an object that came from a query is first
+    /// accessed, load it for every object of that query at once (one IN
+    /// statement per 1,000 objects) instead of one SELECT per object: the
+    /// N+1 pattern costs a handful of statements. (SQLAlchemy loads one
+    /// object's relationship at a time.)
+    bool batch_lazy_loads = true;
+};
+
+}  // namespace alchemy

@@ -1,0 +1,69 @@
+// alchemy/sqlite/dialect.hpp — SQLite's rules for the dialect interface.
+#pragma once
+
+#include <alchemy/detail/config.hpp>
+#include <alchemy/dialect.hpp>
+#include <alchemy/errors.hpp>
+
+#include <string>
+#include <string_view>
+
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+namespace alchemy {
+
+/// How a SQLite transaction takes its locks (BEGIN DEFERRED / IMMEDIATE /
+/// EXCLUSIVE). IMMEDIATE takes the write lock at BEGIN, so two writers wait
+/// for each other through the busy timeout instead of failing with
+/// SQLITE_BUSY when both try to upgrade a read lock.
+enum class sqlite_begin { deferred, immediate, exclusive };
+
+class sqlite_dialect final : public dialect {
+public:
+    explicit sqlite_dialect(sqlite_begin begin = sqlite_begin::deferred) : begin_(begin) {}
+
+    std::string_view name() const noexcept override { return "sqlite"; }
+
+    std::string placeholder(std::size_t) const override { return "?"; }
+
+    std::string quote_identifier(std::string_view name) const override;
+
+    std::string_view type_name(sql_type type) const noexcept override;
+
+    std::string integer_key_clause(bool autoincrement) const override {
+        return autoincrement ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
+    }
+
+    std::int64_t unlimited() const noexcept override { return -1; }
+
+    // RETURNING exists since SQLite 3.35.
+    bool supports_returning() const noexcept override { return sqlite3_libversion_number() >= 3035000; }
+
+    // The rowid is known without a result row, which keeps INSERTs a single step.
+    key_fetch generated_key_strategy() const noexcept override { return key_fetch::last_insert_rowid; }
+
+    std::string begin_sql() const override;
+
+    [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,
+                            std::string_view params, std::string_view note) const override;
+
+private:
+    template <class E>
+    [[noreturn]] static void throw_as(std::string_view cls, int code, std::string_view message, std::string_view sql,
+                                      std::string_view params, std::string_view note) {
+        std::string text = fmt::format("(sqlite3.{}) {}\n[SQL: {}]", cls, message, sql);
+        if (!params.empty()) text += fmt::format("\n[parameters: {}]", params);
+        text += fmt::format("\n[SQLite result code {}: {}]", code, sqlite3_errstr(code));
+        if (!note.empty()) text += fmt::format("\n[{}]", note);
+        throw E(text, std::string(sql), std::string(params), code, std::string(message));
+    }
+
+    sqlite_begin begin_;
+};
+
+}  // namespace alchemy
+
+#if ALCHEMY_INCLUDE_DEFINITIONS
+#include <alchemy/sqlite/impl/dialect.ipp>
+#endif

@@ -1,0 +1,175 @@
+// alchemy/sqlite/impl/driver.ipp — definitions of sqlite/driver.hpp's non-template
+// functions (see detail/config.hpp).
+#pragma once
+
+#include <alchemy/sqlite/driver.hpp>
+
+#include <fmt/core.h>
+
+namespace alchemy::detail {
+
+ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config, const sqlite_dialect& dialect,
+                                                    const logger* log)
+    : dialect_(dialect), log_(log), cache_capacity_(config.options.statement_cache_size) {
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                      (config.memory ? SQLITE_OPEN_URI : 0);
+    const auto& vfs = config.options.sqlite_vfs;
+    const int rc = sqlite3_open_v2(config.filename.c_str(), &db_, flags,
+                                   vfs.empty() || config.memory ? nullptr : vfs.c_str());
+    if (rc != SQLITE_OK) {
+        const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        dialect_.raise(rc, fmt::format("{} (database '{}')", message, config.filename),
+                       "<connect>", "", "");
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    try {
+        const auto& o = config.options;
+        sqlite3_busy_timeout(db_, static_cast<int>(o.busy_timeout.count()));
+        // Touch the schema first so that a file that is not a database is
+        // reported here, naming the file, and not at the first statement.
+        setup("SELECT count(*) FROM sqlite_master", config.filename);
+        setup(o.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF",
+              config.filename);
+        if (o.wal && !config.memory) setup("PRAGMA journal_mode = WAL", config.filename);
+        if (auto sync = synchronous_sql(o.synchronous); !sync.empty())
+            setup(sync, config.filename);
+    } catch (...) {
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        throw;
+    }
+}
+
+ALCHEMY_INLINE sqlite_connection::~sqlite_connection() {
+    invalidate_leases();
+    cache_.clear();  // finalizes every statement before the handle closes
+    sqlite3_close_v2(db_);
+}
+
+ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare_and_cache(std::string_view sql,
+                                                                                   std::uint64_t tick) {
+    auto slot = lease(prepare(sql, cache_capacity_ > 0), tick);
+    if (cache_capacity_ > 0) {
+        evict_if_full();
+        cache_.emplace(std::string(sql), slot);
+    }
+    return slot;
+}
+
+ALCHEMY_INLINE void sqlite_connection::invalidate_leases() noexcept {
+    for (statement_slot* slot : leased_) {
+        erase_if(cache_, [&](const auto& entry) { return entry.second.get() == slot; });
+        slot->finalize();
+    }
+    leased_.clear();
+}
+
+ALCHEMY_INLINE void sqlite_connection::raise(int rc, std::string_view sql, std::string_view params,
+                                             statement_role role) {
+    const int code = db_ ? sqlite3_extended_errcode(db_) : rc;
+    const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);  // before anything else runs
+    const auto note = settle_after_error(message, role);
+    dialect_.raise(code == SQLITE_OK ? rc : code, message, sql, params, note);
+}
+
+ALCHEMY_INLINE std::string_view sqlite_connection::settle_after_error(const std::string& message,
+                                                                      statement_role role) {
+    if (!in_transaction) return {};
+    if (sqlite_in_transaction()) {
+        if (role == statement_role::commit)
+            return "the transaction is still open: call commit() again to retry it, or rollback() to end it";
+        return {};
+    }
+    in_transaction = false;
+    savepoints.clear();
+    if (role != statement_role::commit) rolled_back_by_database = message;
+    if (log_ && log_->active()) {
+        log_event event{log_kind::rollback, dialect_.rollback_sql(), {}};
+        event.implicit = true;
+        log_->emit(event);
+    }
+    if (role == statement_role::commit)
+        return "the database rolled the transaction back: nothing of it was committed";
+    return "the database rolled the transaction back: call rollback() before running more statements on this "
+           "connection";
+}
+
+ALCHEMY_INLINE std::string sqlite_connection::synchronous_sql(sqlite_synchronous s) {
+    switch (s) {
+        case sqlite_synchronous::off: return "PRAGMA synchronous = OFF";
+        case sqlite_synchronous::normal: return "PRAGMA synchronous = NORMAL";
+        case sqlite_synchronous::full: return "PRAGMA synchronous = FULL";
+        case sqlite_synchronous::extra: return "PRAGMA synchronous = EXTRA";
+        case sqlite_synchronous::unchanged: break;
+    }
+    return {};
+}
+
+ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::string& filename) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK) {
+        const std::string message =
+            fmt::format("{} (database '{}')", sqlite3_errmsg(db_), filename);
+        const int code = sqlite3_extended_errcode(db_);
+        sqlite3_finalize(stmt);
+        dialect_.raise(code, message, sql, "", "");
+    }
+    sqlite3_finalize(stmt);
+}
+
+ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare(std::string_view sql, bool persistent) {
+    // SQLite reads the text only up to a NUL byte: whatever follows would be
+    // dropped without a word, a second statement there included.
+    if (const auto nul = sql.find('\0'); nul != std::string_view::npos)
+        throw ArgumentError(fmt::format("alchemy: the SQL text contains a NUL byte at offset {}, and SQLite would "
+                                        "ignore everything after it: '{}'",
+                                        nul, sql.substr(0, nul)));
+    auto slot = std::make_shared<statement_slot>();
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                persistent ? SQLITE_PREPARE_PERSISTENT : 0, &slot->stmt, &tail);
+    if (rc != SQLITE_OK) raise(rc, sql, "");
+    if (!slot->stmt)
+        throw ArgumentError(fmt::format("alchemy: the SQL text contains no statement: '{}'", sql));
+    // Refuse a second statement: it would silently never run.
+    const char* end = sql.data() + sql.size();
+    while (tail && tail < end) {
+        sqlite3_stmt* extra = nullptr;
+        const char* next = nullptr;
+        rc = sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail), &extra, &next);
+        const bool found = extra != nullptr;
+        sqlite3_finalize(extra);
+        if (rc != SQLITE_OK || found)
+            throw ProgrammingError(
+                fmt::format("(sqlite3.ProgrammingError) You can only execute one statement at "
+                            "a time.\n[SQL: {}]",
+                            sql),
+                std::string(sql), "", SQLITE_MISUSE, "You can only execute one statement at a time.");
+        if (next == tail) break;
+        tail = next;
+    }
+    slot->owner = this;
+    ++prepared_count_;
+    return slot;
+}
+
+ALCHEMY_INLINE void sqlite_connection::evict_if_full() {
+    if (cache_.size() < cache_capacity_) return;
+    auto victim = cache_.end();
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+        if (it->second->in_use) continue;
+        if (victim == cache_.end() || it->second->last_used < victim->second->last_used)
+            victim = it;
+    }
+    if (victim != cache_.end()) cache_.erase(victim);
+}
+
+}  // namespace alchemy::detail
