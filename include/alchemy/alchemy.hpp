@@ -17,7 +17,7 @@
 #include <alchemy/query.hpp>
 #include <alchemy/relationship.hpp>
 #include <alchemy/result.hpp>
-#include <alchemy/sqlite/dialect.hpp>
+#include <alchemy/sqlite.hpp>
 #include <alchemy/schema.hpp>
 #include <alchemy/session.hpp>
 #include <alchemy/session_options.hpp>

@@ -21,8 +21,8 @@
 
 #include <alchemy/detail/config.hpp>
 #include <alchemy/detail/driver/engine_state.hpp>
+#include <alchemy/detail/driver/driver.hpp>
 #include <alchemy/detail/driver/execute.hpp>
-#include <alchemy/sqlite/driver.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/result.hpp>
 
@@ -34,7 +34,6 @@
 #include <string_view>
 #include <utility>
 
-#include <sqlite3.h>
 
 namespace alchemy {
 
@@ -43,7 +42,7 @@ class transaction;
 /// A pooled connection, borrowed until close() or destruction. Move-only.
 class connection {
 public:
-    connection(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::sqlite_connection> raw) noexcept
+    connection(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::driver_connection> raw) noexcept
         : engine_(std::move(engine)), raw_(std::move(raw)) {}
     connection(connection&& other) noexcept = default;
     connection& operator=(connection&& other) noexcept;
@@ -81,7 +80,7 @@ public:
         auto& conn = raw();
         return detail::execute_with(
             *engine_, conn, sql,
-            [&](sqlite3_stmt* stmt, bool copy) { detail::bind_with(conn, stmt, copy, sql, bind, record); }, record);
+            [&](detail::driver_statement& stmt, bool copy) { detail::bind_with(conn, stmt, copy, sql, bind, record); }, record);
     }
 
     /// execute_many for the ORM: `bind_row(i, binder&)` binds row i,
@@ -91,7 +90,7 @@ public:
         auto& conn = raw();
         return detail::execute_many_with(
             *engine_, conn, sql, rows,
-            [&](std::size_t i, sqlite3_stmt* stmt) {
+            [&](std::size_t i, detail::driver_statement& stmt) {
                 detail::bind_with(conn, stmt, false, sql, [&](binder& b) { bind_row(i, b); },
                                   [&] { return record_row(i); });
             },
@@ -108,7 +107,7 @@ public:
         auto& conn = raw();
         detail::execute_each_with(
             *engine_, conn, sql, rows,
-            [&](std::size_t i, sqlite3_stmt* stmt) {
+            [&](std::size_t i, detail::driver_statement& stmt) {
                 detail::bind_with(conn, stmt, false, sql, [&](binder& b) { bind_row(i, b); },
                                   [&] { return record_row(i); });
             },
@@ -153,24 +152,27 @@ public:
     void close() noexcept;
     bool closed() const noexcept { return raw_ == nullptr; }
 
-    /// The rowid of the last row this connection inserted.
-    std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(raw().handle()); }
+    /// The key the database generated for the last row this connection
+    /// inserted (SQLite's rowid).
+    std::int64_t last_insert_rowid() const { return raw().last_insert_id(); }
     const alchemy::dialect& dialect() const noexcept { return engine_->dialect; }
 
-    /// The SQLite handle, for what alchemy does not wrap. Do not close it.
-    sqlite3* native_handle() const { return raw().handle(); }
+    /// The driver's handle, for what alchemy does not wrap (do not close it):
+    /// typed by the backend's own function, alchemy::sqlite::native_handle(conn)
+    /// gives the sqlite3*. ResourceClosedError once the connection is closed.
+    void* native_handle() const { return raw().native_handle(); }
 
 private:
     friend class transaction;
 
-    detail::sqlite_connection& raw() const {
+    detail::driver_connection& raw() const {
         if (!raw_)
             throw ResourceClosedError("alchemy: this connection is closed (it was returned to the pool)");
         return *raw_;
     }
 
     std::shared_ptr<detail::engine_state> engine_;
-    std::shared_ptr<detail::sqlite_connection> raw_;
+    std::shared_ptr<detail::driver_connection> raw_;
 };
 
 /// A transaction or savepoint on a connection. Destroying it while active
@@ -222,7 +224,7 @@ private:
     friend class connection;
     friend class engine;
 
-    transaction(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::sqlite_connection> raw,
+    transaction(std::shared_ptr<detail::engine_state> engine, std::shared_ptr<detail::driver_connection> raw,
                 std::uint64_t id, bool savepoint);
 
     void check_active(const char* what) const;
@@ -235,7 +237,7 @@ private:
     }
 
     std::shared_ptr<detail::engine_state> engine_;
-    std::shared_ptr<detail::sqlite_connection> raw_;
+    std::shared_ptr<detail::driver_connection> raw_;
     std::uint64_t checkout_ = 0;
     std::uint64_t id_ = 0;
     bool savepoint_ = false;

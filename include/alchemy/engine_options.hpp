@@ -1,7 +1,7 @@
 // alchemy/engine_options.hpp — the settings of an engine, its pool and its connections.
 #pragma once
 
-#include <alchemy/sqlite/dialect.hpp>
+#include <alchemy/sqlite/options.hpp>
 #include <alchemy/log.hpp>
 
 #include <chrono>
@@ -9,11 +9,6 @@
 #include <string>
 
 namespace alchemy {
-
-/// SQLite's `PRAGMA synchronous` setting; `unchanged` keeps SQLite's default
-/// (FULL). NORMAL is safe from corruption in WAL mode and much faster; it may
-/// lose the last commits on power loss (not on a crash of the program).
-enum class sqlite_synchronous { unchanged, off, normal, full, extra };
 
 /// Options of `create_engine`. Aggregate, so designated initializers read well:
 /// `create_engine("sqlite:///app.db", {.echo = true, .pool_size = 8})`.

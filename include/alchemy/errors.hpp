@@ -146,19 +146,27 @@ private:
 class DBAPIError : public StatementError {
 public:
     DBAPIError(const std::string& message, std::string sql, std::string params, int code,
-               std::string driver_message)
+               std::string driver_message, std::string sqlstate = {})
         : StatementError(message, std::move(sql), std::move(params)),
           code_(code),
-          driver_message_(std::move(driver_message)) {}
+          driver_message_(std::move(driver_message)),
+          sqlstate_(std::move(sqlstate)) {}
 
-    /// The driver's result code (for SQLite the extended result code).
+    /// The driver's result code (for SQLite the extended result code); 0
+    /// when alchemy found the problem before the driver did.
     int code() const noexcept { return code_; }
     /// The driver's own error text, e.g. "UNIQUE constraint failed: users.name".
     const std::string& driver_message() const noexcept { return driver_message_; }
+    /// The five-character SQLSTATE of the error, the same for every backend:
+    /// "23505" a unique violation, "23503" a foreign key, "23502" a NOT NULL,
+    /// "42P01" an unknown table, "55P03" a lock not available ... (PostgreSQL's
+    /// codes; SQLite's result codes are mapped to them). Empty when unknown.
+    const std::string& sqlstate() const noexcept { return sqlstate_; }
 
 private:
     int code_;
     std::string driver_message_;
+    std::string sqlstate_;
 };
 
 #define ALCHEMY_DBAPI_ERROR(name, base)      \

@@ -11,7 +11,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/sqlite/driver.hpp>
+#include <alchemy/detail/driver/driver.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/types.hpp>
 
@@ -27,36 +27,10 @@
 #include <vector>
 
 #include <fmt/core.h>
-#include <sqlite3.h>
 
 namespace alchemy {
 
 namespace detail {
-
-// Reads column i of the current row with one call into the statement
-// (sqlite3_column_value) and then the value's own accessors, instead of two
-// or three sqlite3_column_* calls that each take and release the connection's
-// lock and check for errors. SQLite documents the unprotected value as not
-// thread-safe; alchemy's connections are opened SQLITE_OPEN_NOMUTEX and used
-// by one thread at a time, which is exactly what makes reading it safe here.
-inline column_value read_column(sqlite3_stmt* stmt, int i) noexcept {
-    sqlite3_value* v = sqlite3_column_value(stmt, i);
-    switch (sqlite3_value_type(v)) {
-        case SQLITE_INTEGER: return column_value::integer(sqlite3_value_int64(v));
-        case SQLITE_FLOAT: return column_value::real(sqlite3_value_double(v));
-        case SQLITE_TEXT: {
-            const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
-            const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
-            return column_value::text({p ? p : "", n});
-        }
-        case SQLITE_BLOB: {
-            const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(v));
-            const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
-            return column_value::blob({p, p ? n : 0});
-        }
-        default: return column_value::null();
-    }
-}
 
 // One value, or a tuple of several: what one()/first()/all() hand back.
 template <class... T>
@@ -68,8 +42,7 @@ using row_tuple = std::conditional_t<sizeof...(T) == 1, std::tuple_element_t<0, 
 /// A view of the current row of a result.
 class row {
 public:
-    explicit row(sqlite3_stmt* stmt) noexcept
-        : stmt_(stmt), size_(static_cast<std::size_t>(sqlite3_column_count(stmt))) {}
+    explicit row(const detail::driver_statement& stmt) noexcept : stmt_(&stmt), size_(stmt.column_count()) {}
 
     /// Number of columns.
     std::size_t size() const noexcept { return size_; }
@@ -77,8 +50,7 @@ public:
     /// The name of column `i` (its alias when the SELECT gives one).
     std::string_view name(std::size_t i) const {
         check_index(i);
-        const char* n = sqlite3_column_name(stmt_, static_cast<int>(i));
-        return n ? n : "";
+        return stmt_->column_name(i);
     }
 
     /// The index of the column called `name`; ArgumentError if there is none.
@@ -95,7 +67,7 @@ public:
     /// The raw value of column `i`.
     column_value operator[](std::size_t i) const {
         check_index(i);
-        return detail::read_column(stmt_, static_cast<int>(i));
+        return stmt_->column(i);
     }
     column_value operator[](std::string_view column) const { return (*this)[index(column)]; }
 
@@ -136,8 +108,7 @@ public:
 
     /// The statement's SQL text (for messages).
     std::string_view sql() const noexcept {
-        const char* s = sqlite3_sql(stmt_);
-        return s ? s : "";
+        return stmt_->sql();
     }
 
 private:
@@ -153,7 +124,7 @@ private:
                                             i, sql(), size()));
     }
 
-    sqlite3_stmt* stmt_;
+    const detail::driver_statement* stmt_;
     std::size_t size_;
 };
 
@@ -182,26 +153,27 @@ public:
     /// ResourceClosedError when the connection was closed.
     row current() const {
         check_open();
-        return row(slot_->stmt);
+        return row(*slot_->stmt);
     }
 
     /// Advances to the next row (releasing the statement after the last).
     void next() {
         check_open();
-        const int rc = sqlite3_step(slot_->stmt);
-        if (rc == SQLITE_ROW) return;
+        const auto status = slot_->stmt->step();
+        if (status == detail::step_status::row) return;
         auto slot = std::exchange(slot_, nullptr);
         auto* owner = slot->owner;
-        if (rc == SQLITE_DONE) {
+        if (status == detail::step_status::done) {
             owner->release(*slot);
             return;
         }
-        const std::string sql = sqlite3_sql(slot->stmt);
+        const int code = slot->stmt->error_code();
+        const std::string sql(slot->stmt->sql());
         owner->release(*slot);
-        owner->raise(rc, sql, "");
+        owner->raise(code, sql, "");
     }
 
-    /// Rows changed by an INSERT, UPDATE or DELETE (sqlite3_changes64).
+    /// Rows changed by an INSERT, UPDATE or DELETE.
     std::int64_t rows_affected() const noexcept { return changes_; }
     /// The rowid of the last row inserted through this connection.
     std::int64_t last_insert_rowid() const noexcept { return last_rowid_; }

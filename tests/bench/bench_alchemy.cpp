@@ -87,8 +87,8 @@ public:
     }
 
     // Set-up and verification only: plain sqlite3 on the engine's own connection.
-    void populate(std::int64_t n) override { raw_populate(engine_->connect().native_handle(), n); }
-    std::uint64_t digest() override { return raw_digest(engine_->connect().native_handle()); }
+    void populate(std::int64_t n) override { raw_populate(alchemy::sqlite::native_handle(engine_->connect()), n); }
+    std::uint64_t digest() override { return raw_digest(alchemy::sqlite::native_handle(engine_->connect())); }
 
     std::uint64_t w1_insert(std::int64_t n) override {
         auto session = (*Session_)();

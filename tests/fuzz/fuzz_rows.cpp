@@ -362,7 +362,7 @@ void judge(std::string_view what, const stored& s, bool ok, const T& got, const 
 struct fixture {
     alchemy::engine engine = alchemy::create_engine("sqlite://", {.busy_timeout = std::chrono::milliseconds(100)});
     alchemy::connection raw = engine.connect();
-    sqlite3* db = raw.native_handle();
+    sqlite3* db = alchemy::sqlite::native_handle(raw);
     const alchemy::table_info& table = alchemy::table_of<wide>();
     sqlite3_stmt* insert = nullptr;
     sqlite3_stmt* select = nullptr;

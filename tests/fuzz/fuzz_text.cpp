@@ -94,7 +94,7 @@ struct fixture {
         conn.execute("INSERT INTO item (id, name, score) VALUES (1, 'a', 0.5), (2, NULL, NULL), (3, 'c', 1e308)");
         conn.execute("PRAGMA temp_store = MEMORY");
         conn.commit();
-        db = conn.native_handle();
+        db = alchemy::sqlite::native_handle(conn);
         sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1'000'000);
         sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 100'000);
         sqlite3_limit(db, SQLITE_LIMIT_COLUMN, 100);

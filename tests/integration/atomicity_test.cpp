@@ -59,7 +59,7 @@ std::string thrown(F&& f) {
 // the whole transaction back.
 void interrupt_statements(alchemy::connection& conn, bool on) {
     int (*interrupt)(void*) = [](void*) { return 1; };
-    sqlite3_progress_handler(conn.native_handle(), on ? 1 : 0, on ? interrupt : nullptr, nullptr);
+    sqlite3_progress_handler(alchemy::sqlite::native_handle(conn), on ? 1 : 0, on ? interrupt : nullptr, nullptr);
 }
 
 }  // namespace
@@ -141,7 +141,7 @@ TEST_CASE("atomicity: after a COMMIT failed on a full disk, the connection's nex
     CHECK(kinds(log) == std::vector<std::string>{"commit", "rollback (implicit)"});
     CHECK_FALSE(conn.in_transaction());
     CHECK_FALSE(conn.needs_rollback());
-    CHECK(sqlite3_get_autocommit(conn.native_handle()) != 0);
+    CHECK(sqlite3_get_autocommit(alchemy::sqlite::native_handle(conn)) != 0);
 
     // The next statement is not autocommitted: it begins a transaction, which
     // nobody else sees and rollback() undoes.
@@ -178,7 +178,7 @@ TEST_CASE("atomicity: after the database rolled a transaction back, the connecti
     CHECK(kinds(log) == std::vector<std::string>{"statement", "rollback (implicit)"});
     CHECK(conn.needs_rollback());
     CHECK(conn.in_transaction());
-    CHECK(sqlite3_get_autocommit(conn.native_handle()) != 0);  // SQLite has no transaction any more
+    CHECK(sqlite3_get_autocommit(alchemy::sqlite::native_handle(conn)) != 0);  // SQLite has no transaction any more
 
     // Nothing may run outside the transaction the caller believes is open.
     CHECK_THAT(thrown<alchemy::PendingRollbackError>([&] { conn.execute("INSERT INTO t VALUES (2)"); }),
@@ -232,7 +232,7 @@ TEST_CASE("atomicity: a transaction object the database rolled back is inactive,
         sqlite3* handle = nullptr;
         {
             auto conn = engine.connect();
-            handle = conn.native_handle();
+            handle = alchemy::sqlite::native_handle(conn);
         }
         sqlite3_progress_handler(handle, 1, [](void* on) { return *static_cast<bool*>(on) ? 1 : 0; }, &interrupt);
         CHECK_THROWS_AS(
@@ -245,7 +245,7 @@ TEST_CASE("atomicity: a transaction object the database rolled back is inactive,
             alchemy::OperationalError);
         interrupt = false;
         auto conn = engine.connect();
-        CHECK(conn.native_handle() == handle);
+        CHECK(alchemy::sqlite::native_handle(conn) == handle);
         CHECK_FALSE(conn.in_transaction());
         CHECK_FALSE(conn.needs_rollback());
         conn.execute("INSERT INTO t VALUES (2)");

@@ -118,7 +118,7 @@ TEST_CASE("engine: 'file:' later in the path is a file name, one database for ev
     CHECK(engine.url().database == relative.string());
     auto first = engine.connect();
     auto second = engine.connect();  // checked out at the same time
-    REQUIRE(first.native_handle() != second.native_handle());
+    REQUIRE(alchemy::sqlite::native_handle(first) != alchemy::sqlite::native_handle(second));
     first.execute("CREATE TABLE t (x INTEGER)");
     first.execute("INSERT INTO t (x) VALUES (?)", 7);
     first.commit();
@@ -159,7 +159,7 @@ TEST_CASE("engine: every connection has foreign_keys=ON", "[engine]") {
     auto engine = alchemy::create_engine(file_url(path));
     auto a = engine.connect();
     auto b = engine.connect();  // a second, distinct connection
-    REQUIRE(a.native_handle() != b.native_handle());
+    REQUIRE(alchemy::sqlite::native_handle(a) != alchemy::sqlite::native_handle(b));
     CHECK(a.execute("PRAGMA foreign_keys").scalar<int>() == 1);
     CHECK(b.execute("PRAGMA foreign_keys").scalar<int>() == 1);
 
@@ -281,7 +281,7 @@ TEST_CASE("engine: an in-memory engine is one database for every connection", "[
     auto engine = alchemy::create_engine("sqlite://");
     auto first = engine.connect();
     auto second = engine.connect();  // checked out at the same time
-    REQUIRE(first.native_handle() != second.native_handle());
+    REQUIRE(alchemy::sqlite::native_handle(first) != alchemy::sqlite::native_handle(second));
 
     first.execute("CREATE TABLE t (x INTEGER)");
     first.execute("INSERT INTO t (x) VALUES (?)", 7);

@@ -127,6 +127,7 @@ TEST_CASE("a NOT NULL violation is an IntegrityError", "[errors]") {
         CHECK_THAT(std::string(e.what()), Contains("(sqlite3.IntegrityError) NOT NULL constraint failed: t.name") &&
                                               Contains("[parameters: (5, NULL)]"));
         CHECK(e.code() == SQLITE_CONSTRAINT_NOTNULL);
+        CHECK(e.sqlstate() == "23502");
         CHECK(e.params() == "(5, NULL)");
         CHECK(e.driver_message() == "NOT NULL constraint failed: t.name");
     }
@@ -167,6 +168,7 @@ TEST_CASE("foreign keys are enforced by default", "[errors]") {
             CHECK_THAT(std::string(e.what()), Contains("(sqlite3.IntegrityError) FOREIGN KEY constraint failed") &&
                                                   Contains("[parameters: (2, 99)]"));
             CHECK(e.code() == SQLITE_CONSTRAINT_FOREIGNKEY);
+            CHECK(e.sqlstate() == "23503");
             CHECK(e.driver_message() == "FOREIGN KEY constraint failed");
         }
         REQUIRE_THROWS_AS(conn.execute("DELETE FROM users WHERE id = 1"), alchemy::IntegrityError);
@@ -209,6 +211,7 @@ TEST_CASE("a syntax error or a missing table is an OperationalError", "[errors]"
                                               Contains("[SQL: SELEC 1]"));
         CHECK(e.sql() == "SELEC 1");
         CHECK(e.code() == SQLITE_ERROR);
+        CHECK(e.sqlstate() == "42601");
     }
     REQUIRE_THROWS_AS(conn.execute("SELECT * FROM nope"), alchemy::OperationalError);
     REQUIRE_THROWS_WITH(conn.execute("SELECT * FROM nope"),
@@ -217,6 +220,43 @@ TEST_CASE("a syntax error or a missing table is an OperationalError", "[errors]"
     REQUIRE_THROWS_AS(conn.execute("SELECT nosuch FROM sqlite_master"), alchemy::OperationalError);
     // still usable afterwards
     CHECK(conn.execute("SELECT 1").scalar<int>() == 1);
+}
+
+// The SQLSTATE a program can test the same way on every backend.
+static std::string sqlstate_of(alchemy::connection& conn, const std::string& sql) {
+    try {
+        conn.execute(sql);
+    } catch (const alchemy::DBAPIError& e) {
+        return e.sqlstate();
+    }
+    return "no error";
+}
+
+TEST_CASE("DBAPIError::sqlstate() gives PostgreSQL's SQLSTATE for SQLite's errors", "[errors]") {
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    conn.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER CHECK (n > 0))");
+    conn.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id))");
+    conn.execute("INSERT INTO p (id, name, n) VALUES (1, 'a', 1)");
+    CHECK(sqlstate_of(conn, "INSERT INTO p (id, name, n) VALUES (1, 'b', 1)") == "23505");  // primary key
+    CHECK(sqlstate_of(conn, "INSERT INTO p (id, name, n) VALUES (2, 'a', 1)") == "23505");  // unique
+    CHECK(sqlstate_of(conn, "INSERT INTO p (id, name, n) VALUES (2, NULL, 1)") == "23502");
+    CHECK(sqlstate_of(conn, "INSERT INTO p (id, name, n) VALUES (2, 'b', -1)") == "23514");
+    CHECK(sqlstate_of(conn, "INSERT INTO c (id, p_id) VALUES (1, 99)") == "23503");
+    CHECK(sqlstate_of(conn, "INSERT INTO p (id, name, n) VALUES ('x', 'b', 1)") == "42804");
+    CHECK(sqlstate_of(conn, "SELECT * FROM nope") == "42P01");
+    CHECK(sqlstate_of(conn, "SELECT nope FROM p") == "42703");
+    CHECK(sqlstate_of(conn, "SELECT nope(1)") == "42883");
+    CHECK(sqlstate_of(conn, "CREATE TABLE p (id INTEGER)") == "42P07");
+    CHECK(sqlstate_of(conn, "SELEC 1") == "42601");
+    // alchemy's own check of the parameters, before the driver
+    try {
+        conn.execute("SELECT ?", 1, 2);
+        FAIL("no exception");
+    } catch (const alchemy::ProgrammingError& e) {
+        CHECK(e.sqlstate() == "07001");
+        CHECK(e.code() == 0);
+    }
 }
 
 TEST_CASE("an error while stepping through rows is reported from next()", "[errors]") {

@@ -285,7 +285,7 @@ TEST_CASE("first returns the first row or nullopt and discards the rest", "[exec
     auto r = conn.execute("SELECT id, name FROM people ORDER BY id");
     CHECK(r.first<int, std::string>() == std::tuple<int, std::string>{1, "Alice"});
     CHECK_FALSE(r.has_row());
-    CHECK(busy_statements(conn.native_handle()) == 0);  // the statement was released
+    CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);  // the statement was released
 
     CHECK(conn.execute("SELECT name FROM people WHERE id = 2").first<std::string>() == "Bob");
     CHECK(conn.execute("SELECT name FROM people WHERE id = 99").first<std::string>() == std::nullopt);
@@ -307,7 +307,7 @@ TEST_CASE("one requires exactly one row", "[execute][result]") {
     REQUIRE_THROWS_AS(conn.execute("SELECT name FROM people").one<std::string>(), alchemy::MultipleResultsFound);
     REQUIRE_THROWS_WITH(conn.execute("SELECT name FROM people").one<std::string>(),
                         Equals("Multiple rows were found when exactly one was required"));
-    CHECK(busy_statements(conn.native_handle()) == 0);
+    CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);
 }
 
 TEST_CASE("one_or_none allows no row but not several", "[execute][result]") {
@@ -337,7 +337,7 @@ TEST_CASE("scalar reads the first column of the first row", "[execute][result]")
     CHECK(conn.execute("SELECT id FROM people WHERE id = 99").scalar<std::optional<int>>() == std::nullopt);
     // a statement that returns no rows
     CHECK(conn.execute("UPDATE people SET name = name WHERE 0").scalar<std::optional<int>>() == std::nullopt);
-    CHECK(busy_statements(conn.native_handle()) == 0);
+    CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);
 }
 
 TEST_CASE("fetch_all returns every row as owned values", "[execute][result]") {
@@ -360,7 +360,7 @@ TEST_CASE("range-for streams a large result one row at a time", "[execute][resul
     // A SQL function that counts how many rows SQLite has produced so far.
     std::int64_t produced = 0;
     REQUIRE(sqlite3_create_function_v2(
-                conn.native_handle(), "produce", 1, SQLITE_UTF8, &produced,
+                alchemy::sqlite::native_handle(conn), "produce", 1, SQLITE_UTF8, &produced,
                 [](sqlite3_context* ctx, int, sqlite3_value** argv) {
                     ++*static_cast<std::int64_t*>(sqlite3_user_data(ctx));
                     sqlite3_result_value(ctx, argv[0]);
@@ -383,7 +383,7 @@ TEST_CASE("range-for streams a large result one row at a time", "[execute][resul
     CHECK(labels_ok);
     // SQLite never ran ahead of the reader: nothing was materialised
     CHECK(most_ahead == 0);
-    CHECK(busy_statements(conn.native_handle()) == 0);
+    CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);
 
     // leaving the loop early stops SQLite too
     produced = 0;
@@ -396,8 +396,8 @@ TEST_CASE("range-for streams a large result one row at a time", "[execute][resul
         }
     }
     CHECK(produced == 10);
-    CHECK(busy_statements(conn.native_handle()) == 0);
-    sqlite3_create_function_v2(conn.native_handle(), "produce", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr,
+    CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);
+    sqlite3_create_function_v2(alchemy::sqlite::native_handle(conn), "produce", 1, SQLITE_UTF8, nullptr, nullptr, nullptr, nullptr,
                                nullptr);
 }
 
@@ -498,7 +498,7 @@ TEST_CASE("a connection used after close() is a ResourceClosedError", "[execute]
     REQUIRE_THROWS_AS(conn.commit(), alchemy::ResourceClosedError);
     REQUIRE_THROWS_AS(conn.rollback(), alchemy::ResourceClosedError);
     REQUIRE_THROWS_AS(conn.begin(), alchemy::ResourceClosedError);
-    REQUIRE_THROWS_AS(conn.native_handle(), alchemy::ResourceClosedError);
+    REQUIRE_THROWS_AS(alchemy::sqlite::native_handle(conn), alchemy::ResourceClosedError);
     REQUIRE_THROWS_AS(conn.last_insert_rowid(), alchemy::ResourceClosedError);
 
     // close() rolled back the implicit transaction: the table is gone
@@ -522,13 +522,13 @@ TEST_CASE("the same SQL can be used again while a result of it is still open", "
         const int a = outer.get<int>(0);
         for (alchemy::row inner : conn.execute(sql, a)) {
             pairs.emplace_back(a, inner.get<int>(0));
-            most_statements = std::max(most_statements, live_statements(conn.native_handle(), sql));
+            most_statements = std::max(most_statements, live_statements(alchemy::sqlite::native_handle(conn), sql));
         }
     }
     CHECK(pairs == std::vector<std::pair<int, int>>{{1, 1}, {1, 2}, {1, 3}, {2, 2}, {2, 3}, {3, 3}});
     CHECK(most_statements == 2);
     // the extra statement was not kept
-    CHECK(live_statements(conn.native_handle(), sql) == 1);
+    CHECK(live_statements(alchemy::sqlite::native_handle(conn), sql) == 1);
 
     // two results of the same SQL read side by side
     auto r1 = conn.execute(sql, 2);
@@ -554,7 +554,7 @@ TEST_CASE("the same SQL executed 100 times is prepared once", "[execute][cache]"
         conn.execute(insert, i);
         CHECK(conn.execute(select, i).scalar<int>() == i + 1);
     }
-    sqlite3* db = conn.native_handle();
+    sqlite3* db = alchemy::sqlite::native_handle(conn);
     CHECK(live_statements(db, insert) == 1);
     CHECK(live_statements(db, select) == 1);
     // one statement object ran all 100 times
@@ -568,7 +568,7 @@ TEST_CASE("the statement cache is bounded by statement_cache_size (least recentl
           "[execute][cache]") {
     auto engine = alchemy::create_engine("sqlite://", {.statement_cache_size = 8});
     auto conn = engine.connect();
-    sqlite3* db = conn.native_handle();
+    sqlite3* db = alchemy::sqlite::native_handle(conn);
 
     for (int i = 0; i < 50; ++i)
         CHECK(conn.execute("SELECT " + std::to_string(i)).scalar<int>() == i);
@@ -587,10 +587,10 @@ TEST_CASE("statement_cache_size = 0 keeps no statements", "[execute][cache]") {
     auto engine = alchemy::create_engine("sqlite://", {.statement_cache_size = 0});
     auto conn = engine.connect();
     for (int i = 0; i < 5; ++i) CHECK(conn.execute("SELECT ?", i).scalar<int>() == i);
-    CHECK(live_statements(conn.native_handle()) == 0);
+    CHECK(live_statements(alchemy::sqlite::native_handle(conn)) == 0);
     // results still stream while they are open
     auto r = conn.execute("SELECT value FROM json_each('[1,2]')");
-    CHECK(live_statements(conn.native_handle()) == 1);
+    CHECK(live_statements(alchemy::sqlite::native_handle(conn)) == 1);
     CHECK(r.all<int>() == std::vector<int>{1, 2});
-    CHECK(live_statements(conn.native_handle()) == 0);
+    CHECK(live_statements(alchemy::sqlite::native_handle(conn)) == 0);
 }

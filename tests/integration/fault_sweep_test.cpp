@@ -273,7 +273,7 @@ sweep_figures sweep_plain(bool wal, unsigned ops, fault kind) {
                     // The connection came back to the pool clean.
                     auto conn = engine.connect();
                     CHECK_FALSE(conn.in_transaction());
-                    CHECK(sqlite3_get_autocommit(conn.native_handle()) != 0);
+                    CHECK(sqlite3_get_autocommit(alchemy::sqlite::native_handle(conn)) != 0);
                 }
                 bystander(path);
                 REQUIRE(plain_transaction(engine, error));

@@ -62,7 +62,7 @@ TEST_CASE("pool: a returned connection is reused", "[pool]") {
     sqlite3* first = nullptr;
     {
         auto conn = engine.connect();
-        first = conn.native_handle();
+        first = alchemy::sqlite::native_handle(conn);
         conn.execute("CREATE TABLE t (x INTEGER)");
         conn.commit();
     }
@@ -70,7 +70,7 @@ TEST_CASE("pool: a returned connection is reused", "[pool]") {
     CHECK(engine.open_connections() == 1);  // kept open in the pool
     for (int i = 0; i < 3; ++i) {
         auto conn = engine.connect();
-        CHECK(conn.native_handle() == first);
+        CHECK(alchemy::sqlite::native_handle(conn) == first);
         CHECK_FALSE(conn.in_transaction());  // it comes back clean
     }
     CHECK(engine.open_connections() == 1);
@@ -85,8 +85,8 @@ TEST_CASE("pool: overflow connections are opened under load and closed when retu
         auto c = engine.connect();
         CHECK(engine.open_connections() == 3);
         CHECK(engine.checked_out() == 3);
-        CHECK(a.native_handle() != b.native_handle());
-        CHECK(b.native_handle() != c.native_handle());
+        CHECK(alchemy::sqlite::native_handle(a) != alchemy::sqlite::native_handle(b));
+        CHECK(alchemy::sqlite::native_handle(b) != alchemy::sqlite::native_handle(c));
         REQUIRE_THROWS_AS(engine.connect(), alchemy::TimeoutError);  // 1 + 2 is the limit
 
         // Returned connections beyond pool_size idle ones are closed: never

@@ -99,7 +99,7 @@ TEST_CASE_METHOD(fixture, "transaction: closing a connection rolls back uncommit
     sqlite3* handle = nullptr;
     SECTION("close()") {
         auto conn = engine.connect();
-        handle = conn.native_handle();
+        handle = alchemy::sqlite::native_handle(conn);
         conn.execute("INSERT INTO t (x) VALUES (?)", 1);
         conn.close();
         CHECK(conn.closed());
@@ -107,7 +107,7 @@ TEST_CASE_METHOD(fixture, "transaction: closing a connection rolls back uncommit
     }
     SECTION("leaving the scope") {
         auto conn = engine.connect();
-        handle = conn.native_handle();
+        handle = alchemy::sqlite::native_handle(conn);
         conn.execute("INSERT INTO t (x) VALUES (?)", 1);
     }
     CHECK(kinds() == strings{"begin", "statement", "rollback"});
@@ -116,9 +116,9 @@ TEST_CASE_METHOD(fixture, "transaction: closing a connection rolls back uncommit
 
     // The pooled connection comes back with no transaction open.
     auto again = engine.connect();
-    REQUIRE(again.native_handle() == handle);
+    REQUIRE(alchemy::sqlite::native_handle(again) == handle);
     CHECK_FALSE(again.in_transaction());
-    CHECK(sqlite3_get_autocommit(again.native_handle()) == 1);
+    CHECK(sqlite3_get_autocommit(alchemy::sqlite::native_handle(again)) == 1);
 }
 
 // ---- engine.begin() and transaction objects ------------------------------------------
@@ -411,10 +411,10 @@ TEST_CASE_METHOD(fixture, "transaction: with autocommit each statement is durabl
     CHECK(stored() == rows{{"1"}, {"2"}});
 
     SECTION("autocommit is off again for the next checkout") {
-        const auto handle = conn.native_handle();
+        const auto handle = alchemy::sqlite::native_handle(conn);
         conn.close();
         auto again = engine.connect();
-        REQUIRE(again.native_handle() == handle);
+        REQUIRE(alchemy::sqlite::native_handle(again) == handle);
         again.execute("INSERT INTO t (x) VALUES (?)", 3);
         CHECK(again.in_transaction());
         CHECK(kinds().back() == "statement");
@@ -446,7 +446,7 @@ TEST_CASE_METHOD(fixture, "transaction: a transaction that outlives conn.close()
                  "[transaction]") {
     std::optional<alchemy::transaction> stale;
     auto conn = engine.connect();
-    const auto handle = conn.native_handle();
+    const auto handle = alchemy::sqlite::native_handle(conn);
     stale.emplace(conn.begin());
     stale->execute("INSERT INTO t (x) VALUES (?)", 1);
     conn.close();  // rolls back
@@ -457,7 +457,7 @@ TEST_CASE_METHOD(fixture, "transaction: a transaction that outlives conn.close()
 
     // The same SQLite connection, checked out again, runs someone else's transaction ...
     auto other = engine.connect();
-    REQUIRE(other.native_handle() == handle);
+    REQUIRE(alchemy::sqlite::native_handle(other) == handle);
     auto other_tx = other.begin();
     other_tx.execute("INSERT INTO t (x) VALUES (?)", 3);
     log.clear();

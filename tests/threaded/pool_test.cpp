@@ -36,14 +36,14 @@ TEST_CASE("pool: a waiting checkout gets a connection as soon as another thread 
     auto engine = alchemy::create_engine(
         "sqlite://", {.pool_size = 1, .max_overflow = 0, .pool_timeout = 10s});
     auto held = engine.connect();
-    sqlite3* const handle = held.native_handle();
+    sqlite3* const handle = alchemy::sqlite::native_handle(held);
 
     std::atomic<bool> returned{false};
     std::chrono::steady_clock::time_point returned_at;
     auto waiter = std::async(std::launch::async, [&] {
         auto conn = engine.connect();  // blocks until `held` is closed
         const auto got_at = std::chrono::steady_clock::now();
-        return std::tuple(returned.load(), got_at, conn.native_handle());
+        return std::tuple(returned.load(), got_at, alchemy::sqlite::native_handle(conn));
     });
 
     // The waiter is still waiting.
@@ -97,7 +97,7 @@ TEST_CASE("pool: under contention no connection is held by two threads and the l
             for (int i = 0; i < per_thread; ++i) {
                 try {
                     auto conn = engine.connect();
-                    sqlite3* const handle = conn.native_handle();
+                    sqlite3* const handle = alchemy::sqlite::native_handle(conn);
                     {
                         std::lock_guard lock(mutex);
                         if (!in_use.insert(handle).second)

@@ -4,6 +4,7 @@
 #include <alchemy/detail/config.hpp>
 #include <alchemy/dialect.hpp>
 #include <alchemy/errors.hpp>
+#include <alchemy/sqlite/options.hpp>
 
 #include <string>
 #include <string_view>
@@ -12,12 +13,6 @@
 #include <sqlite3.h>
 
 namespace alchemy {
-
-/// How a SQLite transaction takes its locks (BEGIN DEFERRED / IMMEDIATE /
-/// EXCLUSIVE). IMMEDIATE takes the write lock at BEGIN, so two writers wait
-/// for each other through the busy timeout instead of failing with
-/// SQLITE_BUSY when both try to upgrade a read lock.
-enum class sqlite_begin { deferred, immediate, exclusive };
 
 class sqlite_dialect final : public dialect {
 public:
@@ -48,6 +43,10 @@ public:
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,
                             std::string_view params, std::string_view note) const override;
 
+    /// The SQLSTATE (PostgreSQL's code) of a SQLite error: from the extended
+    /// result code, and for SQLITE_ERROR from the message ("no such table").
+    static std::string_view sqlstate(int code, std::string_view message) noexcept;
+
 private:
     template <class E>
     [[noreturn]] static void throw_as(std::string_view cls, int code, std::string_view message, std::string_view sql,
@@ -56,7 +55,8 @@ private:
         if (!params.empty()) text += fmt::format("\n[parameters: {}]", params);
         text += fmt::format("\n[SQLite result code {}: {}]", code, sqlite3_errstr(code));
         if (!note.empty()) text += fmt::format("\n[{}]", note);
-        throw E(text, std::string(sql), std::string(params), code, std::string(message));
+        throw E(text, std::string(sql), std::string(params), code, std::string(message),
+                std::string(sqlstate(code, message)));
     }
 
     sqlite_begin begin_;

@@ -1,63 +1,45 @@
-// alchemy/sqlite/driver.hpp — one open SQLite connection: its
-// handle, its prepared-statement cache and its transaction state.
+// alchemy/sqlite/driver.hpp — the SQLite backend of detail/driver/driver.hpp:
+// a connection (handle, transaction state), its prepared statements and
+// their binder, and the driver that opens connections for an engine
+// (an in-memory URL gives one database every connection shares).
 //
-// The pool owns these; a public `connection` borrows one for a while. Nothing
-// here is thread-safe: a connection is used by one thread at a time (the pool
-// hands it from thread to thread, which SQLite's multi-thread mode allows).
+// Nothing here is thread-safe: a connection is used by one thread at a time
+// (the pool hands it from thread to thread, which SQLite's multi-thread mode allows).
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/driver/driver.hpp>
 #include <alchemy/detail/driver/logger.hpp>
-#include <alchemy/sqlite/dialect.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
+#include <alchemy/sqlite/dialect.hpp>
 #include <alchemy/types.hpp>
+#include <alchemy/url.hpp>
 
-#include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <sqlite3.h>
 
 namespace alchemy::detail {
 
-class sqlite_connection;
-
-// One prepared statement. Owned by the cache (shared with at most one lease)
-// or, when the cached copy is busy, by a single lease only.
-struct statement_slot {
-    sqlite3_stmt* stmt = nullptr;
-    sqlite_connection* owner = nullptr;  // valid while stmt != nullptr
-    std::uint64_t last_used = 0;
-    bool in_use = false;
-
-    statement_slot() = default;
-    statement_slot(const statement_slot&) = delete;
-    statement_slot& operator=(const statement_slot&) = delete;
-    ~statement_slot() { finalize(); }
-
-    void finalize() noexcept {
-        if (stmt) sqlite3_finalize(stmt);
-        stmt = nullptr;
-        owner = nullptr;
-    }
-};
-
 // Binds parameters into a prepared statement, one after another.
-class sqlite_binder final : public binder {
+class sqlite_binder final : public statement_binder {
 public:
+    explicit sqlite_binder(sqlite3_stmt* stmt) noexcept : stmt_(stmt) {}
+
     // `copy` = SQLITE_TRANSIENT: the values may die before the statement is
     // done stepping (a query whose rows are read later); otherwise the caller
     // steps to completion while the values are alive and no copy is needed.
-    sqlite_binder(sqlite3_stmt* stmt, bool copy) noexcept
-        : stmt_(stmt), destructor_(copy ? SQLITE_TRANSIENT : SQLITE_STATIC) {}
+    sqlite_binder& rewind(bool copy) noexcept {
+        destructor_ = copy ? SQLITE_TRANSIENT : SQLITE_STATIC;
+        index_ = 0;
+        error_ = SQLITE_OK;
+        return *this;
+    }
 
     void bind_null() override { check(sqlite3_bind_null(stmt_, next())); }
     void bind_integer(std::int64_t v) override { check(sqlite3_bind_int64(stmt_, next(), v)); }
@@ -71,9 +53,7 @@ public:
         check(sqlite3_bind_blob64(stmt_, next(), data, v.size(), destructor_));
     }
 
-    /// Moves to the named parameter (`:name`, `@name` or `$name`); false if
-    /// the statement has no such parameter.
-    bool seek(std::string_view name) {
+    bool seek(std::string_view name) override {
         std::string key = ":" + std::string(name);
         for (char prefix : {':', '@', '$'}) {
             key[0] = prefix;
@@ -85,8 +65,8 @@ public:
         return false;
     }
 
-    int bound() const noexcept { return index_; }
-    int error() const noexcept { return error_; }
+    int bound() const noexcept override { return index_; }
+    int error() const noexcept override { return error_; }
 
 private:
     void bind_copied_text(std::string_view v) override { bind_text_with(v, SQLITE_TRANSIENT); }
@@ -101,9 +81,81 @@ private:
     }
 
     sqlite3_stmt* stmt_;
-    sqlite3_destructor_type destructor_;
+    sqlite3_destructor_type destructor_ = SQLITE_STATIC;
     int index_ = 0;
     int error_ = SQLITE_OK;
+};
+
+// Reads column i of the current row with one call into the statement
+// (sqlite3_column_value) and then the value's own accessors, instead of two
+// or three sqlite3_column_* calls that each take and release the connection's
+// lock and check for errors. SQLite documents the unprotected value as not
+// thread-safe; alchemy's connections are opened SQLITE_OPEN_NOMUTEX and used
+// by one thread at a time, which is exactly what makes reading it safe here.
+inline column_value read_sqlite_column(sqlite3_stmt* stmt, int i) noexcept {
+    sqlite3_value* v = sqlite3_column_value(stmt, i);
+    switch (sqlite3_value_type(v)) {
+        case SQLITE_INTEGER: return column_value::integer(sqlite3_value_int64(v));
+        case SQLITE_FLOAT: return column_value::real(sqlite3_value_double(v));
+        case SQLITE_TEXT: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+            const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
+            return column_value::text({p ? p : "", n});
+        }
+        case SQLITE_BLOB: {
+            const auto* p = static_cast<const std::byte*>(sqlite3_value_blob(v));
+            const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
+            return column_value::blob({p, p ? n : 0});
+        }
+        default: return column_value::null();
+    }
+}
+
+// One prepared statement.
+class sqlite_statement final : public driver_statement {
+public:
+    explicit sqlite_statement(sqlite3_stmt* stmt) noexcept : stmt_(stmt), binder_(stmt) {}
+    sqlite_statement(const sqlite_statement&) = delete;
+    sqlite_statement& operator=(const sqlite_statement&) = delete;
+    ~sqlite_statement() override { sqlite3_finalize(stmt_); }
+
+    int parameter_count() const noexcept override { return sqlite3_bind_parameter_count(stmt_); }
+    std::string parameter_name(int index) const override {
+        const char* name = sqlite3_bind_parameter_name(stmt_, index);
+        return name ? name : "";
+    }
+    statement_binder& binder(bool copy) noexcept override { return binder_.rewind(copy); }
+
+    step_status step() noexcept override {
+        last_ = sqlite3_step(stmt_);
+        if (last_ == SQLITE_ROW) return step_status::row;
+        if (last_ == SQLITE_DONE) return step_status::done;
+        return step_status::failed;
+    }
+    int error_code() const noexcept override { return last_; }
+    void reset() noexcept override { sqlite3_reset(stmt_); }
+
+    std::size_t column_count() const noexcept override {
+        return static_cast<std::size_t>(sqlite3_column_count(stmt_));
+    }
+    std::string_view column_name(std::size_t i) const override {
+        const char* n = sqlite3_column_name(stmt_, static_cast<int>(i));
+        return n ? n : "";
+    }
+    column_value column(std::size_t i) const noexcept override {
+        return read_sqlite_column(stmt_, static_cast<int>(i));
+    }
+    std::string_view sql() const noexcept override {
+        const char* s = sqlite3_sql(stmt_);
+        return s ? s : "";
+    }
+
+    sqlite3_stmt* handle() const noexcept { return stmt_; }
+
+private:
+    sqlite3_stmt* stmt_;
+    sqlite_binder binder_;
+    int last_ = SQLITE_OK;
 };
 
 // How a connection is opened.
@@ -113,93 +165,25 @@ struct connect_config {
     engine_options options;
 };
 
-struct savepoint_entry {
-    std::uint64_t id;
-    std::string name;
-};
-
-/// What a failed statement was to its transaction (see sqlite_connection::raise).
-enum class statement_role {
-    ordinary,  ///< runs inside the transaction
-    commit,    ///< ends it
-};
-
-class sqlite_connection {
+class sqlite_connection final : public driver_connection {
 public:
     /// `log` (the engine's, may be null) hears of rollbacks the database did by itself.
     sqlite_connection(const connect_config& config, const sqlite_dialect& dialect, const logger* log = nullptr);
-
-    sqlite_connection(const sqlite_connection&) = delete;
-    sqlite_connection& operator=(const sqlite_connection&) = delete;
-
-    ~sqlite_connection();
+    ~sqlite_connection() override;
 
     sqlite3* handle() const noexcept { return db_; }
-    const sqlite_dialect& dialect() const noexcept { return dialect_; }
 
-    // ---- prepared statements ------------------------------------------------
+    void* native_handle() const noexcept override { return db_; }
+    std::int64_t changes() const noexcept override { return sqlite3_changes64(db_); }
+    std::int64_t total_changes() const noexcept override { return sqlite3_total_changes64(db_); }
+    std::int64_t last_insert_id() const noexcept override { return sqlite3_last_insert_rowid(db_); }
 
-    /// A prepared statement for `sql`, marked in use: the cached one when it
-    /// is free, else a fresh one (cached if there is none yet). Give it back
-    /// with release().
-    std::shared_ptr<statement_slot> acquire(std::string_view sql) {
-        const auto tick = ++clock_;
-        if (auto it = cache_.find(sql); it != cache_.end()) {
-            if (!it->second->in_use) {
-                auto& slot = it->second;
-                slot->in_use = true;
-                slot->last_used = tick;
-                leased_.push_back(slot.get());
-                return slot;
-            }
-            return lease(prepare(sql, false), tick);  // nested use of the same SQL
-        }
-        return prepare_and_cache(sql, tick);
-    }
-
-    /// Ends a lease: resets the statement for its next use.
-    void release(statement_slot& slot) noexcept {
-        if (!slot.stmt) return;
-        sqlite3_reset(slot.stmt);
-        slot.in_use = false;
-        if (auto it = std::find(leased_.begin(), leased_.end(), &slot); it != leased_.end()) {
-            *it = leased_.back();
-            leased_.pop_back();
-        }
-    }
-
-    /// acquire() on a cache miss: prepares `sql` and caches it (out of line:
-    /// the miss path is what instantiates the cache's insertion).
-    std::shared_ptr<statement_slot> prepare_and_cache(std::string_view sql, std::uint64_t tick);
-
-    /// Finalizes every statement still leased (results left open when the
-    /// connection went back to the pool), so that a forgotten result can never
-    /// step a statement that another user of this connection relies on.
-    void invalidate_leases() noexcept;
-
-    std::size_t cached_statements() const noexcept { return cache_.size(); }
-    std::uint64_t statements_prepared() const noexcept { return prepared_count_; }
-
-    // ---- errors ---------------------------------------------------------------
-
-    /// Throws the exception for the connection's last error, after settling
-    /// the transaction state with SQLite (settle_after_error): every failed
-    /// step passes through here.
+    /// After every failed step: settles the transaction state with SQLite
+    /// (settle_after_error), then throws.
     [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params,
-                            statement_role role = statement_role::ordinary);
+                            statement_role role = statement_role::ordinary) override;
 
-    // ---- transaction state ----------------------------------------------------
-    // Kept here, not in the public handle, so that transaction objects can
-    // check whether they are still the active one. SQLite, not this flag, is
-    // the authority: after every failed statement the flag is settled against
-    // sqlite3_get_autocommit() (settle_after_error), and after every
-    // statement run through execute() it follows what the statement itself
-    // did (follow_statement), so that no statement ever runs outside the
-    // transaction the caller believes is open.
-
-    /// After a statement succeeded: the caller's own SQL (BEGIN, COMMIT,
-    /// ROLLBACK, SAVEPOINT as text) may have begun or ended a transaction.
-    void follow_statement() noexcept {
+    void follow_statement() noexcept override {
         const bool open = sqlite3_get_autocommit(db_) == 0;
         if (open == in_transaction) return;
         in_transaction = open;
@@ -207,23 +191,10 @@ public:
         if (open) transaction_id = ++next_id;
     }
 
-    /// Whether SQLite has a transaction open on this handle right now.
-    bool sqlite_in_transaction() const noexcept { return db_ && sqlite3_get_autocommit(db_) == 0; }
+    bool database_in_transaction() const noexcept override { return db_ && sqlite3_get_autocommit(db_) == 0; }
 
-    bool in_transaction = false;
-    std::uint64_t transaction_id = 0;            // of the current root transaction
-    std::vector<savepoint_entry> savepoints;     // innermost last
-    std::uint64_t next_id = 0;                   // for transaction and savepoint ids
-    bool autocommit = false;                     // no implicit BEGIN
-    /// Set when the database rolled the transaction back by itself after a
-    /// failed statement (not COMMIT): the error's text. Statements, begin()
-    /// and commit() are refused (PendingRollbackError) until rollback().
-    std::optional<std::string> rolled_back_by_database;
-    /// Changes each time the connection is checked out or returned, so that
-    /// objects of an earlier checkout know they are stale.
-    std::atomic<std::uint64_t> checkout_id{0};
-    /// The pool's dispose() count when it was opened (connection_pool).
-    std::uint64_t pool_generation = 0;
+protected:
+    std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
 
 private:
     // After a failed statement: SQLite rolls the whole transaction back by
@@ -239,34 +210,27 @@ private:
     // Runs a set-up statement, reporting failures with the database's name.
     void setup(const std::string& sql, const std::string& filename);
 
-    std::shared_ptr<statement_slot> prepare(std::string_view sql, bool persistent);
-
-    std::shared_ptr<statement_slot> lease(std::shared_ptr<statement_slot> slot, std::uint64_t tick) {
-        slot->in_use = true;
-        slot->last_used = tick;
-        leased_.push_back(slot.get());
-        return slot;
-    }
-
-    void evict_if_full();
-
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
-
     sqlite3* db_ = nullptr;
     const sqlite_dialect& dialect_;
     const logger* log_;
-    std::size_t cache_capacity_;
-    boost::unordered_flat_map<std::string, std::shared_ptr<statement_slot>, string_hash,
-                              std::equal_to<>>
-        cache_;
-    std::vector<statement_slot*> leased_;
-    std::uint64_t clock_ = 0;
-    std::uint64_t prepared_count_ = 0;
+};
+
+/// The SQLite backend of one engine.
+class sqlite_driver final : public driver {
+public:
+    sqlite_driver(const alchemy::url& u, const engine_options& options);
+    const alchemy::dialect& dialect() const noexcept override { return dialect_; }
+    std::shared_ptr<driver_connection> connect(const logger& log) override {
+        return std::make_shared<sqlite_connection>(config_, dialect_, &log);
+    }
+    static std::unique_ptr<driver> make(const alchemy::url& u, const engine_options& options) {
+        return std::make_unique<sqlite_driver>(u, options);
+    }
+
+private:
+    sqlite_dialect dialect_;
+    connect_config config_;
+    std::shared_ptr<sqlite_connection> anchor_;  // keeps an in-memory database alive
 };
 
 }  // namespace alchemy::detail

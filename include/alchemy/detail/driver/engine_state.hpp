@@ -2,10 +2,10 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/driver/driver.hpp>
 #include <alchemy/detail/driver/logger.hpp>
 #include <alchemy/detail/driver/pool.hpp>
-#include <alchemy/sqlite/driver.hpp>
-#include <alchemy/sqlite/dialect.hpp>
+#include <alchemy/dialect.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/url.hpp>
 
@@ -15,17 +15,17 @@
 namespace alchemy::detail {
 
 struct engine_state {
-    engine_state(alchemy::url u, engine_options o);
+    /// `backend`: the driver registered for the URL's scheme (create_engine).
+    engine_state(alchemy::url u, engine_options o, driver_factory backend);
 
     engine_state(const engine_state&) = delete;
     engine_state& operator=(const engine_state&) = delete;
 
     alchemy::url url;
     engine_options options;
-    sqlite_dialect dialect;
     logger log;
-    connect_config config;
-    std::shared_ptr<sqlite_connection> anchor;  // keeps an in-memory database alive
+    std::unique_ptr<detail::driver> backend;
+    const alchemy::dialect& dialect;  // the backend's
     connection_pool pool;
 };
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/driver/driver.hpp>
 #include <alchemy/detail/driver/engine_state.hpp>
-#include <alchemy/sqlite/driver.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/log.hpp>
 #include <alchemy/parameters.hpp>
@@ -21,7 +21,6 @@
 #include <vector>
 
 #include <fmt/core.h>
-#include <sqlite3.h>
 
 namespace alchemy::detail {
 
@@ -31,49 +30,49 @@ inline constexpr bool always_false = false;
 // Holds a statement lease and gives it back on every path out.
 class lease_guard {
 public:
-    lease_guard(sqlite_connection& conn, std::string_view sql) : conn_(conn), slot_(conn.acquire(sql)) {}
+    lease_guard(driver_connection& conn, std::string_view sql) : conn_(conn), slot_(conn.acquire(sql)) {}
     lease_guard(const lease_guard&) = delete;
     lease_guard& operator=(const lease_guard&) = delete;
     ~lease_guard() {
         if (slot_) conn_.release(*slot_);
     }
-    sqlite3_stmt* stmt() const noexcept { return slot_->stmt; }
+    driver_statement& stmt() const noexcept { return *slot_->stmt; }
     std::shared_ptr<statement_slot> take() noexcept { return std::move(slot_); }
 
 private:
-    sqlite_connection& conn_;
+    driver_connection& conn_;
     std::shared_ptr<statement_slot> slot_;
 };
 
 /// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...).
-void run_control(engine_state& engine, sqlite_connection& conn, log_kind kind, const std::string& sql,
+void run_control(engine_state& engine, driver_connection& conn, log_kind kind, const std::string& sql,
                  statement_role role = statement_role::ordinary);
 
 /// PendingRollbackError when the database rolled the transaction back by
 /// itself and rollback() has not acknowledged it yet; `what` is the refused call.
-void check_not_rolled_back(const sqlite_connection& conn, std::string_view what);
+void check_not_rolled_back(const driver_connection& conn, std::string_view what);
 
 /// BEGIN; PendingRollbackError while a transaction the database rolled back
 /// waits for rollback().
-void begin(engine_state& engine, sqlite_connection& conn);
+void begin(engine_state& engine, driver_connection& conn);
 
 /// Before a statement: begins the transaction when none is open (unless
 /// autocommit), and refuses to run anything while a transaction the database
 /// rolled back waits for rollback().
-inline void enter_transaction(engine_state& engine, sqlite_connection& conn) {
+inline void enter_transaction(engine_state& engine, driver_connection& conn) {
     if (conn.in_transaction) return;
     if (conn.rolled_back_by_database) check_not_rolled_back(conn, "execute a statement");
     if (!conn.autocommit) begin(engine, conn);
 }
 
-void commit(engine_state& engine, sqlite_connection& conn);
+void commit(engine_state& engine, driver_connection& conn);
 
-void rollback(engine_state& engine, sqlite_connection& conn);
+void rollback(engine_state& engine, driver_connection& conn);
 
 /// Opens a savepoint (beginning the transaction first if needed); returns its id.
-std::uint64_t begin_savepoint(engine_state& engine, sqlite_connection& conn);
+std::uint64_t begin_savepoint(engine_state& engine, driver_connection& conn);
 
-inline std::size_t find_savepoint(const sqlite_connection& conn, std::uint64_t id) {
+inline std::size_t find_savepoint(const driver_connection& conn, std::uint64_t id) {
     for (std::size_t i = 0; i < conn.savepoints.size(); ++i)
         if (conn.savepoints[i].id == id) return i;
     return conn.savepoints.size();
@@ -81,7 +80,7 @@ inline std::size_t find_savepoint(const sqlite_connection& conn, std::uint64_t i
 
 /// RELEASE (commit == true) or ROLLBACK TO + RELEASE the savepoint `id` and
 /// every savepoint opened inside it.
-void end_savepoint(engine_state& engine, sqlite_connection& conn, std::uint64_t id, bool commit);
+void end_savepoint(engine_state& engine, driver_connection& conn, std::uint64_t id, bool commit);
 
 template <class... A>
 std::vector<value> record_parameters(const A&... args) {
@@ -130,7 +129,7 @@ consteval void check_parameter_type() {
 }
 
 // A statement's parameters do not fit it (count, names): ProgrammingError,
-// worded like sqlite3's own.
+// worded like SQLite's own.
 [[noreturn]] void raise_programming_error(std::string_view sql, const std::string& params, const std::string& why);
 
 std::string wrong_count(int expected, std::size_t given);
@@ -138,15 +137,15 @@ std::string wrong_count(int expected, std::size_t given);
 // Binds positional or named arguments into `stmt`; throws ProgrammingError
 // for a wrong count or an unknown or missing name.
 template <class... A>
-void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql,
+void bind_parameters(driver_connection& conn, driver_statement& stmt, bool copy, std::string_view sql,
                      const A&... args) {
     constexpr std::size_t named = (std::size_t{0} + ... + (is_named_parameter_v<A> ? 1 : 0));
     static_assert(named == 0 || named == sizeof...(A),
                   "alchemy: do not mix positional and named parameters in one statement");
-    const int expected = sqlite3_bind_parameter_count(stmt);
+    const int expected = stmt.parameter_count();
     const auto fail = [&](const std::string& why) { raise_programming_error(sql, format_parameters(args...), why); };
     if (static_cast<std::size_t>(expected) != sizeof...(A)) fail(wrong_count(expected, sizeof...(A)));
-    sqlite_binder binder(stmt, copy);
+    auto& binder = stmt.binder(copy);
     std::size_t position = 0;
     // Which parameters got a value: two names can find the same one.
     std::vector<bool> bound(named > 0 ? static_cast<std::size_t>(expected) + 1 : 0);
@@ -172,12 +171,12 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
     if constexpr (named > 0) {
         // Each name found and all distinct means every parameter is bound.
         for (int i = 1; i <= expected; ++i) {
-            const char* name = sqlite3_bind_parameter_name(stmt, i);
-            if (!bound[static_cast<std::size_t>(i)])
-                fail(fmt::format("no value was given for parameter '{}'", name ? name : fmt::format("?{}", i)));
+            if (bound[static_cast<std::size_t>(i)]) continue;
+            const auto name = stmt.parameter_name(i);
+            fail(fmt::format("no value was given for parameter '{}'", name.empty() ? fmt::format("?{}", i) : name));
         }
     }
-    if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_parameters(args...));
+    if (binder.error() != 0) conn.raise(binder.error(), sql, format_parameters(args...));
 }
 
 /// The core of every execution: begins a transaction when none is open
@@ -186,7 +185,7 @@ void bind_parameters(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std
 /// positioned on the first row. `record()` gives the parameters as values, for
 /// the log and for error messages; it is only called when one of them needs it.
 template <class Bind, class Record>
-result execute_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, Bind&& bind,
+result execute_with(engine_state& engine, driver_connection& conn, std::string_view sql, Bind&& bind,
                     Record&& record) {
     enter_transaction(engine, conn);
     std::optional<lease_guard> lease;
@@ -197,35 +196,35 @@ result execute_with(engine_state& engine, sqlite_connection& conn, std::string_v
         const auto values = record();
         engine.dialect.raise(e.code(), e.driver_message(), sql, values.empty() ? std::string() : format_values(values), "");
     }
-    sqlite3_stmt* stmt = lease->stmt();
+    auto& stmt = lease->stmt();
     // Rows are read after this call returns, so their parameters must be copied.
-    const bool returns_rows = sqlite3_column_count(stmt) > 0;
+    const bool returns_rows = stmt.column_count() > 0;
     bind(stmt, returns_rows);
     if (engine.log.active()) {
         log_event event{log_kind::statement, std::string(sql), {}};
         if (auto values = record(); !values.empty()) event.parameters.push_back(std::move(values));
         engine.log.emit(event);
     }
-    // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE
-    // through every other statement; only report it if this one changed rows.
-    const auto changes_before = sqlite3_total_changes64(conn.handle());
-    const int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    // A driver may keep the count of the last INSERT/UPDATE/DELETE through
+    // every other statement (SQLite does); only report it if this one changed rows.
+    const auto changes_before = conn.total_changes();
+    const auto status = stmt.step();
+    if (status == step_status::row) {
         conn.follow_statement();
         return result(lease->take(), 0, 0);
     }
-    if (rc != SQLITE_DONE) {
+    if (status == step_status::failed) {
         const auto values = record();
-        conn.raise(rc, sql, values.empty() ? std::string() : format_values(values));
+        conn.raise(stmt.error_code(), sql, values.empty() ? std::string() : format_values(values));
     }
     conn.follow_statement();
-    const bool changed = sqlite3_total_changes64(conn.handle()) != changes_before;
-    return result(nullptr, changed ? sqlite3_changes64(conn.handle()) : 0, sqlite3_last_insert_rowid(conn.handle()));
+    const bool changed = conn.total_changes() != changes_before;
+    return result(nullptr, changed ? conn.changes() : 0, conn.last_insert_id());
 }
 
 /// Executes one statement with typed parameters (positional or named).
 template <class... A>
-result execute(engine_state& engine, sqlite_connection& conn, std::string_view sql, const A&... args) {
+result execute(engine_state& engine, driver_connection& conn, std::string_view sql, const A&... args) {
     if constexpr (!(bindable<A>::value && ...)) {
         // One readable error, and nothing else instantiated after it.
         (check_parameter_type<A>(), ...);
@@ -233,23 +232,23 @@ result execute(engine_state& engine, sqlite_connection& conn, std::string_view s
     } else {
         return execute_with(
             engine, conn, sql,
-            [&](sqlite3_stmt* stmt, bool copy) { bind_parameters(conn, stmt, copy, sql, args...); },
+            [&](driver_statement& stmt, bool copy) { bind_parameters(conn, stmt, copy, sql, args...); },
             [&] { return record_parameters(args...); });
     }
 }
 
 // Checks that a statement takes `given` parameters.
-inline void check_parameter_count(sqlite3_stmt* stmt, std::size_t given, std::string_view sql,
+inline void check_parameter_count(const driver_statement& stmt, std::size_t given, std::string_view sql,
                                   std::span<const value> values) {
-    const int expected = sqlite3_bind_parameter_count(stmt);
+    const int expected = stmt.parameter_count();
     if (static_cast<std::size_t>(expected) != given)
         raise_programming_error(sql, format_values(values), wrong_count(expected, given));
 }
 
-inline void bind_values(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql,
+inline void bind_values(driver_connection& conn, driver_statement& stmt, bool copy, std::string_view sql,
                         std::span<const value> values) {
     check_parameter_count(stmt, values.size(), sql, values);
-    sqlite_binder binder(stmt, copy);
+    auto& binder = stmt.binder(copy);
     for (std::size_t i = 0; i < values.size(); ++i) {
         try {
             type_traits<value>::bind(binder, values[i]);
@@ -258,36 +257,44 @@ inline void bind_values(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, 
                 fmt::format("alchemy: parameter {} cannot be bound: {} [SQL: {}]", i + 1, e.what(), sql));
         }
     }
-    if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_values(values));
+    if (binder.error() != 0) conn.raise(binder.error(), sql, format_values(values));
 }
 
 /// Binds through a callback and checks the count afterwards.
 template <class Bind, class Record>
-void bind_with(sqlite_connection& conn, sqlite3_stmt* stmt, bool copy, std::string_view sql, Bind&& bind,
+void bind_with(driver_connection& conn, driver_statement& stmt, bool copy, std::string_view sql, Bind&& bind,
                Record&& record) {
-    sqlite_binder binder(stmt, copy);
+    auto& binder = stmt.binder(copy);
     bind(static_cast<alchemy::binder&>(binder));
-    if (binder.bound() != sqlite3_bind_parameter_count(stmt)) {
+    if (binder.bound() != stmt.parameter_count()) {
         const auto values = record();
         check_parameter_count(stmt, static_cast<std::size_t>(binder.bound()), sql, values);
     }
-    if (binder.error() != SQLITE_OK) conn.raise(binder.error(), sql, format_values(record()));
+    if (binder.error() != 0) conn.raise(binder.error(), sql, format_values(record()));
 }
 
 /// Executes one statement with positional parameters given as values.
-result execute_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
+result execute_values(engine_state& engine, driver_connection& conn, std::string_view sql,
                       std::span<const value> values);
 
 // Begins the transaction if needed and leases the statement for a run of
 // rows; a compile error ("no such table") names the first row's parameters.
 template <class RecordRow>
-lease_guard lease_for_rows(engine_state& engine, sqlite_connection& conn, std::string_view sql, RecordRow& record_row) {
+lease_guard lease_for_rows(engine_state& engine, driver_connection& conn, std::string_view sql, RecordRow& record_row) {
     enter_transaction(engine, conn);
     try {
         return lease_guard(conn, sql);
     } catch (const DBAPIError& e) {
         engine.dialect.raise(e.code(), e.driver_message(), sql, format_values(record_row(0)), "");
     }
+    throw;  // not reached (raise() throws), but GCC does not apply [[noreturn]] to virtual calls
+}
+
+// Steps a statement whose rows nobody reads to its end: done or failed.
+inline step_status run_to_end(driver_statement& stmt) noexcept {
+    auto status = stmt.step();
+    while (status == step_status::row) status = stmt.step();
+    return status;
 }
 
 /// Executes one statement once per parameter row (SQLAlchemy's executemany),
@@ -296,11 +303,11 @@ lease_guard lease_for_rows(engine_state& engine, sqlite_connection& conn, std::s
 /// Returns the total number of rows changed. `bind_row(i, stmt)` binds row i;
 /// `record_row(i)` gives it as values.
 template <class BindRow, class RecordRow>
-std::int64_t execute_many_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, std::size_t rows,
+std::int64_t execute_many_with(engine_state& engine, driver_connection& conn, std::string_view sql, std::size_t rows,
                                BindRow&& bind_row, RecordRow&& record_row) {
     if (rows == 0) return 0;
     auto lease = lease_for_rows(engine, conn, sql, record_row);
-    sqlite3_stmt* stmt = lease.stmt();
+    auto& stmt = lease.stmt();
     if (engine.log.active()) {
         log_event event{log_kind::batch, std::string(sql), {}};
         event.parameters.reserve(rows);
@@ -310,27 +317,24 @@ std::int64_t execute_many_with(engine_state& engine, sqlite_connection& conn, st
     std::int64_t changed = 0;
     for (std::size_t i = 0; i < rows; ++i) {
         bind_row(i, stmt);
-        int rc;
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        }
-        if (rc != SQLITE_DONE) conn.raise(rc, sql, format_values(record_row(i)));
-        changed += sqlite3_changes64(conn.handle());
-        sqlite3_reset(stmt);
+        if (run_to_end(stmt) == step_status::failed) conn.raise(stmt.error_code(), sql, format_values(record_row(i)));
+        changed += conn.changes();
+        stmt.reset();
     }
     return changed;
 }
 
 /// Executes one statement once per row, each logged as its own `statement`
 /// event (as execute_with logs it), through one lease of the prepared
-/// statement; after row i has run, `done(i, last_insert_rowid)`. For INSERTs
+/// statement; after row i has run, `done(i, generated key)`. For INSERTs
 /// whose generated keys are read back row by row: one statement-cache lookup
 /// for the run instead of one per row.
 template <class BindRow, class RecordRow, class Done>
-void execute_each_with(engine_state& engine, sqlite_connection& conn, std::string_view sql, std::size_t rows,
+void execute_each_with(engine_state& engine, driver_connection& conn, std::string_view sql, std::size_t rows,
                        BindRow&& bind_row, RecordRow&& record_row, Done&& done) {
     if (rows == 0) return;
     auto lease = lease_for_rows(engine, conn, sql, record_row);
-    sqlite3_stmt* stmt = lease.stmt();
+    auto& stmt = lease.stmt();
     for (std::size_t i = 0; i < rows; ++i) {
         bind_row(i, stmt);
         if (engine.log.active()) {
@@ -338,20 +342,17 @@ void execute_each_with(engine_state& engine, sqlite_connection& conn, std::strin
             if (auto values = record_row(i); !values.empty()) event.parameters.push_back(std::move(values));
             engine.log.emit(event);
         }
-        int rc;
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        }
-        if (rc != SQLITE_DONE) {
+        if (run_to_end(stmt) == step_status::failed) {
             const auto values = record_row(i);
-            conn.raise(rc, sql, values.empty() ? std::string() : format_values(values));
+            conn.raise(stmt.error_code(), sql, values.empty() ? std::string() : format_values(values));
         }
-        done(i, sqlite3_last_insert_rowid(conn.handle()));
-        sqlite3_reset(stmt);
+        done(i, conn.last_insert_id());
+        stmt.reset();
     }
 }
 
 /// execute_many with rows of values.
-std::int64_t execute_many_values(engine_state& engine, sqlite_connection& conn, std::string_view sql,
+std::int64_t execute_many_values(engine_state& engine, driver_connection& conn, std::string_view sql,
                                  std::span<const std::vector<value>> rows);
 
 }  // namespace alchemy::detail

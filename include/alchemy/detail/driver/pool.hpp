@@ -7,7 +7,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
-#include <alchemy/sqlite/driver.hpp>
+#include <alchemy/detail/driver/driver.hpp>
 #include <alchemy/errors.hpp>
 
 #include <chrono>
@@ -24,17 +24,17 @@ namespace alchemy::detail {
 
 class connection_pool {
 public:
-    using factory = std::function<std::shared_ptr<sqlite_connection>()>;
+    using factory = std::function<std::shared_ptr<driver_connection>()>;
 
     connection_pool(factory open, std::size_t size, std::size_t max_overflow,
                     std::chrono::milliseconds timeout)
         : open_(std::move(open)), size_(size), max_overflow_(max_overflow), timeout_(timeout) {}
 
-    std::shared_ptr<sqlite_connection> checkout();
+    std::shared_ptr<driver_connection> checkout();
 
     /// Returns a connection; keeps it open if it is `reusable` and the pool
     /// has room, else closes it.
-    void checkin(std::shared_ptr<sqlite_connection> conn, bool reusable = true) noexcept;
+    void checkin(std::shared_ptr<driver_connection> conn, bool reusable = true) noexcept;
 
     /// Closes every idle connection; the ones checked out now close when
     /// they are returned (as SQLAlchemy's Engine.dispose()).
@@ -61,7 +61,7 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable available_;
-    std::vector<std::shared_ptr<sqlite_connection>> idle_;
+    std::vector<std::shared_ptr<driver_connection>> idle_;
     std::size_t open_count_ = 0;
     std::size_t checked_out_ = 0;
     std::uint64_t generation_ = 0;  // dispose() calls so far: older connections are not kept

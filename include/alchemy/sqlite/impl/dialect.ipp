@@ -42,6 +42,49 @@ ALCHEMY_INLINE std::string sqlite_dialect::begin_sql() const {
     return "BEGIN";
 }
 
+ALCHEMY_INLINE std::string_view sqlite_dialect::sqlstate(int code, std::string_view message) noexcept {
+    switch (code) {  // extended codes first
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY: return "23505";  // unique_violation
+        case SQLITE_CONSTRAINT_FOREIGNKEY: return "23503";  // foreign_key_violation
+        case SQLITE_CONSTRAINT_NOTNULL: return "23502";     // not_null_violation
+        case SQLITE_CONSTRAINT_CHECK: return "23514";       // check_violation
+        default: break;
+    }
+    switch (code & 0xff) {
+        case SQLITE_CONSTRAINT: return "23000";  // integrity_constraint_violation
+        case SQLITE_MISMATCH: return "42804";    // datatype_mismatch
+        case SQLITE_TOOBIG: return "54000";      // program_limit_exceeded
+        case SQLITE_RANGE: return "07001";       // wrong number of parameters
+        case SQLITE_INTERNAL: return "XX000";    // internal_error
+        case SQLITE_PERM:
+        case SQLITE_AUTH: return "42501";        // insufficient_privilege
+        case SQLITE_ABORT: return "40000";       // transaction_rollback
+        case SQLITE_BUSY: return "55P03";        // lock_not_available
+        case SQLITE_LOCKED: return "55006";      // object_in_use
+        case SQLITE_NOMEM: return "53200";       // out_of_memory
+        case SQLITE_READONLY: return "25006";    // read_only_sql_transaction
+        case SQLITE_INTERRUPT: return "57014";   // query_canceled
+        case SQLITE_IOERR: return "58030";       // io_error
+        case SQLITE_FULL: return "53100";        // disk_full
+        case SQLITE_CANTOPEN: return "08001";    // sqlclient_unable_to_establish_sqlconnection
+        case SQLITE_PROTOCOL: return "08P01";    // protocol_violation
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB: return "XX001";      // data_corrupted
+        case SQLITE_ERROR: {  // SQLite's generic code: its message tells which
+            if (message.starts_with("no such table")) return "42P01";   // undefined_table
+            if (message.starts_with("no such column")) return "42703";  // undefined_column
+            if (message.starts_with("no such function")) return "42883";  // undefined_function
+            if (message.find("already exists") != std::string_view::npos) return "42P07";  // duplicate_table
+            if (message.find("syntax error") != std::string_view::npos ||
+                message.starts_with("incomplete input"))
+                return "42601";  // syntax_error
+            return "HY000";
+        }
+        default: return "HY000";  // general error
+    }
+}
+
 ALCHEMY_INLINE void sqlite_dialect::raise(int code, std::string_view message, std::string_view sql,
                                           std::string_view params, std::string_view note) const {
     // SQLite's primary result code chooses the class, as Python's sqlite3 does.

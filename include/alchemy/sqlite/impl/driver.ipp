@@ -4,13 +4,15 @@
 
 #include <alchemy/sqlite/driver.hpp>
 
+#include <atomic>
+
 #include <fmt/core.h>
 
 namespace alchemy::detail {
 
 ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config, const sqlite_dialect& dialect,
                                                     const logger* log)
-    : dialect_(dialect), log_(log), cache_capacity_(config.options.statement_cache_size) {
+    : driver_connection(dialect, config.options.statement_cache_size), dialect_(dialect), log_(log) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                       (config.memory ? SQLITE_OPEN_URI : 0);
     const auto& vfs = config.options.sqlite_vfs;
@@ -43,27 +45,8 @@ ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config
 }
 
 ALCHEMY_INLINE sqlite_connection::~sqlite_connection() {
-    invalidate_leases();
-    cache_.clear();  // finalizes every statement before the handle closes
+    close_statements();  // before the handle closes
     sqlite3_close_v2(db_);
-}
-
-ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare_and_cache(std::string_view sql,
-                                                                                   std::uint64_t tick) {
-    auto slot = lease(prepare(sql, cache_capacity_ > 0), tick);
-    if (cache_capacity_ > 0) {
-        evict_if_full();
-        cache_.emplace(std::string(sql), slot);
-    }
-    return slot;
-}
-
-ALCHEMY_INLINE void sqlite_connection::invalidate_leases() noexcept {
-    for (statement_slot* slot : leased_) {
-        erase_if(cache_, [&](const auto& entry) { return entry.second.get() == slot; });
-        slot->finalize();
-    }
-    leased_.clear();
 }
 
 ALCHEMY_INLINE void sqlite_connection::raise(int rc, std::string_view sql, std::string_view params,
@@ -77,7 +60,7 @@ ALCHEMY_INLINE void sqlite_connection::raise(int rc, std::string_view sql, std::
 ALCHEMY_INLINE std::string_view sqlite_connection::settle_after_error(const std::string& message,
                                                                       statement_role role) {
     if (!in_transaction) return {};
-    if (sqlite_in_transaction()) {
+    if (database_in_transaction()) {
         if (role == statement_role::commit)
             return "the transaction is still open: call commit() again to retry it, or rollback() to end it";
         return {};
@@ -125,19 +108,20 @@ ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::
     sqlite3_finalize(stmt);
 }
 
-ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare(std::string_view sql, bool persistent) {
+ALCHEMY_INLINE std::unique_ptr<driver_statement> sqlite_connection::prepare(std::string_view sql, bool persistent) {
     // SQLite reads the text only up to a NUL byte: whatever follows would be
     // dropped without a word, a second statement there included.
     if (const auto nul = sql.find('\0'); nul != std::string_view::npos)
         throw ArgumentError(fmt::format("alchemy: the SQL text contains a NUL byte at offset {}, and SQLite would "
                                         "ignore everything after it: '{}'",
                                         nul, sql.substr(0, nul)));
-    auto slot = std::make_shared<statement_slot>();
+    sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                persistent ? SQLITE_PREPARE_PERSISTENT : 0, &slot->stmt, &tail);
+                                persistent ? SQLITE_PREPARE_PERSISTENT : 0, &raw, &tail);
     if (rc != SQLITE_OK) raise(rc, sql, "");
-    if (!slot->stmt)
+    auto stmt = std::make_unique<sqlite_statement>(raw);  // finalizes it on every path out
+    if (!raw)
         throw ArgumentError(fmt::format("alchemy: the SQL text contains no statement: '{}'", sql));
     // Refuse a second statement: it would silently never run.
     const char* end = sql.data() + sql.size();
@@ -156,20 +140,25 @@ ALCHEMY_INLINE std::shared_ptr<statement_slot> sqlite_connection::prepare(std::s
         if (next == tail) break;
         tail = next;
     }
-    slot->owner = this;
-    ++prepared_count_;
-    return slot;
+    return stmt;
 }
 
-ALCHEMY_INLINE void sqlite_connection::evict_if_full() {
-    if (cache_.size() < cache_capacity_) return;
-    auto victim = cache_.end();
-    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-        if (it->second->in_use) continue;
-        if (victim == cache_.end() || it->second->last_used < victim->second->last_used)
-            victim = it;
+ALCHEMY_INLINE sqlite_driver::sqlite_driver(const alchemy::url& u, const engine_options& options)
+    : dialect_(options.begin) {
+    config_.options = options;
+    if (u.is_memory()) {
+        // One in-memory database shared by every connection of this engine:
+        // SQLite's memdb VFS shares a database among the connections of a
+        // process that open the same name starting with '/'. It lives while
+        // one connection is open, so the driver holds one for its lifetime.
+        static std::atomic<unsigned long long> counter{0};
+        config_.filename =
+            fmt::format("file:/alchemy-memory-{}-{}?vfs=memdb", static_cast<const void*>(this), ++counter);
+        config_.memory = true;
+        anchor_ = std::make_shared<sqlite_connection>(config_, dialect_);
+    } else {
+        config_.filename = u.database;
     }
-    if (victim != cache_.end()) cache_.erase(victim);
 }
 
 }  // namespace alchemy::detail

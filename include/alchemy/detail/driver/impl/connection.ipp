@@ -51,7 +51,7 @@ ALCHEMY_INLINE void connection::close() noexcept {
     raw_->checkout_id.fetch_add(1);
     // A connection whose ROLLBACK failed still holds its transaction: the
     // next user would run inside it, so the pool closes it instead.
-    const bool reusable = !raw_->sqlite_in_transaction();
+    const bool reusable = !raw_->database_in_transaction();
     engine_->pool.checkin(std::move(raw_), reusable);
     raw_ = nullptr;
 }
@@ -107,7 +107,7 @@ ALCHEMY_INLINE transaction transaction::begin_nested() {
 }
 
 ALCHEMY_INLINE transaction::transaction(std::shared_ptr<detail::engine_state> engine,
-                                        std::shared_ptr<detail::sqlite_connection> raw, std::uint64_t id,
+                                        std::shared_ptr<detail::driver_connection> raw, std::uint64_t id,
                                         bool savepoint)
     : engine_(std::move(engine)),
       raw_(std::move(raw)),

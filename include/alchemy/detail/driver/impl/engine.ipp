@@ -25,7 +25,12 @@ ALCHEMY_INLINE engine create_engine(std::string_view url_text, engine_options op
     if (options.busy_timeout.count() < 0 || options.busy_timeout.count() > std::numeric_limits<int>::max())
         throw ArgumentError(fmt::format("alchemy: engine_options.busy_timeout must be between 0 and {} ms",
                                         std::numeric_limits<int>::max()));
-    return engine(std::make_shared<detail::engine_state>(std::move(url), std::move(options)));
+    const auto backend = detail::find_driver(url.dialect);
+    if (!backend)
+        throw ArgumentError(fmt::format("alchemy: no driver is registered for '{}://' URLs: include <alchemy/{}.hpp> "
+                                        "(or <alchemy/alchemy.hpp>)",
+                                        url.dialect, url.dialect));
+    return engine(std::make_shared<detail::engine_state>(std::move(url), std::move(options), backend));
 }
 
 }  // namespace alchemy

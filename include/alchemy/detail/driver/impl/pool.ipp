@@ -7,7 +7,7 @@
 
 namespace alchemy::detail {
 
-ALCHEMY_INLINE std::shared_ptr<sqlite_connection> connection_pool::checkout() {
+ALCHEMY_INLINE std::shared_ptr<driver_connection> connection_pool::checkout() {
     std::unique_lock lock(mutex_);
     const auto deadline = deadline_after(timeout_);
     for (;;) {
@@ -44,8 +44,8 @@ ALCHEMY_INLINE std::shared_ptr<sqlite_connection> connection_pool::checkout() {
     }
 }
 
-ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<sqlite_connection> conn, bool reusable) noexcept {
-    std::shared_ptr<sqlite_connection> to_close;
+ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<driver_connection> conn, bool reusable) noexcept {
+    std::shared_ptr<driver_connection> to_close;
     {
         std::lock_guard lock(mutex_);
         --checked_out_;
@@ -61,7 +61,7 @@ ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<sqlite_connection> 
 }
 
 ALCHEMY_INLINE void connection_pool::dispose() noexcept {
-    std::vector<std::shared_ptr<sqlite_connection>> closing;
+    std::vector<std::shared_ptr<driver_connection>> closing;
     {
         std::lock_guard lock(mutex_);
         ++generation_;

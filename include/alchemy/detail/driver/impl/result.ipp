@@ -18,7 +18,7 @@ ALCHEMY_INLINE result& result::operator=(result&& other) noexcept {
 ALCHEMY_INLINE std::vector<std::string> result::columns() const {
     std::vector<std::string> out;
     if (!has_row()) return out;
-    row r(slot_->stmt);
+    row r(*slot_->stmt);
     for (std::size_t i = 0; i < r.size(); ++i) out.emplace_back(r.name(i));
     return out;
 }
