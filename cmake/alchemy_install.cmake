@@ -2,8 +2,11 @@
 # top-level CMakeLists.txt when ALCHEMY_INSTALL is ON.
 #
 # Consumers write:
-#   find_package(alchemy CONFIG REQUIRED)
-#   target_link_libraries(app PRIVATE alchemy::alchemy)
+#   find_package(alchemy CONFIG REQUIRED)                   # every component
+#   target_link_libraries(app PRIVATE alchemy::alchemy)      # core + sqlite
+# or, without SQLite:
+#   find_package(alchemy CONFIG REQUIRED COMPONENTS core)
+#   target_link_libraries(app PRIVATE alchemy::core)
 
 include(CMakePackageConfigHelpers)
 
@@ -26,7 +29,7 @@ else()
   endif()
 endif()
 
-install(TARGETS alchemy
+install(TARGETS alchemy_core alchemy_sqlite alchemy
   EXPORT alchemyTargets
   ARCHIVE
   FILE_SET HEADERS

@@ -1,4 +1,5 @@
-// src/alchemy.cpp — alchemy's non-template code, compiled once.
+// src/alchemy.cpp — the non-template code of alchemy's core (the CMake
+// component alchemy::core), compiled once; the SQLite backend's is in src/sqlite.cpp.
 //
 // Built only when the CMake option ALCHEMY_SEPARATE_COMPILATION is ON (see
 // detail/config.hpp): every header then includes its impl/*.ipp definitions here
@@ -8,4 +9,4 @@
 #endif
 #define ALCHEMY_BUILDING_LIBRARY
 
-#include <alchemy/alchemy.hpp>
+#include <alchemy/core.hpp>

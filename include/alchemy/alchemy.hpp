@@ -1,26 +1,6 @@
-// alchemy/alchemy.hpp — everything alchemy offers, in one include.
+// alchemy/alchemy.hpp — everything alchemy offers, in one include: the core
+// and the SQLite backend (the CMake target alchemy::alchemy).
 #pragma once
 
-#include <alchemy/compiler.hpp>
-#include <alchemy/connection.hpp>
-#include <alchemy/dialect.hpp>
-#include <alchemy/engine.hpp>
-#include <alchemy/engine_options.hpp>
-#include <alchemy/errors.hpp>
-#include <alchemy/expression.hpp>
-#include <alchemy/loading.hpp>
-#include <alchemy/log.hpp>
-#include <alchemy/mapping.hpp>
-#include <alchemy/object_state.hpp>
-#include <alchemy/parameters.hpp>
-#include <alchemy/ptr.hpp>
-#include <alchemy/query.hpp>
-#include <alchemy/relationship.hpp>
-#include <alchemy/result.hpp>
+#include <alchemy/core.hpp>
 #include <alchemy/sqlite.hpp>
-#include <alchemy/schema.hpp>
-#include <alchemy/session.hpp>
-#include <alchemy/session_options.hpp>
-#include <alchemy/table.hpp>
-#include <alchemy/types.hpp>
-#include <alchemy/url.hpp>

@@ -18,6 +18,12 @@
 // ALCHEMY_BUILDING_LIBRARY).
 #pragma once
 
+//
+// Each CMake component is compiled in its own file: the core in
+// src/alchemy.cpp (ALCHEMY_BUILDING_LIBRARY), the SQLite backend in
+// src/sqlite.cpp (ALCHEMY_BUILDING_SQLITE, for the headers of sqlite/, which
+// test ALCHEMY_SQLITE_INCLUDE_DEFINITIONS), so that a program without SQLite
+// links the core alone.
 #if defined(ALCHEMY_SEPARATE_COMPILATION)
 #define ALCHEMY_INLINE
 #if defined(ALCHEMY_BUILDING_LIBRARY)
@@ -25,7 +31,13 @@
 #else
 #define ALCHEMY_INCLUDE_DEFINITIONS 0
 #endif
+#if defined(ALCHEMY_BUILDING_SQLITE)
+#define ALCHEMY_SQLITE_INCLUDE_DEFINITIONS 1
+#else
+#define ALCHEMY_SQLITE_INCLUDE_DEFINITIONS 0
+#endif
 #else
 #define ALCHEMY_INLINE inline
 #define ALCHEMY_INCLUDE_DEFINITIONS 1
+#define ALCHEMY_SQLITE_INCLUDE_DEFINITIONS 1
 #endif

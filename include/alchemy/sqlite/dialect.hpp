@@ -64,6 +64,6 @@ private:
 
 }  // namespace alchemy
 
-#if ALCHEMY_INCLUDE_DEFINITIONS
+#if ALCHEMY_SQLITE_INCLUDE_DEFINITIONS
 #include <alchemy/sqlite/impl/dialect.ipp>
 #endif

@@ -235,6 +235,6 @@ private:
 
 }  // namespace alchemy::detail
 
-#if ALCHEMY_INCLUDE_DEFINITIONS
+#if ALCHEMY_SQLITE_INCLUDE_DEFINITIONS
 #include <alchemy/sqlite/impl/driver.ipp>
 #endif
