@@ -152,6 +152,10 @@ TEST_CASE("DDL: CREATE TABLE with every constraint, CREATE INDEX, DROP TABLE", "
           std::vector<std::string>{R"(DROP TABLE IF EXISTS "posts")", R"(DROP TABLE IF EXISTS "users")"});
 }
 
+TEST_CASE("drop_all defers foreign-key checks the dialect's way", "[sql][statements][ddl][dialect]") {
+    CHECK(sqlite.defer_foreign_keys_sql() == "PRAGMA defer_foreign_keys = ON");
+}
+
 TEST_CASE("ilike is spelled by the dialect", "[sql][statements][dialect]") {
     CHECK(sqlite.ilike(R"("users"."name")", "?") == R"(lower("users"."name") LIKE lower(?))");
     CHECK(alchemy::compile(alchemy::select<User>().filter(alchemy::col(&User::name).ilike("a%")), sqlite).sql.ends_with(

@@ -50,6 +50,9 @@ public:
         return out += ')';
     }
 
+    // Deferred for the rest of the transaction only.
+    std::string defer_foreign_keys_sql() const override { return "PRAGMA defer_foreign_keys = ON"; }
+
     std::string begin_sql() const override;
 
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,

@@ -49,8 +49,9 @@ ALCHEMY_INLINE void schema::create_all(engine& e) const {
 
 ALCHEMY_INLINE void schema::drop_all(engine& e) const {
     auto tx = e.begin();
-    tx.execute("PRAGMA defer_foreign_keys = ON");
-    for (const auto& sql : drop_statements(e.dialect())) tx.execute(sql);
+    const auto& d = e.dialect();
+    if (const auto defer = d.defer_foreign_keys_sql(); !defer.empty()) tx.execute(defer);
+    for (const auto& sql : drop_statements(d)) tx.execute(sql);
     tx.commit();
 }
 
