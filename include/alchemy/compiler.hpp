@@ -58,6 +58,20 @@ private:
 };
 
 }  // namespace detail
+
+/// The SQL text and parameters of `x` rendered through `d`, with no engine,
+/// session or connection involved: a query (as it would run, whatever the
+/// dialect of its session), or one of the ORM's statement descriptions
+/// (detail/sql/statements.hpp: INSERT, UPDATE, DELETE, DDL...). It is how the
+/// golden-SQL tests pin the text of each dialect without a database.
+template <class X>
+compiled_sql compile(const X& x, const dialect& d) {
+    if constexpr (requires { x.compile(d); })
+        return x.compile(d);
+    else
+        return compile_statement(x, d);  // found by argument-dependent lookup, beside the statement's type
+}
+
 }  // namespace alchemy
 
 #if ALCHEMY_INCLUDE_DEFINITIONS

@@ -53,6 +53,15 @@ public:
     /// The preferred way to read back a generated key.
     virtual key_fetch generated_key_strategy() const noexcept = 0;
 
+    /// A case-insensitive LIKE of two rendered operands (expression::ilike):
+    /// SQLite has no ILIKE and spells it lower(x) LIKE lower(pattern).
+    virtual std::string ilike(std::string_view operand, std::string_view pattern) const = 0;
+
+    /// The statement that defers foreign-key checks to COMMIT, run by
+    /// schema::drop_all before its DROPs so that their order cannot fail it;
+    /// empty when the database needs none.
+    virtual std::string defer_foreign_keys_sql() const { return {}; }
+
     // Transaction control. Savepoint names come from alchemy, not from users.
     virtual std::string begin_sql() const = 0;
     virtual std::string commit_sql() const { return "COMMIT"; }

@@ -91,7 +91,7 @@ public:
     /// "ab\0cd" is "ab" to them, and a pattern "ab\0zz" is "ab", which
     /// matches it (and a plain "ab"). `==` compares all the bytes.
     predicate like(std::string_view pattern) const;
-    /// Case-insensitive LIKE: lower(x) LIKE lower(?).
+    /// Case-insensitive LIKE, spelled by the dialect (SQLite: lower(x) LIKE lower(?)).
     predicate ilike(std::string_view pattern) const;
     /// Starts with / ends with / contains `text` literally: % and _ in it are
     /// escaped, not wildcards. Values and `text` end at a NUL byte, as for like().
@@ -359,8 +359,7 @@ predicate expression<V>::like(std::string_view pattern) const {
 template <class V>
 predicate expression<V>::ilike(std::string_view pattern) const {
     detail::require_text<V>();
-    return predicate(detail::pattern_node("lower({}) LIKE lower({})",
-                                          {node_, detail::bind_node(value(std::string(pattern)))}));
+    return predicate(detail::ilike_node(node_, detail::bind_node(value(std::string(pattern)))));
 }
 template <class V>
 predicate expression<V>::startswith(std::string_view text) const {

@@ -17,6 +17,7 @@
 #include <alchemy/compiler.hpp>
 #include <alchemy/detail/config.hpp>
 #include <alchemy/detail/sql/select.hpp>
+#include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
@@ -32,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -75,6 +77,11 @@ struct text {
 };
 
 namespace detail {
+
+/// Builds a query that belongs to no session (alchemy::select).
+struct unbound_t {
+    explicit unbound_t() = default;
+};
 
 // What query<...> and query(expressions...) share: building the select_spec.
 template <class Derived>
@@ -189,34 +196,51 @@ public:
         return q;
     }
 
-    /// The SQL this query runs and its parameters (SQLAlchemy's str(query)).
-    compiled_sql compile() const { return compile_select(self().effective_spec(), core_->bound_engine().dialect()); }
+    /// The SQL this query runs and its parameters (SQLAlchemy's str(query)),
+    /// through the session's dialect or through `d` (alchemy::compile(q, d)).
+    compiled_sql compile() const { return compile(bound().bound_engine().dialect()); }
+    compiled_sql compile(const dialect& d) const { return compile_select(self().effective_spec(), d); }
     std::string sql() const { return compile().sql; }
 
     /// The number of rows: SELECT count(*) FROM (<query>) AS anon_1.
     std::int64_t count() const {
-        core_->autoflush();
-        auto inner = compile();
-        return core_->conn()
-            .execute_values(fmt::format("SELECT count(*) AS count_1 FROM ({}) AS anon_1", inner.sql), inner.params)
+        auto& core = bound();
+        core.autoflush();
+        const auto& d = core.bound_engine().dialect();
+        auto inner = compile(d);
+        return core.conn()
+            .execute_values(render_statement(count_stmt{std::move(inner.sql)}, d), inner.params)
             .template scalar<std::int64_t>();
     }
 
     /// Whether any row matches: SELECT EXISTS (<query>).
     bool exists() const {
-        core_->autoflush();
-        auto inner = compile();
-        return core_->conn()
-                   .execute_values(fmt::format("SELECT EXISTS ({}) AS anon_1", inner.sql), inner.params)
+        auto& core = bound();
+        core.autoflush();
+        const auto& d = core.bound_engine().dialect();
+        auto inner = compile(d);
+        return core.conn()
+                   .execute_values(render_statement(exists_stmt{std::move(inner.sql)}, d), inner.params)
                    .template scalar<std::int64_t>() != 0;
     }
 
 protected:
     explicit query_base(session_core& core) : core_(&core) {}
+    explicit query_base(unbound_t) : core_(nullptr) {}
+
+    // The session that runs the query. One built by alchemy::select() has
+    // none: it is for compile(q, dialect), and running it is an error.
+    session_core& bound() const {
+        if (!core_)
+            throw InvalidRequestError(
+                "alchemy: this query was built by alchemy::select() and belongs to no session: it can be compiled "
+                "(alchemy::compile(q, dialect)) but not run; build it with session.query() to run it");
+        return *core_;
+    }
 
     // Runs the SELECT; its SQL text is rendered once per shape and session.
     result execute(const select_spec& spec) const {
-        core_->autoflush();
+        bound().autoflush();
         const auto& d = core_->bound_engine().dialect();
         std::string shape;
         std::vector<value> params;
@@ -388,6 +412,10 @@ public:
     explicit query(detail::session_core& core) : base(core) {
         (add_entity(table_of<T>()), ...);
     }
+    /// A query of no session (alchemy::select<T...>()).
+    explicit query(detail::unbound_t unbound) : base(unbound) {
+        (add_entity(table_of<T>()), ...);
+    }
 
     /// Every row. A query for one entity returns each object once, even when
     /// a join repeats it (SQLAlchemy's de-duplication of entity queries).
@@ -471,7 +499,7 @@ public:
     {
         using U = std::tuple_element_t<0, std::tuple<T...>>;
         const auto& table = table_of<U>();
-        this->core_->autoflush();
+        this->bound().autoflush();
         auto result = this->core_->conn().execute(statement.sql, args...);
         std::vector<ptr<U>> out;
         if (!result.has_row()) return out;
@@ -644,6 +672,11 @@ public:
     explicit values_query(detail::session_core& core, const X&... expressions) : base(core) {
         (this->spec_.columns.push_back(expressions.node()), ...);
     }
+    /// A query of no session (alchemy::select(expressions...)).
+    template <class... X>
+    explicit values_query(detail::unbound_t unbound, const X&... expressions) : base(unbound) {
+        (this->spec_.columns.push_back(expressions.node()), ...);
+    }
 
     std::vector<row_type> all() const { return this->execute(this->spec_).template all<V...>(); }
 
@@ -673,6 +706,24 @@ public:
         return value;
     }
 };
+
+/// A query built without a session (SQLAlchemy's select(User)): it filters,
+/// joins and orders like session.query<T...>() and renders through any
+/// dialect with alchemy::compile(q, dialect), with no engine or database;
+/// running it throws InvalidRequestError.
+template <class... T>
+    requires(sizeof...(T) > 0)
+query<T...> select() {
+    return query<T...>(detail::unbound_t{});
+}
+
+/// A query for values built without a session: select(col(&User::name)).
+template <class... X>
+    requires(sizeof...(X) > 0 && (detail::is_expression_v<X> && ...))
+values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...> select(const X&... expressions) {
+    return values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...>(detail::unbound_t{},
+                                                                                           expressions...);
+}
 
 }  // namespace alchemy
 

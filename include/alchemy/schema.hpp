@@ -10,26 +10,15 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/dialect.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/mapping.hpp>
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace alchemy {
-
-constexpr std::string_view to_sql(fk_action action) noexcept {
-    switch (action) {
-        case fk_action::no_action: return "NO ACTION";
-        case fk_action::restrict: return "RESTRICT";
-        case fk_action::set_null: return "SET NULL";
-        case fk_action::set_default: return "SET DEFAULT";
-        case fk_action::cascade: return "CASCADE";
-    }
-    return "NO ACTION";
-}
 
 /// A collection of mapped tables (SQLAlchemy's MetaData).
 class schema {
@@ -73,10 +62,6 @@ public:
     static std::string create_index_sql(const table_info& table, const index_info& ix, const dialect& d);
 
 private:
-    // "a", "b", ... for the given columns of `table`.
-    static std::string quoted_columns(const table_info& table, const std::vector<std::size_t>& columns,
-                                      const dialect& d);
-
     std::vector<const table_info*> tables_;
 };
 

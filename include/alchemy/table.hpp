@@ -43,6 +43,18 @@ namespace alchemy {
 /// deleted or updated.
 enum class fk_action { no_action, restrict, set_null, set_default, cascade };
 
+/// The SQL spelling of an action (ON DELETE <action>).
+constexpr std::string_view to_sql(fk_action action) noexcept {
+    switch (action) {
+        case fk_action::no_action: return "NO ACTION";
+        case fk_action::restrict: return "RESTRICT";
+        case fk_action::set_null: return "SET NULL";
+        case fk_action::set_default: return "SET DEFAULT";
+        case fk_action::cascade: return "CASCADE";
+    }
+    return "NO ACTION";
+}
+
 template <class C, class... M>
 struct primary_key_option {
     std::tuple<M C::*...> members;

@@ -12,12 +12,12 @@ using Params = std::vector<alchemy::value>;
 
 namespace {
 
-alchemy::session make_session() { return alchemy::session(alchemy::create_engine("sqlite://")); }
+// No engine: each query is built by alchemy::select and compiled through the dialect.
+const alchemy::sqlite_dialect sqlite;
 
 // The WHERE clause of a query on posts filtered by `p`, and its parameters.
 std::pair<std::string, Params> where(const alchemy::predicate& p) {
-    auto session = make_session();
-    auto compiled = session.query<Post>().filter(p).compile();
+    auto compiled = alchemy::compile(alchemy::select<Post>().filter(p), sqlite);
     return {compiled.sql.substr(compiled.sql.find(" WHERE ") + 7), compiled.params};
 }
 
@@ -64,52 +64,51 @@ TEST_CASE("BETWEEN, arithmetic with precedence, CAST", "[sql][expressions]") {
 }
 
 TEST_CASE("aggregates, labels, GROUP BY and HAVING", "[sql][expressions]") {
-    auto session = make_session();
     const auto n = func::count(col(&Post::id)).label("n");
-    const auto q = session.query(col(&User::name), n)
+    const auto q = alchemy::select(col(&User::name), n)
                        .outerjoin<Post>()
                        .group_by(col(&User::name))
                        .having(func::count(col(&Post::id)) > 1)
                        .order_by(n.desc(), col(&User::name));
-    CHECK(q.sql() == R"(SELECT "users"."name", count("posts"."id") AS "n" FROM "users" LEFT OUTER JOIN "posts" ON )"
-                     R"("users"."id" = "posts"."user_id" GROUP BY "users"."name" HAVING count("posts"."id") > ? )"
-                     R"(ORDER BY "n" DESC, "users"."name")");
-    CHECK(session.query(func::sum(col(&Post::id)), func::avg(col(&Post::id)), func::min(col(&Post::title)),
-                        func::max(col(&Post::id)), func::coalesce(col(&Post::user_id), 0),
-                        func::call<std::string>("upper", col(&Post::title)))
-              .sql() == R"(SELECT sum("posts"."id"), avg("posts"."id"), min("posts"."title"), max("posts"."id"), )"
-                        R"(coalesce("posts"."user_id", ?), upper("posts"."title") FROM "posts")");
+    CHECK(alchemy::compile(q, sqlite).sql ==
+          R"(SELECT "users"."name", count("posts"."id") AS "n" FROM "users" LEFT OUTER JOIN "posts" ON )"
+          R"("users"."id" = "posts"."user_id" GROUP BY "users"."name" HAVING count("posts"."id") > ? )"
+          R"(ORDER BY "n" DESC, "users"."name")");
+    const auto aggregates = alchemy::select(func::sum(col(&Post::id)), func::avg(col(&Post::id)),
+                                            func::min(col(&Post::title)), func::max(col(&Post::id)),
+                                            func::coalesce(col(&Post::user_id), 0),
+                                            func::call<std::string>("upper", col(&Post::title)));
+    CHECK(alchemy::compile(aggregates, sqlite).sql ==
+          R"(SELECT sum("posts"."id"), avg("posts"."id"), min("posts"."title"), max("posts"."id"), )"
+          R"(coalesce("posts"."user_id", ?), upper("posts"."title") FROM "posts")");
 }
 
 TEST_CASE("literal_sql is pasted as written, braces included", "[sql][expressions]") {
-    auto session = make_session();
     // "{}" is the compiler's slot for a child node in its own patterns; in
     // literal_sql it is the user's text (it threw std::out_of_range).
-    CHECK(session.query(col(&Post::id), alchemy::literal_sql<std::string>("json_object('a', '{}')")).sql() ==
+    CHECK(alchemy::compile(alchemy::select(col(&Post::id), alchemy::literal_sql<std::string>("json_object('a', '{}')")), sqlite).sql ==
           R"(SELECT "posts"."id", json_object('a', '{}') FROM "posts")");
     CHECK(where(alchemy::literal_sql<bool>("'{}{}' = '{}{}'")).first == "'{}{}' = '{}{}'");
 }
 
 TEST_CASE("joins: inferred from the foreign key, explicit, outer, and the errors", "[sql][joins]") {
-    auto session = make_session();
-    CHECK(session.query<User, Post>().join<Post>().sql() ==
+    CHECK(alchemy::compile(alchemy::select<User, Post>().join<Post>(), sqlite).sql ==
           R"(SELECT "users"."id", "users"."name", "users"."email", "posts"."id", "posts"."title", "posts"."user_id" )"
           R"(FROM "users" JOIN "posts" ON "users"."id" = "posts"."user_id")");
     // From the child side the same foreign key is found.
-    CHECK(session.query<Post>().join<User>().sql() ==
+    CHECK(alchemy::compile(alchemy::select<Post>().join<User>(), sqlite).sql ==
           R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" JOIN "users" ON "users"."id" = "posts"."user_id")");
-    CHECK(session.query<User>().join<Editor>(col(&Editor::reviewer_id) == col(&User::id)).sql() ==
+    CHECK(alchemy::compile(alchemy::select<User>().join<Editor>(col(&Editor::reviewer_id) == col(&User::id)), sqlite).sql ==
           R"(SELECT "users"."id", "users"."name", "users"."email" FROM "users" JOIN "edits" ON "edits"."reviewer_id" = "users"."id")");
-    CHECK(session.query<User>().outerjoin<Post>().sql().find(R"(LEFT OUTER JOIN "posts" ON)") != std::string::npos);
+    CHECK(alchemy::compile(alchemy::select<User>().outerjoin<Post>(), sqlite).sql.find(R"(LEFT OUTER JOIN "posts" ON)") != std::string::npos);
 
-    REQUIRE_THROWS_AS(session.query<User>().join<Lonely>(), alchemy::InvalidRequestError);
-    REQUIRE_THROWS_WITH(session.query<User>().join<Lonely>(), Catch::Contains("Don't know how to join to Lonely"));
-    REQUIRE_THROWS_WITH(session.query<User>().join<Editor>(), Catch::Contains("there are 2 foreign key paths"));
+    REQUIRE_THROWS_AS(alchemy::select<User>().join<Lonely>(), alchemy::InvalidRequestError);
+    REQUIRE_THROWS_WITH(alchemy::select<User>().join<Lonely>(), Catch::Contains("Don't know how to join to Lonely"));
+    REQUIRE_THROWS_WITH(alchemy::select<User>().join<Editor>(), Catch::Contains("there are 2 foreign key paths"));
 }
 
 TEST_CASE("func::call pastes a plain identifier as the function name", "[sql][expressions][func]") {
-    auto session = make_session();
-    CHECK(session.query(func::call<std::string>("_my_Fn2", col(&Post::title), 1)).compile().sql ==
+    CHECK(alchemy::compile(alchemy::select(func::call<std::string>("_my_Fn2", col(&Post::title), 1)), sqlite).sql ==
           R"(SELECT _my_Fn2("posts"."title", ?) FROM "posts")");
     CHECK(where(func::call<std::int64_t>("length", col(&Post::title)) > 3) ==
           std::pair<std::string, Params>{R"(length("posts"."title") > ?)", {std::int64_t{3}}});

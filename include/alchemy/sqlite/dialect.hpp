@@ -38,6 +38,16 @@ public:
     // The rowid is known without a result row, which keeps INSERTs a single step.
     key_fetch generated_key_strategy() const noexcept override { return key_fetch::last_insert_rowid; }
 
+    // No ILIKE: lower() folds ASCII letters only, as SQLite's own LIKE does.
+    std::string ilike(std::string_view operand, std::string_view pattern) const override {
+        std::string out = "lower(";
+        ((out += operand) += ") LIKE lower(") += pattern;
+        return out += ')';
+    }
+
+    // Deferred for the rest of the transaction only.
+    std::string defer_foreign_keys_sql() const override { return "PRAGMA defer_foreign_keys = ON"; }
+
     std::string begin_sql() const override;
 
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,

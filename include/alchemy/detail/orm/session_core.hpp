@@ -8,6 +8,7 @@
 #include <alchemy/detail/orm/instance.hpp>
 #include <alchemy/detail/orm/links.hpp>
 #include <alchemy/detail/orm/unit_of_work.hpp>
+#include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
@@ -29,12 +30,11 @@
 namespace alchemy {
 namespace detail {
 
-// The SQL a session runs for one table, rendered once per session.
+// The SQL a session runs for one table, rendered once per session
+// (detail/sql/statements.hpp).
 struct table_statements {
-    std::string columns;         // "id", "name", ... in table order
     std::string select_by_key;   // SELECT <columns> FROM t WHERE <key> = ?
     std::string delete_by_key;   // DELETE FROM t WHERE <key> = ?
-    std::string key_where;       // "id" = ? AND ...
 };
 
 /// The session's machinery behind alchemy::session, for alchemy's own code
@@ -229,8 +229,9 @@ public:
     const table_statements& statements(const table_info& table);
 
     /// The INSERT of `table` for the columns listed in `shape` (see
-    /// shape_columns), rendered on first use.
-    const std::string& insert_statement(const table_info& table, const std::string& shape);
+    /// shape_columns), rendered on first use; `generated_key`: the database
+    /// generates the row's key (read back with RETURNING if the dialect says so).
+    const std::string& insert_statement(const table_info& table, const std::string& shape, bool generated_key);
 
     // ---- relationships (impl/session_relationships.ipp, the door of instance.hpp) ---------
 

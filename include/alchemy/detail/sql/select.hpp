@@ -71,6 +71,9 @@ std::string render_select(const select_spec& s, sql_compiler& c);
 
 compiled_sql compile_select(const select_spec& s, const dialect& d);
 
+// alchemy::compile(spec, d) (compiler.hpp).
+inline compiled_sql compile_statement(const select_spec& s, const dialect& d) { return compile_select(s, d); }
+
 // ---- the shape of a SELECT ---------------------------------------------------------
 // Two SELECTs with the same shape render to the same SQL text and differ only
 // in their parameter values. The key is built by a walk much cheaper than

@@ -38,6 +38,7 @@ struct sql_node {
         cast,      ///< CAST(child AS <type>)
         nested,    ///< (SELECT ...), rendered by `nested`
         alias_column,  ///< "alias"."column" of a subquery or aliased table
+        ilike,     ///< case-insensitive LIKE of its two children, spelled by the dialect
     };
     kind what;
     const table_info* table = nullptr;  // column
@@ -67,6 +68,9 @@ node_ptr pattern_node(std::string pattern, std::vector<node_ptr> children = {});
 node_ptr text_node(std::string sql);
 node_ptr label_node(std::string name, node_ptr child);
 node_ptr cast_node(sql_type to, node_ptr child);
+/// `operand` matches `pattern` ignoring case: its spelling is the dialect's
+/// (dialect::ilike), so the expression layer never writes it.
+node_ptr ilike_node(node_ptr operand, node_ptr pattern);
 
 /// Calls f(table) for every (unaliased) table a column in the tree belongs
 /// to, in order; nested SELECTs keep their own tables.

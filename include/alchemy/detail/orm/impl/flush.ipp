@@ -7,6 +7,7 @@
 #include <alchemy/detail/orm/unit_of_work.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 
 #include <fmt/core.h>
@@ -234,7 +235,7 @@ ALCHEMY_INLINE void session_core::flush() {
     const auto is_waiting = [&](const instance_base* i) { return waiting.waits(i); };
 
     auto& c = conn();
-    const auto& d = engine_.dialect();
+    const statement_renderer render(engine_.dialect());
     boost::unordered_flat_map<const instance_base*, bool> compared;  // touched objects already compared
     // The UPDATEs of `table` for the touched objects `candidates`, sorted by key, runs of equal column sets batched.
     const auto run_updates = [&](const table_info* table, const std::vector<instance_base*>& candidates) {
@@ -249,21 +250,12 @@ ALCHEMY_INLINE void session_core::flush() {
         std::vector<const update*> rows;
         for (auto u = first; u < updates.size(); ++u) rows.push_back(&updates[u]);
         sort_by_key(rows, [](const update* u) -> const std::vector<value>& { return u->old_key; });
-        const auto quoted_table = d.quote_identifier(table->name);
         for (std::size_t start = 0; start < rows.size();) {
             std::size_t end = start + 1;
             while (end < rows.size() && rows[end]->columns == rows[start]->columns) ++end;
             const auto& columns = rows[start]->columns;
-            std::string set;
-            for (std::size_t i = 0; i < columns.size(); ++i)
-                set += fmt::format("{}{} = {}", i ? ", " : "", d.quote_identifier(table->columns[columns[i]].name),
-                                   d.placeholder(i + 1));
-            std::string where;
-            for (std::size_t k = 0; k < table->primary_key.size(); ++k)
-                where += fmt::format("{}{} = {}", k ? " AND " : "",
-                                     d.quote_identifier(table->columns[table->primary_key[k]].name),
-                                     d.placeholder(columns.size() + k + 1));
-            const auto statement = fmt::format("UPDATE {} SET {} WHERE {}", quoted_table, set, where);
+            // Rendered once per run of rows with the same changed columns.
+            const auto statement = render.render(update_stmt{table, columns, table->primary_key});
             const auto count = end - start;
             const auto bind_row = [&](std::size_t i, binder& b) {
                 const auto& u = *rows[start + i];
@@ -291,22 +283,32 @@ ALCHEMY_INLINE void session_core::flush() {
     // An association row's two key columns and values, in the association
     // table's column order (whichever side changed).
     struct association_key {
-        std::string first, second;
+        std::size_t first, second;
         std::vector<value> values;
     };
     const auto association_row = [&](const association_change& change) {
         const auto& association = change.info->secondary();
         const auto& local = association.foreign_keys[change.info->foreign_key];
         const auto& remote = association.foreign_keys[change.info->remote_foreign_key];
-        association_key k{d.quote_identifier(association.columns[local.columns.front()].name),
-                          d.quote_identifier(association.columns[remote.columns.front()].name),
+        association_key k{local.columns.front(), remote.columns.front(),
                           {referenced_value(*change.local, *change.info),
                            change.remote->column_value_of(remote.target_columns.front())}};
-        if (remote.columns.front() < local.columns.front()) {
+        if (k.second < k.first) {
             std::swap(k.first, k.second);
             std::swap(k.values[0], k.values[1]);
         }
         return k;
+    };
+    // The INSERT / DELETE of association rows keyed by some of `table`'s
+    // columns, rendered once per flush for each table and column set, not per row.
+    std::map<std::pair<const table_info*, std::vector<std::size_t>>, std::string> association_sql[2];
+    const auto association_statement = [&](bool insert, const table_info& table, std::vector<std::size_t> columns) {
+        auto& cache = association_sql[insert ? 1 : 0];
+        auto key = std::make_pair(&table, std::move(columns));
+        if (auto it = cache.find(key); it != cache.end()) return it->second;
+        auto sql = insert ? render.render(insert_stmt{&table, key.second, {}})
+                          : render.render(delete_stmt{&table, key.second});
+        return cache.emplace(std::move(key), std::move(sql)).first->second;
     };
     // Runs one statement per distinct SQL over its rows (a batch for several).
     const auto run_rows = [&](std::vector<std::pair<std::string, std::vector<value>>>& work) {
@@ -391,7 +393,7 @@ ALCHEMY_INLINE void session_core::flush() {
                         ++end;
                 if (!statement || shape != last_shape) {
                     columns = shape_columns(shape);
-                    statement = &insert_statement(*table, shape);
+                    statement = &insert_statement(*table, shape, generated_key);
                     last_shape = shape;
                 }
                 const auto bind_row = [&](std::size_t i, binder& b) {
@@ -441,9 +443,7 @@ ALCHEMY_INLINE void session_core::flush() {
             for (const auto& change : links.changes) {
                 if (!change.insert || &change.info->secondary() != table) continue;
                 auto k = association_row(change);
-                rows.emplace_back(fmt::format("INSERT INTO {} ({}, {}) VALUES ({}, {})", d.quote_identifier(table->name),
-                                              k.first, k.second, d.placeholder(1), d.placeholder(2)),
-                                  std::move(k.values));
+                rows.emplace_back(association_statement(true, *table, {k.first, k.second}), std::move(k.values));
             }
             run_rows(rows);
         }
@@ -458,17 +458,13 @@ ALCHEMY_INLINE void session_core::flush() {
             for (const auto& change : links.changes) {
                 if (change.insert || &change.info->secondary() != *t) continue;
                 auto k = association_row(change);
-                rows.emplace_back(fmt::format("DELETE FROM {} WHERE {} = {} AND {} = {}", d.quote_identifier((*t)->name),
-                                              k.first, d.placeholder(1), k.second, d.placeholder(2)),
-                                  std::move(k.values));
+                rows.emplace_back(association_statement(false, **t, {k.first, k.second}), std::move(k.values));
             }
             for (const auto& clear : links.clears) {
                 if (&clear.info->secondary() != *t) continue;
                 const auto& association = clear.info->secondary();
                 const auto& local = association.foreign_keys[clear.info->foreign_key];
-                rows.emplace_back(fmt::format("DELETE FROM {} WHERE {} = {}", d.quote_identifier((*t)->name),
-                                              d.quote_identifier(association.columns[local.columns.front()].name),
-                                              d.placeholder(1)),
+                rows.emplace_back(association_statement(false, association, {local.columns.front()}),
                                   std::vector<value>{referenced_value(*clear.owner, *clear.info)});
             }
             run_rows(rows);

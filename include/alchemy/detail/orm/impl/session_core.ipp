@@ -313,41 +313,21 @@ ALCHEMY_INLINE void session_core::close() noexcept {
 ALCHEMY_INLINE const table_statements& session_core::statements(const table_info& table) {
     auto it = sql_.find(&table);
     if (it != sql_.end()) return it->second;
-    const auto& d = engine_.dialect();
+    const statement_renderer render(engine_.dialect());
     table_statements s;
-    for (std::size_t c = 0; c < table.columns.size(); ++c) {
-        if (c) s.columns += ", ";
-        s.columns += d.quote_identifier(table.columns[c].name);
-    }
-    for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
-        if (k) s.key_where += " AND ";
-        s.key_where += fmt::format("{} = {}", d.quote_identifier(table.columns[table.primary_key[k]].name),
-                                   d.placeholder(k + 1));
-    }
-    const auto name = d.quote_identifier(table.name);
-    s.select_by_key = fmt::format("SELECT {} FROM {} WHERE {}", s.columns, name, s.key_where);
-    s.delete_by_key = fmt::format("DELETE FROM {} WHERE {}", name, s.key_where);
+    s.select_by_key = render.render(select_by_key_stmt{&table});
+    s.delete_by_key = render.render(delete_stmt{&table, table.primary_key});
     return sql_.emplace(&table, std::move(s)).first->second;
 }
 
-ALCHEMY_INLINE const std::string& session_core::insert_statement(const table_info& table, const std::string& shape) {
+ALCHEMY_INLINE const std::string& session_core::insert_statement(const table_info& table, const std::string& shape,
+                                                                 bool generated_key) {
     std::string key(reinterpret_cast<const char*>(&table), sizeof(&table));
     key += shape;
+    key += generated_key ? 'g' : 'v';  // (a RETURNING clause, when the dialect reads keys back with one)
     if (auto it = insert_sql_.find(key); it != insert_sql_.end()) return it->second;
     const auto& d = engine_.dialect();
-    std::string names, marks;
-    for (std::size_t i = 0; i + 1 < shape.size(); i += 2) {
-        if (i) {
-            names += ", ";
-            marks += ", ";
-        }
-        const auto column = static_cast<unsigned char>(shape[i]) |
-                            (static_cast<std::size_t>(static_cast<unsigned char>(shape[i + 1])) << 8);
-        names += d.quote_identifier(table.columns[column].name);
-        marks += d.placeholder(i / 2 + 1);
-    }
-    auto sql = shape.empty() ? fmt::format("INSERT INTO {} DEFAULT VALUES", d.quote_identifier(table.name))
-                             : fmt::format("INSERT INTO {} ({}) VALUES ({})", d.quote_identifier(table.name), names, marks);
+    auto sql = render_statement(insert_of(table, shape_columns(shape), generated_key, d), d);
     return insert_sql_.emplace(std::move(key), std::move(sql)).first->second;
 }
 

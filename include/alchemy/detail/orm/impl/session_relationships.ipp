@@ -101,34 +101,7 @@ ALCHEMY_INLINE void session_core::cascade_remove(instance_base& i) {
 ALCHEMY_INLINE const std::string& session_core::relationship_sql(const relationship_info& info,
                                                                  const table_info& owner) {
     if (auto it = relationship_sql_.find(&info); it != relationship_sql_.end()) return it->second;
-    const auto& d = engine_.dialect();
-    const auto& target = info.target();
-    const auto q = [&](const table_info& t, std::size_t column) {
-        return d.quote_identifier(t.name) + "." + d.quote_identifier(t.columns[column].name);
-    };
-    std::string columns;
-    for (std::size_t c = 0; c < target.columns.size(); ++c) columns += (c ? ", " : "") + q(target, c);
-    std::string sql;
-    const auto& fk = link_key(info, owner);
-    switch (info.kind) {
-        case relationship_kind::one_to_many:
-            sql = fmt::format("SELECT {} FROM {} WHERE {} = {}", columns, d.quote_identifier(target.name),
-                              q(target, fk.columns.front()), d.placeholder(1));
-            break;
-        case relationship_kind::many_to_one:
-            sql = fmt::format("SELECT {} FROM {} WHERE {} = {}", columns, d.quote_identifier(target.name),
-                              q(target, fk.target_columns.front()), d.placeholder(1));
-            break;
-        case relationship_kind::many_to_many: {
-            const auto& association = info.secondary();
-            const auto& remote = association.foreign_keys[info.remote_foreign_key];
-            sql = fmt::format("SELECT {} FROM {} JOIN {} ON {} = {} WHERE {} = {}", columns,
-                              d.quote_identifier(target.name), d.quote_identifier(association.name),
-                              q(target, remote.target_columns.front()), q(association, remote.columns.front()),
-                              q(association, fk.columns.front()), d.placeholder(1));
-            break;
-        }
-    }
+    auto sql = render_statement(relationship_load(info, owner, 0), engine_.dialect());
     return relationship_sql_.emplace(&info, std::move(sql)).first->second;
 }
 
@@ -188,29 +161,16 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
         if (o && o->owner == this && o->has_identity && !member_of(*o, info).loaded) owners.push_back(o);
     if (owners.empty()) return;
     autoflush();
-    const auto& d = engine_.dialect();
     const auto& owner_table = *owners.front()->table;
     const auto& target = info.target();
-    const auto q = [&](const table_info& t, std::size_t column) {
-        return d.quote_identifier(t.name) + "." + d.quote_identifier(t.columns[column].name);
-    };
-    std::string columns;
-    for (std::size_t c = 0; c < target.columns.size(); ++c) columns += (c ? ", " : "") + q(target, c);
+    const statement_renderer render(engine_.dialect());
     const auto encoded = [](const auto& v) {
         std::string key;
         encode_key_part(key, v);
         return key;
     };
-    const auto in_list = [&](std::size_t n) {
-        std::string marks;
-        for (std::size_t i = 0; i < n; ++i) marks += (i ? ", " : "") + d.placeholder(i + 1);
-        return marks;
-    };
-    // SELECT <target's columns> FROM <target> WHERE <target.column> IN (n keys)
-    const auto select_in = [&](std::size_t column, std::size_t n) {
-        return fmt::format("SELECT {} FROM {} WHERE {} IN ({})", columns, d.quote_identifier(target.name),
-                           q(target, column), in_list(n));
-    };
+    // SELECT [<association key>,] <target's columns> FROM <target> ... WHERE <key> IN (n keys)
+    const auto select_in = [&](std::size_t n) { return render.render(relationship_load(info, owner_table, n)); };
     // Keys per IN list: SQLite takes up to 32,766 parameters; SQLAlchemy uses
     // 500 for portability. 1,000 loads a thousand parents in one statement.
     constexpr std::size_t chunk = 1000;
@@ -241,7 +201,7 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
             found.emplace(std::move(key), hit);
         }
         run_in(
-            missing, [&](std::size_t n) { return select_in(fk.target_columns.front(), n); },
+            missing, select_in,
             [&](const row& r) {
                 auto item = adopt(target, r, info.make_target);
                 found[encoded(r[fk.target_columns.front()])] = item.get();
@@ -269,24 +229,14 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
     if (info.kind == relationship_kind::one_to_many) {
         const auto& fk = target.foreign_keys[info.foreign_key];
         run_in(
-            values, [&](std::size_t n) { return select_in(fk.columns.front(), n); },
+            values, select_in,
             [&](const row& r) {
                 auto item = adopt(target, r, info.make_target);
                 if (auto it = by_value.find(encoded(r[fk.columns.front()])); it != by_value.end()) attach(it->second, item);
             });
-    } else {
-        const auto& association = info.secondary();
-        const auto& local = association.foreign_keys[info.foreign_key];
-        const auto& remote = association.foreign_keys[info.remote_foreign_key];
+    } else {  // the association's key column comes first in each row
         run_in(
-            values,
-            [&](std::size_t n) {
-                return fmt::format("SELECT {}, {} FROM {} JOIN {} ON {} = {} WHERE {} IN ({})",
-                                   q(association, local.columns.front()), columns, d.quote_identifier(target.name),
-                                   d.quote_identifier(association.name), q(target, remote.target_columns.front()),
-                                   q(association, remote.columns.front()), q(association, local.columns.front()),
-                                   in_list(n));
-            },
+            values, select_in,
             [&](const row& r) {
                 auto item = adopt(target, r, info.make_target, 1);
                 if (auto it = by_value.find(encoded(r[0])); it != by_value.end()) attach(it->second, item);

@@ -59,6 +59,11 @@ ALCHEMY_INLINE std::string sql_compiler::render(const sql_node& n) {
             auto inner = render(*n.children[0]);
             return fmt::format("CAST({} AS {})", inner, dialect_.type_name(n.cast_to));
         }
+        case sql_node::kind::ilike: {
+            auto lhs = render(*n.children[0]);  // (left to right, like every operand)
+            auto rhs = render(*n.children[1]);
+            return dialect_.ilike(lhs, rhs);
+        }
         case sql_node::kind::function: {
             std::string out = n.op + "(";
             for (std::size_t i = 0; i < n.children.size(); ++i) {

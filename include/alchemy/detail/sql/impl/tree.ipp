@@ -97,4 +97,10 @@ ALCHEMY_INLINE node_ptr cast_node(sql_type to, node_ptr child) {
     return std::make_shared<const sql_node>(std::move(n));
 }
 
+ALCHEMY_INLINE node_ptr ilike_node(node_ptr operand, node_ptr pattern) {
+    sql_node n{sql_node::kind::ilike};
+    n.children = {std::move(operand), std::move(pattern)};
+    return std::make_shared<const sql_node>(std::move(n));
+}
+
 }  // namespace alchemy::detail
