@@ -594,3 +594,27 @@ TEST_CASE("statement_cache_size = 0 keeps no statements", "[execute][cache]") {
     CHECK(r.all<int>() == std::vector<int>{1, 2});
     CHECK(live_statements(alchemy::sqlite::native_handle(conn)) == 0);
 }
+
+// The unit of work reads generated keys through execute_each_bound: from the
+// row an INSERT ... RETURNING gives back when the dialect asks for RETURNING
+// (key_fetch::returning), else from the driver's last insert id.
+TEST_CASE("execute_each_bound takes the generated key from an INSERT ... RETURNING row, else the rowid",
+          "[execute]") {
+    auto engine = alchemy::create_engine("sqlite://");
+    auto conn = engine.connect();
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER)");
+    const auto bind = [](std::size_t i, alchemy::binder& b) { b.bind_integer(static_cast<std::int64_t>(i) + 1); };
+    const auto record = [](std::size_t i) {
+        return std::vector<alchemy::value>{alchemy::value(static_cast<std::int64_t>(i) + 1)};
+    };
+    std::vector<std::int64_t> keys;
+    conn.execute_each_bound("INSERT INTO t (code) VALUES (?) RETURNING code * 10", 3, bind, record,
+                            [&](std::size_t, std::int64_t key) { keys.push_back(key); });
+    CHECK(keys == std::vector<std::int64_t>{10, 20, 30});  // the returned values, not the rowids 1, 2, 3
+    keys.clear();
+    conn.execute_each_bound("INSERT INTO t (code) VALUES (?)", 2, bind, record,
+                            [&](std::size_t, std::int64_t key) { keys.push_back(key); });
+    CHECK(keys == std::vector<std::int64_t>{4, 5});
+    CHECK(conn.execute("SELECT id, code FROM t ORDER BY id").all<std::int64_t, std::int64_t>() ==
+          std::vector<std::tuple<std::int64_t, std::int64_t>>{{1, 1}, {2, 2}, {3, 3}, {4, 1}, {5, 2}});
+}

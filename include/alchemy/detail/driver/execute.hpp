@@ -326,7 +326,8 @@ std::int64_t execute_many_with(engine_state& engine, driver_connection& conn, st
 
 /// Executes one statement once per row, each logged as its own `statement`
 /// event (as execute_with logs it), through one lease of the prepared
-/// statement; after row i has run, `done(i, generated key)`. For INSERTs
+/// statement; after row i has run, `done(i, generated key)`: the integer an
+/// INSERT ... RETURNING gave back, else the driver's last insert id. For INSERTs
 /// whose generated keys are read back row by row: one statement-cache lookup
 /// for the run instead of one per row.
 template <class BindRow, class RecordRow, class Done>
@@ -342,11 +343,20 @@ void execute_each_with(engine_state& engine, driver_connection& conn, std::strin
             if (auto values = record_row(i); !values.empty()) event.parameters.push_back(std::move(values));
             engine.log.emit(event);
         }
-        if (run_to_end(stmt) == step_status::failed) {
+        // The generated key: the first column of the row an INSERT ...
+        // RETURNING gave back (key_fetch::returning), else what the driver
+        // knows of the last insert (key_fetch::last_insert_rowid).
+        std::optional<std::int64_t> returned;
+        auto status = stmt.step();
+        if (status == step_status::row) {
+            if (const auto key = stmt.column(0); key.type() == sql_type::integer) returned = key.as_integer();
+            status = run_to_end(stmt);
+        }
+        if (status == step_status::failed) {
             const auto values = record_row(i);
             conn.raise(stmt.error_code(), sql, values.empty() ? std::string() : format_values(values));
         }
-        done(i, conn.last_insert_id());
+        done(i, returned ? *returned : conn.last_insert_id());
         stmt.reset();
     }
 }
