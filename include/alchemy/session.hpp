@@ -9,7 +9,8 @@
 //   session.remove(alice);
 //   session.commit();                                   // DELETE
 //
-// SQLAlchemy's semantics (../SEMANTICS.md), with these C++ choices:
+// SQLAlchemy's Session semantics (states, identity map, autoflush, unit of
+// work, cascades, expiry), with these C++ choices:
 //   * Objects are held through alchemy::ptr<T> (ptr.hpp): write access
 //     through a non-const ptr is what marks an object as possibly changed.
 //   * The session holds every object it knows strongly until close(),

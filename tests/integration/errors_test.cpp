@@ -19,7 +19,7 @@ using rows_t = std::vector<std::vector<std::string>>;
 
 namespace {
 
-// users-like table of SEMANTICS.md: t(id PK, name UNIQUE NOT NULL)
+// a users-like table: t(id PK, name UNIQUE NOT NULL)
 alchemy::connection connect_with_table(alchemy::engine& engine) {
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)");

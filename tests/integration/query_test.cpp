@@ -210,7 +210,7 @@ TEST_CASE("raw SQL through the session: rows, and objects resolved into the iden
     CHECK(s.execute(alchemy::text("SELECT count(*) FROM posts WHERE user_id = ?"), 1).scalar<int>() == 2);
     REQUIRE_THROWS_WITH(s.query<User>().from_statement(alchemy::text("SELECT id, name FROM users")),
                         Catch::Contains("no column 'email' for User"));
-    // execute(text) does not autoflush (SEMANTICS 4.2).
+    // execute(text) does not autoflush (as Session.execute(text()) in SQLAlchemy).
     s.add(User{.name = "Eve"});
     db.log.clear();
     CHECK(s.execute(alchemy::text("SELECT count(*) FROM users")).scalar<int>() == 3);

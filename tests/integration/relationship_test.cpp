@@ -1,4 +1,4 @@
-// Relationships (SEMANTICS §7, §8): two-way sync in memory, foreign keys and
+// Relationships and their cascades, as SQLAlchemy's: two-way sync in memory, foreign keys and
 // association rows written at flush, lazy loading, cascades and lifetimes.
 // Each test checks the SQL that reached SQLite (the engine's log), the rows
 // stored (raw sqlite3) and the objects.

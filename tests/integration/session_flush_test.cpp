@@ -1,5 +1,5 @@
 // The Session's unit of work: what a flush writes and in which order
-// (SEMANTICS §5, §6), failed flushes and the retry alchemy allows, FlushError,
+// (change tracking, flush order), failed flushes and the retry alchemy allows, FlushError,
 // autoflush (§4), and change detection that follows what was touched, not the
 // size of the identity map. Every test checks the SQL that reached SQLite (the
 // engine's log), the rows stored (raw sqlite3 read-back) and the objects.
@@ -625,7 +625,7 @@ TEST_CASE("session flush: replacing a removed object by a new one with its key i
     CHECK(db.count("INSERT") + db.count("UPDATE") == 1);
 }
 
-// ---- autoflush (SEMANTICS §4) -------------------------------------------------------------
+// ---- autoflush ----------------------------------------------------------------------------
 
 TEST_CASE("session autoflush: a get() miss flushes pending changes first", "[session][autoflush]") {
     database db;

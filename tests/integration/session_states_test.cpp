@@ -1,4 +1,4 @@
-// The Session: object states and their transitions (SEMANTICS §2), expiry and
+// The Session: object states and their transitions (SQLAlchemy's five states), expiry and
 // refresh (§10), detached objects (§11), rollback and close (§1.3, §9.1).
 // Every test checks the SQL that reached SQLite (the engine's log), the rows
 // stored (raw sqlite3 read-back) and the objects' state.
@@ -282,7 +282,7 @@ TEST_CASE("session states: a modified object that is then removed gets only a DE
     CHECK(db.users().empty());
 }
 
-// ---- expiry and refresh (SEMANTICS §10) ---------------------------------------------------
+// ---- expiry and refresh ---------------------------------------------------------------
 
 TEST_CASE("session expiry: after commit the next access reloads with one SELECT by key", "[session][expiry]") {
     database db;
@@ -467,7 +467,7 @@ TEST_CASE("session expiry: an expired object of a closed session raises Detached
     CHECK(db.sql() == strings{"BEGIN", select_user});
 }
 
-// ---- rollback and close (SEMANTICS §1.3, §9.1) ---------------------------------------------
+// ---- rollback and close (the session lifecycle) ---------------------------------------------
 
 TEST_CASE("session rollback: pending and inserted objects become transient, deleted persistent, the rest expire",
           "[session][rollback]") {

@@ -81,7 +81,7 @@ TEMPLATE_TEST_CASE("session CRUD: add + commit INSERTs and writes the generated 
     CHECK(log.sql() == strings{"BEGIN", select_user});
 }
 
-// ---- the identity map (SEMANTICS §3) -----------------------------------------------------
+// ---- the identity map -------------------------------------------------------------------
 
 TEST_CASE("session get: a miss SELECTs by key, a hit returns the same object with no SQL", "[session][identity]") {
     database db;
@@ -266,7 +266,7 @@ TEST_CASE("session identity: a flushed-deleted object is no longer found by get(
     session.rollback();
 }
 
-// ---- merge() (SEMANTICS §11.4) --------------------------------------------------------------
+// ---- merge() --------------------------------------------------------------------------------
 
 TEST_CASE("session merge: onto the object in the identity map, UPDATE at flush", "[session][merge]") {
     database db;

@@ -1,7 +1,7 @@
 // alchemy/detail/orm/unit_of_work.hpp — flush: the INSERTs, UPDATEs and DELETEs
 // that bring the database in line with the session, in one transaction.
 //
-// Order (SEMANTICS §6): tables in foreign-key dependency order; within a
+// Order (as SQLAlchemy's flush writes them): tables in foreign-key dependency order; within a
 // table first the UPDATEs (rows sorted by key), then the INSERTs (in the order
 // the objects were added); DELETEs afterwards, tables in reverse order.
 // Consecutive INSERTs with the same column list whose keys are known, and
