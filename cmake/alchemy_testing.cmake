@@ -26,10 +26,16 @@ endfunction()
 #
 # The file holds one or more lines
 #     // expect: <text>
-# and must fail to compile with output containing every <text>; the first must
-# stand on an *error* line (typically the message of one of alchemy's
-# static_asserts), the others anywhere (typically the instantiation context
-# that names the struct and member). It becomes:
+#     // expect(<compiler id>): <text>
+# and must fail to compile with output containing every <text>. A line with a
+# compiler id (a CMAKE_CXX_COMPILER_ID: GNU, Clang) counts only with that
+# compiler; write one only where the compilers print the same thing
+# differently, and one for each of them (GCC prints a member name held in a
+# template argument as fixed_string<5>{"posts"}, Clang 14 as its character
+# codes, {{112, 111, 115, 116, 115, 0}}). The first line must be a plain
+# `// expect:` and its text must stand on an *error* line (typically the
+# message of one of alchemy's static_asserts); the others may be anywhere
+# (typically the instantiation context that names the struct and member). It becomes:
 #   - an EXCLUDE_FROM_ALL object library alchemy_compile_fail_<stem>, and
 #   - the ctest test alchemy.compile_fail.<stem>, which builds that target
 #     through cmake/alchemy_compile_fail.cmake. If the file compiles, the test fails.
@@ -38,12 +44,13 @@ set(ALCHEMY_COMPILE_FAIL_RUNNER "${CMAKE_CURRENT_LIST_DIR}/alchemy_compile_fail.
 function(alchemy_add_compile_fail_test source)
   cmake_path(GET source STEM stem)
   set(target alchemy_compile_fail_${stem})
-  set(marker "// expect:")
+  set(marker "// expect")
 
   # file(READ) + string(FIND) rather than file(STRINGS), which would split
   # text containing ';' into list elements.
   file(READ "${source}" content)
   set(expected_lines "")
+  set(first TRUE)
   string(ASCII 31 separator)
   string(LENGTH "${marker}" marker_length)
   while(TRUE)
@@ -54,18 +61,36 @@ function(alchemy_add_compile_fail_test source)
     math(EXPR start "${at} + ${marker_length}")
     string(SUBSTRING "${content}" ${start} -1 content)
     string(FIND "${content}" "\n" eol)
-    string(SUBSTRING "${content}" 0 ${eol} expected)
+    string(SUBSTRING "${content}" 0 ${eol} line)
+    # ": <text>" or "(<compiler id>): <text>"; anything else ("// expected ...")
+    # is no marker.
+    if(line MATCHES "^:(.*)$")
+      set(compiler "")
+      set(expected "${CMAKE_MATCH_1}")
+    elseif(line MATCHES "^\\(([A-Za-z]+)\\):(.*)$")
+      set(compiler "${CMAKE_MATCH_1}")
+      set(expected "${CMAKE_MATCH_2}")
+    else()
+      continue()
+    endif()
     string(STRIP "${expected}" expected)
     if(expected STREQUAL "")
-      message(FATAL_ERROR "${source}: a `${marker}` line has no text after it")
+      message(FATAL_ERROR "${source}: a `${marker}${line}` line has no text after it")
     endif()
+    if(first AND NOT compiler STREQUAL "")
+      message(FATAL_ERROR "${source}: the first `${marker}` line must be a plain `${marker}:` line, "
+        "with the text of the error that every compiler prints")
+    endif()
+    set(first FALSE)
     # The runner receives the lines joined by a unit separator (no ';' games).
-    string(APPEND expected_lines "${expected}${separator}")
+    if(compiler STREQUAL "" OR compiler STREQUAL CMAKE_CXX_COMPILER_ID)
+      string(APPEND expected_lines "${expected}${separator}")
+    endif()
   endwhile()
-  if(expected_lines STREQUAL "")
+  if(first)
     message(FATAL_ERROR
       "${source}: a compile-fail test needs at least one line\n"
-      "  ${marker} <text of the expected compiler error>")
+      "  ${marker}: <text of the expected compiler error>")
   endif()
   file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/compile_fail/${stem}.expect" "${expected_lines}")
 

@@ -3,7 +3,8 @@
 // so without BOOST_DESCRIBE_ENUM it is rejected at compile time. (Binding
 // one as a parameter needs nothing and compiles.)
 // expect: alchemy: an enum without a fixed underlying type
-// expect: [with E = Level]
+// expect(GNU): [with E = Level]
+// expect(Clang): 'alchemy::type_traits<Level>::read'
 #include <alchemy/alchemy.hpp>
 
 enum Level { low, high };

@@ -1,6 +1,6 @@
 // Two columns of incompatible types compared with each other.
 // expect: alchemy: cannot compare a column with a value of an incompatible type
-// expect: R = alchemy::column<Event, double>;
+// expect: alchemy::column<Event, double>
 #include <alchemy/alchemy.hpp>
 #include <chrono>
 #include <string>

@@ -1,6 +1,7 @@
 // A text column compared with a number.
 // expect: alchemy: cannot compare a column with a value of an incompatible type
-// expect: [with L = alchemy::column<User, std::__cxx11::basic_string<char> >; R = int;
+// expect(GNU): [with L = alchemy::column<User, std::__cxx11::basic_string<char> >; R = int;
+// expect(Clang): compare<alchemy::column<User, std::basic_string<char>>, int>
 #include <alchemy/alchemy.hpp>
 #include <string>
 

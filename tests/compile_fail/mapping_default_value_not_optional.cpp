@@ -1,6 +1,6 @@
 // default_value on a member that always has a value.
 // expect: alchemy: default_value() is for std::optional members
-// expect: build_table() [with T = User]
+// expect: build_table<User>
 #include <alchemy/alchemy.hpp>
 #include <string>
 

@@ -1,6 +1,8 @@
 // A foreign key to a member that is neither the primary key nor unique.
 // expect: alchemy: foreign key must reference a primary key or unique member
-// expect: foreign_key_to_non_key<Post, alchemy::detail::fixed_string<6>{"author"}, User>
+// expect: foreign_key_to_non_key<Post,
+// expect(GNU): fixed_string<6>{"author"}, User>
+// expect(Clang): {{97, 117, 116, 104, 111, 114, 0}}, User>
 #include <alchemy/alchemy.hpp>
 #include <string>
 

@@ -1,6 +1,8 @@
 // A text member referencing an integer key.
 // expect: alchemy: foreign key type mismatch
-// expect: foreign_key_type_mismatch<Post, alchemy::detail::fixed_string<7>{"user_id"}
+// expect: foreign_key_type_mismatch<Post,
+// expect(GNU): fixed_string<7>{"user_id"}
+// expect(Clang): {{117, 115, 101, 114, 95, 105, 100, 0}}
 #include <alchemy/alchemy.hpp>
 #include <string>
 

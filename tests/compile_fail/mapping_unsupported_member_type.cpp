@@ -1,6 +1,8 @@
 // A member whose type alchemy cannot store.
 // expect: alchemy: unsupported member type
-// expect: unsupported_member_type<Tagged, alchemy::detail::fixed_string<4>{"tags"}, std::vector<int> >
+// expect: unsupported_member_type<Tagged,
+// expect(GNU): fixed_string<4>{"tags"}, std::vector<int> >
+// expect(Clang): {{116, 97, 103, 115, 0}}, std::vector<int>>
 #include <alchemy/alchemy.hpp>
 #include <vector>
 

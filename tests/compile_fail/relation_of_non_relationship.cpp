@@ -1,6 +1,8 @@
 // relation() on a column (std::string), not on a relationship<> or backref<>.
 // expect: alchemy: relation() names a member that is not
-// expect: relation_of_non_relationship<User, alchemy::detail::fixed_string<4>{"name"}>
+// expect: relation_of_non_relationship<User,
+// expect(GNU): fixed_string<4>{"name"}>
+// expect(Clang): {{110, 97, 109, 101, 0}}>
 #include <alchemy/alchemy.hpp>
 #include <string>
 

@@ -41,6 +41,14 @@ concept reflectable = described<T> || aggregate_struct<T>;
 // argument: "[with auto P = (& fake<User>.wrap<User>::value.User::email)]".
 // The object is declared but never defined: only its address is used.
 
+// Clang warns about that anyway: at each instantiation that uses it, and at the
+// end of a translation unit that uses it for a struct in an anonymous namespace.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wundefined-var-template"
+#pragma clang diagnostic ignored "-Wundefined-internal"
+#endif
+
 template <class T>
 struct fake_wrapper {
     const T value;
@@ -71,15 +79,23 @@ constexpr const void* aggregate_member_address() noexcept {
     return &std::get<I>(boost::pfr::structure_tie(fake_object<T>.value));
 }
 
+// Clang before 16 refuses a pointer to a subobject as a template argument, but
+// takes one inside a structural class, printed "[P = {&fake_object.value.email}]".
+template <class M>
+struct member_pointer_holder {
+    const M* pointer;
+};
+
 template <class T, std::size_t I>
 constexpr std::string_view aggregate_member_name() noexcept {
-#if defined(__clang__) && __clang_major__ < 16
-    static_assert(sizeof(T) == 0,
-                  "alchemy: this compiler cannot read member names of a plain struct; describe the "
-                  "struct with BOOST_DESCRIBE_STRUCT(T, (), (members...)) or use GCC >= 11");
-#endif
     constexpr const auto& member = std::get<I>(boost::pfr::structure_tie(fake_object<T>.value));
+#if defined(__clang__) && __clang_major__ < 16
+    using M = std::remove_cvref_t<decltype(member)>;
+    const std::string_view pretty = pretty_pointer<member_pointer_holder<M>{&member}>();
+    return member_from_pretty(pretty.substr(0, pretty.rfind('}')));
+#else
     return member_from_pretty(pretty_pointer<&member>());
+#endif
 }
 
 // ---- reflect<T> ----------------------------------------------------------------
@@ -155,6 +171,10 @@ struct reflect<T> {
         return found;
     }
 };
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 /// The unqualified name of T ("User" for app::User, "Box" for Box<int>).
 template <class T>
