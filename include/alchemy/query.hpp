@@ -203,29 +203,26 @@ public:
     std::string sql() const { return compile().sql; }
 
     /// The number of rows: SELECT count(*) FROM (<query>) AS anon_1.
-    std::int64_t count() const {
-        auto& core = bound();
-        core.autoflush();
-        const auto& d = core.bound_engine().dialect();
-        auto inner = compile(d);
-        return core.conn()
-            .execute_values(render_statement(count_stmt{std::move(inner.sql)}, d), inner.params)
-            .template scalar<std::int64_t>();
-    }
+    std::int64_t count() const { return scalar_around<count_stmt>(); }
 
     /// Whether any row matches: SELECT EXISTS (<query>).
-    bool exists() const {
-        auto& core = bound();
-        core.autoflush();
-        const auto& d = core.bound_engine().dialect();
-        auto inner = compile(d);
-        return core.conn()
-                   .execute_values(render_statement(exists_stmt{std::move(inner.sql)}, d), inner.params)
-                   .template scalar<std::int64_t>() != 0;
-    }
+    bool exists() const { return scalar_around<exists_stmt>() != 0; }
 
 protected:
     explicit query_base(session_core& core) : core_(&core) {}
+
+    // Runs this query wrapped in Wrapper (count_stmt, exists_stmt) after an
+    // autoflush, and reads the single integer it selects.
+    template <class Wrapper>
+    std::int64_t scalar_around() const {
+        auto& core = bound();
+        core.autoflush();
+        const auto& d = core.bound_engine().dialect();
+        auto inner = compile(d);
+        return core.conn()
+            .execute_values(render_statement(Wrapper{std::move(inner.sql)}, d), inner.params)
+            .template scalar<std::int64_t>();
+    }
     explicit query_base(unbound_t) : core_(nullptr) {}
 
     // The session that runs the query. One built by alchemy::select() has
