@@ -47,9 +47,6 @@ public:
     /// The LIMIT value meaning "no limit", for a query with only an OFFSET.
     virtual std::int64_t unlimited() const noexcept = 0;
 
-    /// Whether INSERT ... RETURNING is available.
-    virtual bool supports_returning() const noexcept = 0;
-
     /// The preferred way to read back a generated key.
     virtual key_fetch generated_key_strategy() const noexcept = 0;
 

@@ -32,9 +32,6 @@ public:
 
     std::int64_t unlimited() const noexcept override { return -1; }
 
-    // RETURNING exists since SQLite 3.35.
-    bool supports_returning() const noexcept override { return sqlite3_libversion_number() >= 3035000; }
-
     // The rowid is known without a result row, which keeps INSERTs a single step.
     key_fetch generated_key_strategy() const noexcept override { return key_fetch::last_insert_rowid; }
 
