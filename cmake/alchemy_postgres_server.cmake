@@ -8,7 +8,7 @@
 # listening only on a Unix socket in that directory (no TCP port, so it can
 # neither clash with nor reach any other server), create the database
 # alchemy_test, and write to STATE two lines: the directory and the URL the
-# tests connect with (postgresql:///alchemy_test?host=<dir>&user=alchemy).
+# tests connect with (postgresql://alchemy@/alchemy_test?host=<dir>).
 # Any server a previous, interrupted run left behind in STATE is stopped first.
 #
 # check: connect with psql to the URL in STATE and make sure the server
@@ -120,5 +120,5 @@ _pg_run("${_path_pg_ctl}" -D "${_dir}/data" -l "${_dir}/server.log" -w -t 60
   -o "-k ${_dir} -c listen_addresses= -c fsync=off -c full_page_writes=off -c max_connections=60" start)
 _pg_run("${_path_createdb}" -h "${_dir}" -U alchemy alchemy_test)
 
-file(APPEND "${STATE}" "postgresql:///alchemy_test?host=${_dir}&user=alchemy\n")
+file(APPEND "${STATE}" "postgresql://alchemy@/alchemy_test?host=${_dir}\n")
 message(STATUS "PostgreSQL test server on ${_dir}")

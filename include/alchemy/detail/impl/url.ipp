@@ -242,7 +242,7 @@ ALCHEMY_INLINE std::string url::render(bool hide_password) const {
         out += i == 0 ? '?' : '&';
         out += detail::percent_encode(query[i].first);
         out += '=';
-        out += detail::percent_encode(query[i].second);
+        out += detail::percent_encode(query[i].second, "/:");  // a socket directory reads better unencoded
     }
     return out;
 }
