@@ -4,10 +4,12 @@
 // transaction. The connection must always know the real transaction state, and
 // the session must come back to a state from which a retry commits every row
 // exactly once. What reached the database is read back through raw sqlite3.
-// SQLite-only ([sqlite]), every test: the failures come from the fault-injection
-// VFS, sqlite3_interrupt and SQLite's own locks.
+// SQLite-only ([sqlite]), every test but the one on SQL text that begins or
+// ends a transaction: the failures come from the fault-injection VFS,
+// sqlite3_interrupt and SQLite's own locks.
 #include "models/relationship_models.hpp"
 #include "models/seed_models.hpp"
+#include "support/backend.hpp"
 #include "support/fault_vfs.hpp"
 #include "support/support.hpp"
 
@@ -276,10 +278,11 @@ TEST_CASE("atomicity: a transaction object the database rolled back is inactive,
     }
 }
 
-TEST_CASE("atomicity: SQL text that begins or ends a transaction is followed by the connection", "[sqlite][atomicity]") {
-    const auto path = test_support::scratch_path("text-transactions.db");
+// [shared]: reads back while the connection's write transaction is open.
+TEST_CASE("atomicity: SQL text that begins or ends a transaction is followed by the connection", "[backend][shared][atomicity]") {
+    test_backend::database db("text-transactions.db");
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
+    auto engine = db.engine({.sink = log.sink()});
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
     conn.execute("COMMIT");
@@ -289,18 +292,18 @@ TEST_CASE("atomicity: SQL text that begins or ends a transaction is followed by 
     conn.execute("INSERT INTO t VALUES (1)");  // a new transaction, not autocommit
     CHECK(kinds(log) == std::vector<std::string>{"begin", "statement"});
     conn.rollback();
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM t") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM t") == rows{{"0"}});
 
     conn.set_autocommit(true);
     conn.execute("BEGIN");
     CHECK(conn.in_transaction());
     conn.execute("INSERT INTO t VALUES (2)");
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM t") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM t") == rows{{"0"}});
     conn.rollback();
     CHECK_FALSE(conn.in_transaction());
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM t") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM t") == rows{{"0"}});
     conn.execute("INSERT INTO t VALUES (3)");  // autocommit again
-    CHECK(test_support::raw_query(path, "SELECT x FROM t") == rows{{"3"}});
+    CHECK(db.query("SELECT x FROM t") == rows{{"3"}});
 }
 
 // ---- the session ----------------------------------------------------------------------------------
