@@ -4,8 +4,12 @@
 // transaction. The connection must always know the real transaction state, and
 // the session must come back to a state from which a retry commits every row
 // exactly once. What reached the database is read back through raw sqlite3.
+// SQLite-only ([sqlite]), every test but the one on SQL text that begins or
+// ends a transaction: the failures come from the fault-injection VFS,
+// sqlite3_interrupt and SQLite's own locks.
 #include "models/relationship_models.hpp"
 #include "models/seed_models.hpp"
+#include "support/backend.hpp"
 #include "support/fault_vfs.hpp"
 #include "support/support.hpp"
 
@@ -67,7 +71,7 @@ void interrupt_statements(alchemy::connection& conn, bool on) {
 // ---- the issue's reproduction --------------------------------------------------
 
 TEST_CASE("atomicity: a COMMIT that fails on a full disk commits nothing, and a later commit writes every object once",
-          "[atomicity][faults]") {
+          "[sqlite][atomicity][faults]") {
     using plain::User;
     const auto path = test_support::scratch_path("full-disk-commit.db");
     test_support::log_capture log;
@@ -121,7 +125,7 @@ TEST_CASE("atomicity: a COMMIT that fails on a full disk commits nothing, and a 
 }
 
 TEST_CASE("atomicity: after a COMMIT failed on a full disk, the connection's next statement begins a new transaction",
-          "[atomicity][faults]") {
+          "[sqlite][atomicity][faults]") {
     const auto path = test_support::scratch_path("full-disk-connection.db");
     test_support::log_capture log;
     auto engine = engine_with_faults(path, log);
@@ -158,7 +162,7 @@ TEST_CASE("atomicity: after a COMMIT failed on a full disk, the connection's nex
 // ---- a statement after which SQLite rolled the transaction back -----------------------------
 
 TEST_CASE("atomicity: after the database rolled a transaction back, the connection refuses statements until rollback()",
-          "[atomicity]") {
+          "[sqlite][atomicity]") {
     const auto path = test_support::scratch_path("interrupted.db");
     test_support::log_capture log;
     auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
@@ -201,7 +205,7 @@ TEST_CASE("atomicity: after the database rolled a transaction back, the connecti
 }
 
 TEST_CASE("atomicity: a transaction object the database rolled back is inactive, refuses work, and rolls back quietly",
-          "[atomicity]") {
+          "[sqlite][atomicity]") {
     const auto path = test_support::scratch_path("interrupted-transaction.db");
     auto engine = alchemy::create_engine("sqlite:///" + path);
     {
@@ -274,10 +278,11 @@ TEST_CASE("atomicity: a transaction object the database rolled back is inactive,
     }
 }
 
-TEST_CASE("atomicity: SQL text that begins or ends a transaction is followed by the connection", "[atomicity]") {
-    const auto path = test_support::scratch_path("text-transactions.db");
+// [shared]: reads back while the connection's write transaction is open.
+TEST_CASE("atomicity: SQL text that begins or ends a transaction is followed by the connection", "[backend][shared][atomicity]") {
+    test_backend::database db("text-transactions.db");
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
+    auto engine = db.engine({.sink = log.sink()});
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
     conn.execute("COMMIT");
@@ -287,24 +292,24 @@ TEST_CASE("atomicity: SQL text that begins or ends a transaction is followed by 
     conn.execute("INSERT INTO t VALUES (1)");  // a new transaction, not autocommit
     CHECK(kinds(log) == std::vector<std::string>{"begin", "statement"});
     conn.rollback();
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM t") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM t") == rows{{"0"}});
 
     conn.set_autocommit(true);
     conn.execute("BEGIN");
     CHECK(conn.in_transaction());
     conn.execute("INSERT INTO t VALUES (2)");
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM t") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM t") == rows{{"0"}});
     conn.rollback();
     CHECK_FALSE(conn.in_transaction());
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM t") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM t") == rows{{"0"}});
     conn.execute("INSERT INTO t VALUES (3)");  // autocommit again
-    CHECK(test_support::raw_query(path, "SELECT x FROM t") == rows{{"3"}});
+    CHECK(db.query("SELECT x FROM t") == rows{{"3"}});
 }
 
 // ---- the session ----------------------------------------------------------------------------------
 
 TEST_CASE("atomicity: when the database rolls the session's transaction back, the session starts it over and commits once",
-          "[atomicity]") {
+          "[sqlite][atomicity]") {
     using plain::User;
     const auto path = test_support::scratch_path("session-interrupted.db");
     test_support::log_capture log;
@@ -335,7 +340,7 @@ TEST_CASE("atomicity: when the database rolls the session's transaction back, th
 }
 
 TEST_CASE("atomicity: a COMMIT refused by another connection's lock keeps the transaction, for commit() again or rollback()",
-          "[atomicity]") {
+          "[sqlite][atomicity]") {
     using plain::User;
     const auto path = test_support::scratch_path("busy-commit.db");
     test_support::log_capture log;
@@ -376,7 +381,7 @@ TEST_CASE("atomicity: a COMMIT refused by another connection's lock keeps the tr
 }
 
 TEST_CASE("atomicity: links written by an earlier flush are written again, to the new keys, after a failed COMMIT",
-          "[atomicity][faults]") {
+          "[sqlite][atomicity][faults]") {
     const auto path = test_support::scratch_path("links-after-failed-commit.db");
     test_support::log_capture log;
     auto engine = engine_with_faults(path, log);

@@ -4,6 +4,8 @@
 // database per engine, and the errors of databases that cannot be opened.
 // A lock released by another thread while a write waits is in
 // threaded/engine_test.cpp.
+// SQLite-only ([sqlite]), every test: sqlite:// URLs and files, PRAGMAs,
+// SQLite's locking and its in-memory databases are what is tested here.
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -53,7 +55,7 @@ std::string read_bytes(const std::string& path) {
 
 // ---- file databases -------------------------------------------------------------
 
-TEST_CASE("engine: an absolute URL (four slashes) creates the database file", "[engine]") {
+TEST_CASE("engine: an absolute URL (four slashes) creates the database file", "[sqlite][engine]") {
     const auto path = scratch_path("absolute.db");
     REQUIRE(fs::path(path).is_absolute());
     REQUIRE_FALSE(fs::exists(path));
@@ -72,7 +74,7 @@ TEST_CASE("engine: an absolute URL (four slashes) creates the database file", "[
     CHECK(raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"42"}});
 }
 
-TEST_CASE("engine: a relative URL (three slashes) resolves against the working directory", "[engine]") {
+TEST_CASE("engine: a relative URL (three slashes) resolves against the working directory", "[sqlite][engine]") {
     const auto path = scratch_path("relative.db");
     const auto relative = fs::relative(path);
     REQUIRE(relative.is_relative());
@@ -94,7 +96,7 @@ TEST_CASE("engine: a relative URL (three slashes) resolves against the working d
 // SQLite reads a file name that starts with "file:" as a URI (Debian's
 // libsqlite3 has SQLITE_USE_URI=1), so parse_url refuses such a path; "file:"
 // further on is an ordinary part of a file name (url.hpp).
-TEST_CASE("engine: sqlite:///file::memory: is refused before anything is opened", "[engine][url]") {
+TEST_CASE("engine: sqlite:///file::memory: is refused before anything is opened", "[sqlite][engine][url]") {
     const auto dir = fs::path(scratch_path("uri-refused"));
     fs::create_directory(dir);
     const directory_change cd(dir);
@@ -106,7 +108,7 @@ TEST_CASE("engine: sqlite:///file::memory: is refused before anything is opened"
 }
 
 TEST_CASE("engine: 'file:' later in the path is a file name, one database for every pooled connection",
-          "[engine][url]") {
+          "[sqlite][engine][url]") {
     const auto dir = fs::path(scratch_path("data"));
     fs::create_directory(dir);
     const auto path = dir / "file:x.db";
@@ -132,7 +134,7 @@ TEST_CASE("engine: 'file:' later in the path is a file name, one database for ev
 }
 
 TEST_CASE("engine: sqlite:///./file:name.db is the file 'file:name.db' in the working directory",
-          "[engine][url]") {
+          "[sqlite][engine][url]") {
     const auto dir = fs::path(scratch_path("dot-slash"));
     fs::create_directory(dir);
     const directory_change cd(dir);
@@ -154,7 +156,7 @@ TEST_CASE("engine: sqlite:///./file:name.db is the file 'file:name.db' in the wo
 
 // ---- per-connection settings -----------------------------------------------------
 
-TEST_CASE("engine: every connection has foreign_keys=ON", "[engine]") {
+TEST_CASE("engine: every connection has foreign_keys=ON", "[sqlite][engine]") {
     const auto path = scratch_path("fk.db");
     auto engine = alchemy::create_engine(file_url(path));
     auto a = engine.connect();
@@ -174,13 +176,13 @@ TEST_CASE("engine: every connection has foreign_keys=ON", "[engine]") {
     CHECK(raw_query(path, "SELECT count(*) FROM child") == std::vector<std::vector<std::string>>{{"0"}});
 }
 
-TEST_CASE("engine: foreign_keys = false leaves them off", "[engine]") {
+TEST_CASE("engine: foreign_keys = false leaves them off", "[sqlite][engine]") {
     auto engine = alchemy::create_engine("sqlite://", {.foreign_keys = false});
     auto conn = engine.connect();
     CHECK(conn.execute("PRAGMA foreign_keys").scalar<int>() == 0);
 }
 
-TEST_CASE("engine: a write waits busy_timeout for another connection's lock, then fails", "[engine]") {
+TEST_CASE("engine: a write waits busy_timeout for another connection's lock, then fails", "[sqlite][engine]") {
     const auto path = scratch_path("busy.db");
     auto engine = alchemy::create_engine(file_url(path), {.busy_timeout = 50ms});
     auto conn = engine.connect();
@@ -216,7 +218,7 @@ TEST_CASE("engine: a write waits busy_timeout for another connection's lock, the
     CHECK(raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"2"}});
 }
 
-TEST_CASE("engine: file databases use WAL unless wal = false", "[engine]") {
+TEST_CASE("engine: file databases use WAL unless wal = false", "[sqlite][engine]") {
     SECTION("default: WAL") {
         const auto path = scratch_path("wal.db");
         auto engine = alchemy::create_engine(file_url(path));
@@ -247,7 +249,7 @@ TEST_CASE("engine: file databases use WAL unless wal = false", "[engine]") {
     }
 }
 
-TEST_CASE("engine: the synchronous option sets PRAGMA synchronous on every connection", "[engine]") {
+TEST_CASE("engine: the synchronous option sets PRAGMA synchronous on every connection", "[sqlite][engine]") {
     using alchemy::sqlite_synchronous;
     const auto [setting, expected] = GENERATE(table<sqlite_synchronous, int>({
         {sqlite_synchronous::off, 0},
@@ -264,7 +266,7 @@ TEST_CASE("engine: the synchronous option sets PRAGMA synchronous on every conne
     CHECK(b.execute("PRAGMA synchronous").scalar<int>() == expected);
 }
 
-TEST_CASE("engine: synchronous = unchanged keeps SQLite's default", "[engine]") {
+TEST_CASE("engine: synchronous = unchanged keeps SQLite's default", "[sqlite][engine]") {
     const auto path = scratch_path("sync-default.db");
     auto engine = alchemy::create_engine(file_url(path));
     auto conn = engine.connect();
@@ -277,7 +279,7 @@ TEST_CASE("engine: synchronous = unchanged keeps SQLite's default", "[engine]") 
 
 // ---- in-memory databases ----------------------------------------------------------
 
-TEST_CASE("engine: an in-memory engine is one database for every connection", "[engine][memory]") {
+TEST_CASE("engine: an in-memory engine is one database for every connection", "[sqlite][engine][memory]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto first = engine.connect();
     auto second = engine.connect();  // checked out at the same time
@@ -301,7 +303,7 @@ TEST_CASE("engine: an in-memory engine is one database for every connection", "[
 // "database is locked" (README, "In-memory databases"). File databases in WAL
 // mode let readers go on reading the last committed state.
 TEST_CASE("engine: in an in-memory database an open write transaction holds off other readers",
-          "[engine][memory]") {
+          "[sqlite][engine][memory]") {
     auto engine = alchemy::create_engine("sqlite://", {.busy_timeout = 50ms});
     auto writer = engine.connect();
     auto reader = engine.connect();
@@ -322,7 +324,7 @@ TEST_CASE("engine: in an in-memory database an open write transaction holds off 
     CHECK(reader.execute("SELECT count(*) FROM t").scalar<int>() == 1);
 }
 
-TEST_CASE("engine: an in-memory database lives as long as the engine", "[engine][memory]") {
+TEST_CASE("engine: an in-memory database lives as long as the engine", "[sqlite][engine][memory]") {
     auto engine = alchemy::create_engine("sqlite:///:memory:");
     {
         auto conn = engine.connect();
@@ -336,7 +338,7 @@ TEST_CASE("engine: an in-memory database lives as long as the engine", "[engine]
     CHECK(conn.execute("SELECT x FROM t").scalar<int>() == 1);
 }
 
-TEST_CASE("engine: two in-memory engines do not share a database", "[engine][memory]") {
+TEST_CASE("engine: two in-memory engines do not share a database", "[sqlite][engine][memory]") {
     auto a = alchemy::create_engine("sqlite://");
     auto b = alchemy::create_engine("sqlite:///:memory:");
     {
@@ -354,7 +356,7 @@ TEST_CASE("engine: two in-memory engines do not share a database", "[engine][mem
     CHECK(a.connect().execute("SELECT count(*) FROM t").scalar<int>() == 1);
 }
 
-TEST_CASE("engine: a new in-memory engine starts empty after another was destroyed", "[engine][memory]") {
+TEST_CASE("engine: a new in-memory engine starts empty after another was destroyed", "[sqlite][engine][memory]") {
     {
         auto old = alchemy::create_engine("sqlite://");
         auto conn = old.connect();
@@ -365,7 +367,7 @@ TEST_CASE("engine: a new in-memory engine starts empty after another was destroy
     CHECK(engine.connect().execute("SELECT count(*) FROM sqlite_master").scalar<int>() == 0);
 }
 
-TEST_CASE("engine: copies of an engine share one pool and one in-memory database", "[engine][memory]") {
+TEST_CASE("engine: copies of an engine share one pool and one in-memory database", "[sqlite][engine][memory]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto copy = engine;
     {
@@ -379,7 +381,7 @@ TEST_CASE("engine: copies of an engine share one pool and one in-memory database
 
 // ---- databases that cannot be opened -----------------------------------------------
 
-TEST_CASE("engine: a missing directory is an OperationalError naming the path at connect()", "[engine][errors]") {
+TEST_CASE("engine: a missing directory is an OperationalError naming the path at connect()", "[sqlite][engine][errors]") {
     SECTION("relative URL") {
         auto engine = alchemy::create_engine("sqlite:///no/such/dir/x.db");  // lazy: no error yet
         REQUIRE_THROWS_AS(engine.connect(), alchemy::OperationalError);
@@ -397,7 +399,7 @@ TEST_CASE("engine: a missing directory is an OperationalError naming the path at
     }
 }
 
-TEST_CASE("engine: a failed connect does not use up the pool", "[engine][errors]") {
+TEST_CASE("engine: a failed connect does not use up the pool", "[sqlite][engine][errors]") {
     auto engine = alchemy::create_engine("sqlite:///no/such/dir/x.db",
                                          {.pool_size = 1, .max_overflow = 0, .pool_timeout = 10ms});
     for (int i = 0; i < 3; ++i) {
@@ -410,7 +412,7 @@ TEST_CASE("engine: a failed connect does not use up the pool", "[engine][errors]
 }
 
 TEST_CASE("engine: a file that is not a database is a DatabaseError naming the file at connect()",
-          "[engine][errors]") {
+          "[sqlite][engine][errors]") {
     const auto path = scratch_path("garbage.db");
     std::string garbage;
     while (garbage.size() < 4096) garbage += "this is not an SQLite database, just some text. ";
@@ -431,7 +433,7 @@ TEST_CASE("engine: a file that is not a database is a DatabaseError naming the f
     CHECK(engine.open_connections() == 0);
 }
 
-TEST_CASE("engine: a path that is a directory is an OperationalError", "[engine][errors]") {
+TEST_CASE("engine: a path that is a directory is an OperationalError", "[sqlite][engine][errors]") {
     const auto dir = scratch_path("a-directory.db");
     fs::create_directory(dir);
     auto engine = alchemy::create_engine(file_url(dir));

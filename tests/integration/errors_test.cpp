@@ -1,5 +1,9 @@
 // The exception hierarchy and what a database error tells the user: the
 // driver's class and text, the statement, its parameters and SQLite's code.
+// The tests of SQLite's own error texts, codes and PRAGMA foreign_keys are
+// SQLite-only ([sqlite]); those of alchemy's classes and message format run on
+// every test backend ([backend], support/backend.hpp).
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <alchemy/alchemy.hpp>
@@ -60,8 +64,9 @@ TEST_CASE("the exception hierarchy mirrors SQLAlchemy's", "[errors]") {
     STATIC_REQUIRE_FALSE(std::is_base_of_v<StatementError, ArgumentError>);
 }
 
-TEST_CASE("a real IntegrityError is caught at every level of its ancestry", "[errors]") {
-    auto engine = alchemy::create_engine("sqlite://");
+TEST_CASE("a real IntegrityError is caught at every level of its ancestry", "[backend][errors]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = connect_with_table(engine);
     conn.execute("INSERT INTO t (name) VALUES (?)", "Alice");
     const auto duplicate = [&] { conn.execute("INSERT INTO t (name) VALUES (?)", "Alice"); };
@@ -74,8 +79,9 @@ TEST_CASE("a real IntegrityError is caught at every level of its ancestry", "[er
     REQUIRE_THROWS_AS(duplicate(), std::runtime_error);
 }
 
-TEST_CASE("NoResultFound and MultipleResultsFound are InvalidRequestErrors", "[errors]") {
-    auto engine = alchemy::create_engine("sqlite://");
+TEST_CASE("NoResultFound and MultipleResultsFound are InvalidRequestErrors", "[backend][errors]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     REQUIRE_THROWS_AS(conn.execute("SELECT 1 WHERE 0").one<int>(), alchemy::InvalidRequestError);
     REQUIRE_THROWS_AS(conn.execute("SELECT 1 UNION ALL SELECT 2").one<int>(), alchemy::InvalidRequestError);
@@ -88,7 +94,7 @@ TEST_CASE("NoResultFound and MultipleResultsFound are InvalidRequestErrors", "[e
 // constraint violations
 
 TEST_CASE("a UNIQUE violation is an IntegrityError naming the constraint, statement and parameters",
-          "[errors]") {
+          "[sqlite][errors]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = connect_with_table(engine);
     const std::string sql = "INSERT INTO t (name) VALUES (?)";
@@ -117,7 +123,7 @@ TEST_CASE("a UNIQUE violation is an IntegrityError naming the constraint, statem
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 1);
 }
 
-TEST_CASE("a NOT NULL violation is an IntegrityError", "[errors]") {
+TEST_CASE("a NOT NULL violation is an IntegrityError", "[sqlite][errors]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = connect_with_table(engine);
     try {
@@ -133,7 +139,7 @@ TEST_CASE("a NOT NULL violation is an IntegrityError", "[errors]") {
     }
 }
 
-TEST_CASE("PRIMARY KEY, CHECK and datatype violations are IntegrityErrors", "[errors]") {
+TEST_CASE("PRIMARY KEY, CHECK and datatype violations are IntegrityErrors", "[sqlite][errors]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = engine.connect();
     conn.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER CHECK (n > 0))");
@@ -151,7 +157,7 @@ TEST_CASE("PRIMARY KEY, CHECK and datatype violations are IntegrityErrors", "[er
                         Contains("(sqlite3.IntegrityError) datatype mismatch"));
 }
 
-TEST_CASE("foreign keys are enforced by default", "[errors]") {
+TEST_CASE("foreign keys are enforced by default", "[sqlite][errors]") {
     const auto path = test_support::scratch_path("errors_fk_on.db");
     {
         auto engine = alchemy::create_engine("sqlite:///" + path);
@@ -182,7 +188,7 @@ TEST_CASE("foreign keys are enforced by default", "[errors]") {
     CHECK(test_support::raw_query(path, "SELECT count(*) FROM users") == rows_t{{"1"}});
 }
 
-TEST_CASE("foreign keys are not enforced with engine_options{.foreign_keys = false}", "[errors]") {
+TEST_CASE("foreign keys are not enforced with engine_options{.foreign_keys = false}", "[sqlite][errors]") {
     const auto path = test_support::scratch_path("errors_fk_off.db");
     {
         auto engine = alchemy::create_engine("sqlite:///" + path, {.foreign_keys = false});
@@ -199,7 +205,7 @@ TEST_CASE("foreign keys are not enforced with engine_options{.foreign_keys = fal
 // ---------------------------------------------------------------------------
 // other database errors
 
-TEST_CASE("a syntax error or a missing table is an OperationalError", "[errors]") {
+TEST_CASE("a syntax error or a missing table is an OperationalError", "[sqlite][errors]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = engine.connect();
 
@@ -232,7 +238,7 @@ static std::string sqlstate_of(alchemy::connection& conn, const std::string& sql
     return "no error";
 }
 
-TEST_CASE("DBAPIError::sqlstate() gives PostgreSQL's SQLSTATE for SQLite's errors", "[errors]") {
+TEST_CASE("DBAPIError::sqlstate() gives PostgreSQL's SQLSTATE for SQLite's errors", "[sqlite][errors]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = engine.connect();
     conn.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER CHECK (n > 0))");
@@ -259,7 +265,7 @@ TEST_CASE("DBAPIError::sqlstate() gives PostgreSQL's SQLSTATE for SQLite's error
     }
 }
 
-TEST_CASE("an error while stepping through rows is reported from next()", "[errors]") {
+TEST_CASE("an error while stepping through rows is reported from next()", "[sqlite][errors]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = engine.connect();
     const std::string sql =
@@ -274,16 +280,18 @@ TEST_CASE("an error while stepping through rows is reported from next()", "[erro
 }
 
 TEST_CASE("a database error on a statement with parameters names them even when it fails to prepare",
-          "[errors]") {
+          "[backend][errors]") {
+    test_backend::database db;
     // SQLAlchemy prints "[parameters: ...]" for every statement error, also
     // for errors found while the statement is compiled.
-    auto engine = alchemy::create_engine("sqlite://");
+    auto engine = db.engine();
     auto conn = engine.connect();
     REQUIRE_THROWS_WITH(conn.execute("SELECT * FROM nope WHERE x = ?", 42), Contains("[parameters: (42)]"));
 }
 
-TEST_CASE("long parameter values are truncated in the error message", "[errors]") {
-    auto engine = alchemy::create_engine("sqlite://");
+TEST_CASE("long parameter values are truncated in the error message", "[backend][errors]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = connect_with_table(engine);
     const std::string long_name(300, 'x');
     conn.execute("INSERT INTO t (name) VALUES (?)", long_name);

@@ -2,6 +2,11 @@
 // results (by index, by name, whole-result readers, streaming iteration), the
 // counts a statement reports, closed resources and the per-connection
 // prepared-statement cache.
+// Tests tagged [sqlite] stay SQLite-only: they look into SQLite's statements
+// through the native handle (sqlite3_next_stmt), or test its rowids, its
+// parameter syntax (@name, $name) and texts, or json_each. The rest run on
+// every test backend ([backend], support/backend.hpp).
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <alchemy/alchemy.hpp>
@@ -65,21 +70,21 @@ void fill_people(alchemy::connection& conn) {
 // ---------------------------------------------------------------------------
 // parameters
 
-TEST_CASE("execute binds positional parameters in order", "[execute]") {
-    const auto path = test_support::scratch_path("execute_positional.db");
+TEST_CASE("execute binds positional parameters in order", "[backend][execute]") {
+    test_backend::database db("execute_positional.db");
     {
-        auto engine = file_engine(path);
+        auto engine = db.engine();
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (a INTEGER, b TEXT, c REAL)");
         conn.execute("INSERT INTO t (a, b, c) VALUES (?, ?, ?)", 7, std::string("seven"), 7.5);
         conn.execute("INSERT INTO t (a, b, c) VALUES (?, ?, ?)", 8, "eight", std::nullopt);
         conn.commit();
     }
-    REQUIRE(test_support::raw_query(path, "SELECT a, b, c FROM t ORDER BY a") ==
+    REQUIRE(db.query("SELECT a, b, c FROM t ORDER BY a") ==
             rows_t{{"7", "seven", "7.5"}, {"8", "eight", "NULL"}});
 }
 
-TEST_CASE("named parameters match :name, @name and $name in any order", "[execute]") {
+TEST_CASE("named parameters match :name, @name and $name in any order", "[sqlite][execute]") {
     const auto path = test_support::scratch_path("execute_named.db");
     {
         auto engine = file_engine(path);
@@ -96,7 +101,7 @@ TEST_CASE("named parameters match :name, @name and $name in any order", "[execut
             rows_t{{"1", "colon"}, {"2", "at"}, {"3", "dollar"}, {"4", "4!"}});
 }
 
-TEST_CASE("a wrong number of positional parameters is a ProgrammingError", "[execute]") {
+TEST_CASE("a wrong number of positional parameters is a ProgrammingError", "[sqlite][execute]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (a, b)");
@@ -113,7 +118,7 @@ TEST_CASE("a wrong number of positional parameters is a ProgrammingError", "[exe
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
 }
 
-TEST_CASE("an unknown or missing parameter name is a ProgrammingError", "[execute]") {
+TEST_CASE("an unknown or missing parameter name is a ProgrammingError", "[sqlite][execute]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (a, b)");
@@ -141,12 +146,12 @@ TEST_CASE("an unknown or missing parameter name is a ProgrammingError", "[execut
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
 }
 
-TEST_CASE("parameter values are bound, never interpolated into the SQL", "[execute]") {
-    const auto path = test_support::scratch_path("execute_injection.db");
+TEST_CASE("parameter values are bound, never interpolated into the SQL", "[backend][execute]") {
+    test_backend::database db("execute_injection.db");
     const std::string evil = "x'); DROP TABLE t; --";
     const std::string evil2 = "\" OR 1=1; DELETE FROM t; --";
     {
-        auto engine = file_engine(path);
+        auto engine = db.engine();
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)");
         conn.execute("INSERT INTO t (name) VALUES (?)", evil);
@@ -154,14 +159,14 @@ TEST_CASE("parameter values are bound, never interpolated into the SQL", "[execu
         CHECK(conn.execute("SELECT count(*) FROM t WHERE name = ?", evil).scalar<int>() == 1);
         conn.commit();
     }
-    REQUIRE(test_support::raw_query(path, "SELECT name FROM t ORDER BY id") == rows_t{{evil}, {evil2}});
-    REQUIRE(test_support::raw_query(path, "SELECT name FROM sqlite_master WHERE type = 'table'") == rows_t{{"t"}});
+    REQUIRE(db.query("SELECT name FROM t ORDER BY id") == rows_t{{evil}, {evil2}});
+    REQUIRE(db.table_names() == std::vector<std::string>{"t"});
 }
 
 // ---------------------------------------------------------------------------
 // the SQL text
 
-TEST_CASE("two statements in one SQL string are a ProgrammingError and neither runs", "[execute]") {
+TEST_CASE("two statements in one SQL string are a ProgrammingError and neither runs", "[sqlite][execute]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
@@ -181,8 +186,9 @@ TEST_CASE("two statements in one SQL string are a ProgrammingError and neither r
     CHECK(conn.execute("SELECT 4; /* done */ ;").scalar<int>() == 4);
 }
 
-TEST_CASE("SQL without a statement is an ArgumentError", "[execute]") {
-    auto engine = memory_engine();
+TEST_CASE("SQL without a statement is an ArgumentError", "[backend][execute]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     REQUIRE_THROWS_AS(conn.execute(""), alchemy::ArgumentError);
     REQUIRE_THROWS_WITH(conn.execute(""), Contains("contains no statement"));
@@ -193,7 +199,7 @@ TEST_CASE("SQL without a statement is an ArgumentError", "[execute]") {
     CHECK(conn.execute("SELECT 1").scalar<int>() == 1);
 }
 
-TEST_CASE("SQL text with a NUL byte is an ArgumentError", "[execute]") {
+TEST_CASE("SQL text with a NUL byte is an ArgumentError", "[sqlite][execute]") {
     // Found by tests/fuzz/fuzz_text: SQLite stops reading at a NUL byte, so
     // a second statement after one was dropped without a word.
     auto engine = memory_engine();
@@ -209,8 +215,9 @@ TEST_CASE("SQL text with a NUL byte is an ArgumentError", "[execute]") {
 // ---------------------------------------------------------------------------
 // reading rows
 
-TEST_CASE("a row is read by index and by column name", "[execute][result]") {
-    auto engine = memory_engine();
+TEST_CASE("a row is read by index and by column name", "[backend][execute][result]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     const std::string sql = "SELECT 1 AS id, 'Alice' AS name, NULL AS note";
     auto r = conn.execute(sql);
@@ -242,8 +249,9 @@ TEST_CASE("a row is read by index and by column name", "[execute][result]") {
     REQUIRE_THROWS_AS(row[7], alchemy::ArgumentError);
 }
 
-TEST_CASE("as<T...> reads the whole row and checks the number of types", "[execute][result]") {
-    auto engine = memory_engine();
+TEST_CASE("as<T...> reads the whole row and checks the number of types", "[backend][execute][result]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     auto r = conn.execute("SELECT 1 AS id, 'Alice' AS name, NULL AS note");
     const auto row = r.current();
@@ -259,8 +267,9 @@ TEST_CASE("as<T...> reads the whole row and checks the number of types", "[execu
     REQUIRE_THROWS_AS(conn.execute("SELECT 1, 2").one<int>(), alchemy::ArgumentError);
 }
 
-TEST_CASE("all<T...> returns every row as values or tuples", "[execute][result]") {
-    auto engine = memory_engine();
+TEST_CASE("all<T...> returns every row as values or tuples", "[backend][execute][result]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     fill_people(conn);
 
@@ -277,7 +286,7 @@ TEST_CASE("all<T...> returns every row as values or tuples", "[execute][result]"
     CHECK(r.all<int>() == std::vector<int>{2, 3});
 }
 
-TEST_CASE("first returns the first row or nullopt and discards the rest", "[execute][result]") {
+TEST_CASE("first returns the first row or nullopt and discards the rest", "[sqlite][execute][result]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     fill_people(conn);
@@ -291,7 +300,7 @@ TEST_CASE("first returns the first row or nullopt and discards the rest", "[exec
     CHECK(conn.execute("SELECT name FROM people WHERE id = 99").first<std::string>() == std::nullopt);
 }
 
-TEST_CASE("one requires exactly one row", "[execute][result]") {
+TEST_CASE("one requires exactly one row", "[sqlite][execute][result]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     fill_people(conn);
@@ -310,8 +319,9 @@ TEST_CASE("one requires exactly one row", "[execute][result]") {
     CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);
 }
 
-TEST_CASE("one_or_none allows no row but not several", "[execute][result]") {
-    auto engine = memory_engine();
+TEST_CASE("one_or_none allows no row but not several", "[backend][execute][result]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     fill_people(conn);
 
@@ -323,7 +333,7 @@ TEST_CASE("one_or_none allows no row but not several", "[execute][result]") {
                         Equals("Multiple rows were found when one or none was required"));
 }
 
-TEST_CASE("scalar reads the first column of the first row", "[execute][result]") {
+TEST_CASE("scalar reads the first column of the first row", "[sqlite][execute][result]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     fill_people(conn);
@@ -340,8 +350,9 @@ TEST_CASE("scalar reads the first column of the first row", "[execute][result]")
     CHECK(busy_statements(alchemy::sqlite::native_handle(conn)) == 0);
 }
 
-TEST_CASE("fetch_all returns every row as owned values", "[execute][result]") {
-    auto engine = memory_engine();
+TEST_CASE("fetch_all returns every row as owned values", "[backend][execute][result]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     using alchemy::value;
 
@@ -353,7 +364,7 @@ TEST_CASE("fetch_all returns every row as owned values", "[execute][result]") {
     CHECK(conn.execute("CREATE TABLE t (x)").fetch_all().empty());
 }
 
-TEST_CASE("range-for streams a large result one row at a time", "[execute][result]") {
+TEST_CASE("range-for streams a large result one row at a time", "[sqlite][execute][result]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
 
@@ -401,8 +412,9 @@ TEST_CASE("range-for streams a large result one row at a time", "[execute][resul
                                nullptr);
 }
 
-TEST_CASE("reading past the last row is an InvalidRequestError", "[execute][result]") {
-    auto engine = memory_engine();
+TEST_CASE("reading past the last row is an InvalidRequestError", "[backend][execute][result]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     auto r = conn.execute("SELECT 1");
     REQUIRE(r.has_row());
@@ -418,7 +430,7 @@ TEST_CASE("reading past the last row is an InvalidRequestError", "[execute][resu
 // ---------------------------------------------------------------------------
 // what a statement reports
 
-TEST_CASE("rows_affected and last_insert_rowid", "[execute]") {
+TEST_CASE("rows_affected and last_insert_rowid", "[sqlite][execute]") {
     const auto path = test_support::scratch_path("execute_counts.db");
     {
         auto engine = file_engine(path);
@@ -445,7 +457,7 @@ TEST_CASE("rows_affected and last_insert_rowid", "[execute]") {
             rows_t{{"2", "20"}, {"3", "31"}, {"4", "41"}, {"100", "51"}});
 }
 
-TEST_CASE("rows_affected of a statement that changes nothing is 0, not the previous count", "[execute]") {
+TEST_CASE("rows_affected of a statement that changes nothing is 0, not the previous count", "[sqlite][execute]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
@@ -459,7 +471,7 @@ TEST_CASE("rows_affected of a statement that changes nothing is 0, not the previ
 // ---------------------------------------------------------------------------
 // closed resources
 
-TEST_CASE("a result used after its connection was closed is a ResourceClosedError", "[execute][result]") {
+TEST_CASE("a result used after its connection was closed is a ResourceClosedError", "[sqlite][execute][result]") {
     auto engine = memory_engine();
     const std::string sql = "SELECT value FROM json_each('[1,2,3]')";
     alchemy::result stale;
@@ -483,7 +495,7 @@ TEST_CASE("a result used after its connection was closed is a ResourceClosedErro
     CHECK(fresh.all<int>() == std::vector<int>{1, 2, 3});
 }
 
-TEST_CASE("a connection used after close() is a ResourceClosedError", "[execute]") {
+TEST_CASE("a connection used after close() is a ResourceClosedError", "[sqlite][execute]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x)");
@@ -509,7 +521,7 @@ TEST_CASE("a connection used after close() is a ResourceClosedError", "[execute]
 // ---------------------------------------------------------------------------
 // the prepared-statement cache
 
-TEST_CASE("the same SQL can be used again while a result of it is still open", "[execute][cache]") {
+TEST_CASE("the same SQL can be used again while a result of it is still open", "[sqlite][execute][cache]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
@@ -543,7 +555,7 @@ TEST_CASE("the same SQL can be used again while a result of it is still open", "
     CHECK(r1.all<int>() == std::vector<int>{3});
 }
 
-TEST_CASE("the same SQL executed 100 times is prepared once", "[execute][cache]") {
+TEST_CASE("the same SQL executed 100 times is prepared once", "[sqlite][execute][cache]") {
     auto engine = memory_engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
@@ -565,7 +577,7 @@ TEST_CASE("the same SQL executed 100 times is prepared once", "[execute][cache]"
 }
 
 TEST_CASE("the statement cache is bounded by statement_cache_size (least recently used evicted)",
-          "[execute][cache]") {
+          "[sqlite][execute][cache]") {
     auto engine = alchemy::create_engine("sqlite://", {.statement_cache_size = 8});
     auto conn = engine.connect();
     sqlite3* db = alchemy::sqlite::native_handle(conn);
@@ -583,7 +595,7 @@ TEST_CASE("the statement cache is bounded by statement_cache_size (least recentl
     CHECK(busy_statements(db) == 0);
 }
 
-TEST_CASE("statement_cache_size = 0 keeps no statements", "[execute][cache]") {
+TEST_CASE("statement_cache_size = 0 keeps no statements", "[sqlite][execute][cache]") {
     auto engine = alchemy::create_engine("sqlite://", {.statement_cache_size = 0});
     auto conn = engine.connect();
     for (int i = 0; i < 5; ++i) CHECK(conn.execute("SELECT ?", i).scalar<int>() == i);
@@ -599,7 +611,7 @@ TEST_CASE("statement_cache_size = 0 keeps no statements", "[execute][cache]") {
 // row an INSERT ... RETURNING gives back when the dialect asks for RETURNING
 // (key_fetch::returning), else from the driver's last insert id.
 TEST_CASE("execute_each_bound takes the generated key from an INSERT ... RETURNING row, else the rowid",
-          "[execute]") {
+          "[sqlite][execute]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER)");

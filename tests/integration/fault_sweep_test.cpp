@@ -9,6 +9,8 @@
 // connection takes the next keys in between). The same sweep runs through the
 // plain connection/transaction API, in WAL and rollback-journal mode, with
 // transient I/O errors and with a disk that stays full.
+// SQLite-only ([sqlite]), every test: the faults come from the fault-injection
+// VFS under a SQLite file.
 #include "models/relationship_models.hpp"
 #include "support/fault_vfs.hpp"
 #include "support/support.hpp"
@@ -295,24 +297,24 @@ void report(const char* what, const sweep_figures& f) {
 
 }  // namespace
 
-TEST_CASE("fault sweep: session commit, I/O errors on every read, write and sync, WAL", "[faults][sweep]") {
+TEST_CASE("fault sweep: session commit, I/O errors on every read, write and sync, WAL", "[sqlite][faults][sweep]") {
     report("session, I/O errors, WAL", sweep_session(true, io::all, fault::io_error));
 }
-TEST_CASE("fault sweep: session commit, I/O errors on every read, write and sync, rollback journal", "[faults][sweep]") {
+TEST_CASE("fault sweep: session commit, I/O errors on every read, write and sync, rollback journal", "[sqlite][faults][sweep]") {
     report("session, I/O errors, rollback journal", sweep_session(false, io::all, fault::io_error));
 }
-TEST_CASE("fault sweep: session commit, disk full from every write on, WAL", "[faults][sweep]") {
+TEST_CASE("fault sweep: session commit, disk full from every write on, WAL", "[sqlite][faults][sweep]") {
     report("session, disk full, WAL", sweep_session(true, io::write, fault::disk_full));
 }
-TEST_CASE("fault sweep: session commit, disk full from every write on, rollback journal", "[faults][sweep]") {
+TEST_CASE("fault sweep: session commit, disk full from every write on, rollback journal", "[sqlite][faults][sweep]") {
     report("session, disk full, rollback journal", sweep_session(false, io::write, fault::disk_full));
 }
 TEST_CASE("fault sweep: plain transaction, I/O errors on every read, write and sync, both journal modes",
-          "[faults][sweep]") {
+          "[sqlite][faults][sweep]") {
     report("plain, I/O errors, WAL", sweep_plain(true, io::all, fault::io_error));
     report("plain, I/O errors, rollback journal", sweep_plain(false, io::all, fault::io_error));
 }
-TEST_CASE("fault sweep: plain transaction, disk full from every write on, both journal modes", "[faults][sweep]") {
+TEST_CASE("fault sweep: plain transaction, disk full from every write on, both journal modes", "[sqlite][faults][sweep]") {
     report("plain, disk full, WAL", sweep_plain(true, io::write, fault::disk_full));
     report("plain, disk full, rollback journal", sweep_plain(false, io::write, fault::disk_full));
 }

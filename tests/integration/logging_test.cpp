@@ -1,6 +1,8 @@
 // The engine's event stream: what the log sink receives (every statement with
 // its parameters and every transaction-control statement, in order), how the
-// sink is replaced or removed, and what `echo` prints on stdout.
+// sink is replaced or removed, and what `echo` prints on stdout. Every test
+// runs on the current test backend (support/backend.hpp).
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <alchemy/alchemy.hpp>
@@ -65,11 +67,11 @@ std::vector<value> row(std::vector<value> values) { return values; }
 
 }  // namespace
 
-TEST_CASE("the sink receives every event in order with its kind, SQL and parameters", "[logging]") {
-    const auto path = test_support::scratch_path("logging_events.db");
+TEST_CASE("the sink receives every event in order with its kind, SQL and parameters", "[backend][logging]") {
+    test_backend::database db("logging_events.db");
     test_support::log_capture log;
     {
-        auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
+        auto engine = db.engine({.sink = log.sink()});
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (x INTEGER, s TEXT)");
         conn.execute("INSERT INTO t (x, s) VALUES (?, ?)", 1, "one");
@@ -123,13 +125,13 @@ TEST_CASE("the sink receives every event in order with its kind, SQL and paramet
     CHECK(events[11].sql == "RELEASE SAVEPOINT " + second_name);
 
     // the log tells the truth: only the first transaction's row was committed
-    CHECK(test_support::raw_query(path, "SELECT x, s FROM t") == rows_t{{"1", "one"}});
+    CHECK(db.query("SELECT x, s FROM t") == rows_t{{"1", "one"}});
 }
 
-TEST_CASE("connection set-up is not logged and SQL is logged exactly as written", "[logging]") {
+TEST_CASE("connection set-up is not logged and SQL is logged exactly as written", "[backend][logging]") {
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite:///" + test_support::scratch_path("logging_setup.db"),
-                                         {.sink = log.sink()});
+    test_backend::database db("logging_setup.db");
+    auto engine = db.engine({.sink = log.sink()});
     auto conn = engine.connect();
     CHECK(log.take().empty());  // no PRAGMA or probe reported
 
@@ -138,9 +140,10 @@ TEST_CASE("connection set-up is not logged and SQL is logged exactly as written"
     CHECK(log.sql() == std::vector<std::string>{"BEGIN", sql});
 }
 
-TEST_CASE("a failing statement is logged before it fails", "[logging]") {
+TEST_CASE("a failing statement is logged before it fails", "[backend][logging]") {
+    test_backend::database db;
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite://", {.sink = log.sink()});
+    auto engine = db.engine({.sink = log.sink()});
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (name TEXT UNIQUE)");
     conn.execute("INSERT INTO t (name) VALUES (?)", "Alice");
@@ -154,9 +157,10 @@ TEST_CASE("a failing statement is logged before it fails", "[logging]") {
     CHECK(events[0].parameters == std::vector<std::vector<value>>{row({value(std::string("Alice"))})});
 }
 
-TEST_CASE("engine.begin() logs BEGIN ... COMMIT, or ROLLBACK when left by an exception", "[logging]") {
+TEST_CASE("engine.begin() logs BEGIN ... COMMIT, or ROLLBACK when left by an exception", "[backend][logging]") {
+    test_backend::database db;
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite://", {.sink = log.sink()});
+    auto engine = db.engine({.sink = log.sink()});
     engine.connect().execute("CREATE TABLE t (x)");  // rolled back on close
     CHECK(log.kinds() == std::vector<log_kind>{log_kind::begin, log_kind::statement, log_kind::rollback});
     log.clear();
@@ -182,9 +186,10 @@ TEST_CASE("engine.begin() logs BEGIN ... COMMIT, or ROLLBACK when left by an exc
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
 }
 
-TEST_CASE("events of every connection of the engine go to its one sink", "[logging]") {
+TEST_CASE("events of every connection of the engine go to its one sink", "[backend][logging]") {
+    test_backend::database db;
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite://", {.sink = log.sink()});
+    auto engine = db.engine({.sink = log.sink()});
     auto a = engine.connect();
     auto b = engine.connect();
     a.execute("SELECT 1");
@@ -194,9 +199,10 @@ TEST_CASE("events of every connection of the engine go to its one sink", "[loggi
     CHECK(log.sql() == std::vector<std::string>{"BEGIN", "SELECT 1", "BEGIN", "SELECT 2", "COMMIT", "COMMIT"});
 }
 
-TEST_CASE("set_log_sink replaces and removes the sink", "[logging]") {
+TEST_CASE("set_log_sink replaces and removes the sink", "[backend][logging]") {
+    test_backend::database db;
     test_support::log_capture first, second;
-    auto engine = alchemy::create_engine("sqlite://", {.sink = first.sink()});
+    auto engine = db.engine({.sink = first.sink()});
     auto conn = engine.connect();
     conn.execute("SELECT 1");
 
@@ -213,7 +219,8 @@ TEST_CASE("set_log_sink replaces and removes the sink", "[logging]") {
 
     // an engine made without a sink starts reporting once one is set
     test_support::log_capture late;
-    auto quiet = alchemy::create_engine("sqlite://");
+    test_backend::database quiet_db("quiet.db");
+    auto quiet = quiet_db.engine();
     auto c = quiet.connect();
     c.execute("SELECT 1");
     quiet.set_log_sink(late.sink());
@@ -226,11 +233,12 @@ TEST_CASE("set_log_sink replaces and removes the sink", "[logging]") {
     CHECK(events[1].kind == log_kind::commit);
 }
 
-TEST_CASE("echo prints every event to stdout", "[logging]") {
+TEST_CASE("echo prints every event to stdout", "[backend][logging]") {
+    test_backend::database db;
     test_support::log_capture log;
     std::string out;
     {
-        auto engine = alchemy::create_engine("sqlite://", {.echo = true, .sink = log.sink()});
+        auto engine = db.engine({.echo = true, .sink = log.sink()});
         stdout_capture capture;
         {
             auto conn = engine.connect();
@@ -254,11 +262,12 @@ TEST_CASE("echo prints every event to stdout", "[logging]") {
     CHECK(log.sql() == std::vector<std::string>{"BEGIN", "SELECT ?, ?", "SELECT 2\nFROM (SELECT 1)", "COMMIT"});
 }
 
-TEST_CASE("without echo nothing is printed", "[logging]") {
+TEST_CASE("without echo nothing is printed", "[backend][logging]") {
+    test_backend::database db;
     std::string out;
     {
         test_support::log_capture log;
-        auto engine = alchemy::create_engine("sqlite://", {.sink = log.sink()});
+        auto engine = db.engine({.sink = log.sink()});
         stdout_capture capture;
         auto conn = engine.connect();
         conn.execute("SELECT ?", 1);

@@ -1,5 +1,10 @@
 // Every supported member type round-trips through a real database file,
 // written and read through the mapping's column accessors.
+// Tests tagged [sqlite] stay SQLite-only: they check SQLite's storage classes
+// (typeof, PRAGMA table_info), its dynamic typing (TEXT in an INTEGER column)
+// or the text form it stores times in. The others run on every test backend
+// ([backend], support/backend.hpp).
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -153,7 +158,7 @@ app::Everything extremes() {
 
 }  // namespace
 
-TEST_CASE("every member type round-trips through a SQLite file with edge values", "[mapping][types]") {
+TEST_CASE("every member type round-trips through a SQLite file with edge values", "[sqlite][mapping][types]") {
     const auto path = test_support::scratch_path("types.db");
     auto engine = alchemy::create_engine("sqlite:///" + path);
     alchemy::metadata<app::Everything>().create_all(engine);
@@ -182,7 +187,7 @@ TEST_CASE("every member type round-trips through a SQLite file with edge values"
           Rows{{"text", "", "blob"}});
 }
 
-TEST_CASE("the DDL declares each member's storage class and nullability", "[mapping][types]") {
+TEST_CASE("the DDL declares each member's storage class and nullability", "[sqlite][mapping][types]") {
     const auto path = test_support::scratch_path("types_ddl.db");
     auto engine = alchemy::create_engine("sqlite:///" + path);
     alchemy::metadata<app::Everything>().create_all(engine);
@@ -193,7 +198,7 @@ TEST_CASE("the DDL declares each member's storage class and nullability", "[mapp
                {"at", "TEXT", "1"},       {"maybe_text", "TEXT", "0"}, {"uuid", "BLOB", "1"}, {"price", "INTEGER", "1"}});
 }
 
-TEST_CASE("values that cannot be stored or read back are refused with the column named", "[mapping][types]") {
+TEST_CASE("values that cannot be stored or read back are refused with the column named", "[sqlite][mapping][types]") {
     auto engine = alchemy::create_engine("sqlite://");
     alchemy::metadata<app::Everything>().create_all(engine);
     auto conn = engine.connect();
@@ -232,8 +237,9 @@ struct Loose {
 constexpr auto alchemy_table(Loose*) { return alchemy::table("loose"); }
 }  // namespace app
 
-TEST_CASE("NULL in a column mapped to a non-optional member is refused with the row named", "[mapping][types]") {
-    auto engine = alchemy::create_engine("sqlite://");
+TEST_CASE("NULL in a column mapped to a non-optional member is refused with the row named", "[backend][mapping][types]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE loose (id INTEGER PRIMARY KEY, name TEXT)");  // a schema alchemy did not make
     conn.execute("INSERT INTO loose VALUES (3, NULL)");
@@ -243,8 +249,9 @@ TEST_CASE("NULL in a column mapped to a non-optional member is refused with the 
                             Catch::Contains("(use std::optional<"));
 }
 
-TEST_CASE("a row that fails to load leaves nothing behind in the session's identity map", "[mapping][types][session]") {
-    auto engine = alchemy::create_engine("sqlite://");
+TEST_CASE("a row that fails to load leaves nothing behind in the session's identity map", "[backend][mapping][types][session]") {
+    test_backend::database db;
+    auto engine = db.engine();
     auto conn = engine.connect();
     conn.execute("CREATE TABLE loose (id INTEGER PRIMARY KEY, name TEXT)");
     conn.execute("INSERT INTO loose VALUES (1, 'one'), (3, NULL)");
@@ -263,7 +270,7 @@ TEST_CASE("a row that fails to load leaves nothing behind in the session's ident
     CHECK(std::as_const(one)->name == "one");
 }
 
-TEST_CASE("time points: precision, 'T' and 'Z' forms, and refusal of lost precision", "[types]") {
+TEST_CASE("time points: precision, 'T' and 'Z' forms, and refusal of lost precision", "[sqlite][types]") {
     auto engine = alchemy::create_engine("sqlite://");
     auto conn = engine.connect();
     const auto read = [&](const char* text) { return conn.execute("SELECT ?", text).scalar<system_clock::time_point>(); };
@@ -282,7 +289,7 @@ TEST_CASE("time points: precision, 'T' and 'Z' forms, and refusal of lost precis
                         Catch::Contains("outside 0000-9999"));
 }
 
-TEST_CASE("a date or time point bound to a statement without rows is stored intact", "[types]") {
+TEST_CASE("a date or time point bound to a statement without rows is stored intact", "[sqlite][types]") {
     // Their text is made while binding; a statement that returns no rows binds
     // without copying, so the text must outlive the bind call.
     const auto path = test_support::scratch_path("bound_times.db");
@@ -300,7 +307,7 @@ TEST_CASE("a date or time point bound to a statement without rows is stored inta
                                                 {"1970-01-02", "2024-02-29 23:59:59", "NULL"}});
 }
 
-TEST_CASE("time points at the ends of their range are read exactly, and beyond them refused", "[types]") {
+TEST_CASE("time points at the ends of their range are read exactly, and beyond them refused", "[sqlite][types]") {
     // Found by tests/fuzz/fuzz_rows: the instant was computed in nanoseconds,
     // which overflowed (undefined behaviour) outside 1677-2262, also for
     // milliseconds and seconds that hold those years easily.
@@ -324,7 +331,7 @@ TEST_CASE("time points at the ends of their range are read exactly, and beyond t
                         Catch::Contains("more precision than the time point type holds"));
 }
 
-TEST_CASE("time points on the first and last day of their range are written, and far ones refused", "[types]") {
+TEST_CASE("time points on the first and last day of their range are written, and far ones refused", "[sqlite][types]") {
     // Found by tests/fuzz/fuzz_text: writing a time on 1677-09-21 overflowed
     // while converting its midnight (before system_clock's range) to
     // nanoseconds; a sys_seconds millions of years away wrapped in
@@ -341,7 +348,7 @@ TEST_CASE("time points on the first and last day of their range are written, and
     REQUIRE_THROWS_WITH(conn.execute("SELECT ?", sys_days{year{-1} / 12 / 31}), Catch::Contains("year -1 is outside 0000-9999"));
 }
 
-TEST_CASE("an enum stored as text reads only its exact enumerator names", "[types]") {
+TEST_CASE("an enum stored as text reads only its exact enumerator names", "[sqlite][types]") {
     // Found by tests/fuzz/fuzz_rows: the name was compared as a C string, so
     // TEXT 'blue' followed by a NUL byte and more read as blue.
     auto engine = alchemy::create_engine("sqlite://");

@@ -1,6 +1,9 @@
 // The connection pool on one thread: its size and overflow limits, the pool
 // timeout, reuse of returned connections, dispose(). Hand-over between threads
 // and many threads writing through one engine are in threaded/pool_test.cpp.
+// Every test runs on the current test backend (support/backend.hpp); a
+// connection's identity is its native handle, whatever the backend's type.
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,17 +12,10 @@
 #include <string>
 
 using namespace std::chrono_literals;
-using test_support::scratch_path;
 
-namespace {
-
-std::string file_url(const std::string& path) { return "sqlite:///" + path; }
-
-}  // namespace
-
-TEST_CASE("pool: pool_size is honoured and a checkout beyond it times out", "[pool]") {
-    auto engine = alchemy::create_engine(
-        "sqlite://", {.pool_size = 2, .max_overflow = 0, .pool_timeout = 100ms});
+TEST_CASE("pool: pool_size is honoured and a checkout beyond it times out", "[backend][pool]") {
+    test_backend::database db("pool.db");
+    auto engine = db.engine({.pool_size = 2, .max_overflow = 0, .pool_timeout = 100ms});
     auto a = engine.connect();
     auto b = engine.connect();
     CHECK(engine.checked_out() == 2);
@@ -48,21 +44,22 @@ TEST_CASE("pool: pool_size is honoured and a checkout beyond it times out", "[po
     CHECK(c.execute("SELECT 1").scalar<int>() == 1);
 }
 
-TEST_CASE("pool: pool_timeout 0 fails at once when the pool is exhausted", "[pool]") {
-    auto engine = alchemy::create_engine("sqlite://", {.pool_size = 1, .max_overflow = 0, .pool_timeout = 0ms});
+TEST_CASE("pool: pool_timeout 0 fails at once when the pool is exhausted", "[backend][pool]") {
+    test_backend::database db("pool.db");
+    auto engine = db.engine({.pool_size = 1, .max_overflow = 0, .pool_timeout = 0ms});
     auto a = engine.connect();
     const auto start = std::chrono::steady_clock::now();
     REQUIRE_THROWS_AS(engine.connect(), alchemy::TimeoutError);
     CHECK(std::chrono::steady_clock::now() - start < 1s);
 }
 
-TEST_CASE("pool: a returned connection is reused", "[pool]") {
-    const auto path = scratch_path("reuse.db");
-    auto engine = alchemy::create_engine(file_url(path));
-    sqlite3* first = nullptr;
+TEST_CASE("pool: a returned connection is reused", "[backend][pool]") {
+    test_backend::database db("reuse.db");
+    auto engine = db.engine();
+    void* first = nullptr;
     {
         auto conn = engine.connect();
-        first = alchemy::sqlite::native_handle(conn);
+        first = conn.native_handle();
         conn.execute("CREATE TABLE t (x INTEGER)");
         conn.commit();
     }
@@ -70,23 +67,23 @@ TEST_CASE("pool: a returned connection is reused", "[pool]") {
     CHECK(engine.open_connections() == 1);  // kept open in the pool
     for (int i = 0; i < 3; ++i) {
         auto conn = engine.connect();
-        CHECK(alchemy::sqlite::native_handle(conn) == first);
+        CHECK(conn.native_handle() == first);
         CHECK_FALSE(conn.in_transaction());  // it comes back clean
     }
     CHECK(engine.open_connections() == 1);
 }
 
-TEST_CASE("pool: overflow connections are opened under load and closed when returned", "[pool]") {
-    auto engine = alchemy::create_engine(
-        "sqlite://", {.pool_size = 1, .max_overflow = 2, .pool_timeout = 50ms});
+TEST_CASE("pool: overflow connections are opened under load and closed when returned", "[backend][pool]") {
+    test_backend::database db("pool.db");
+    auto engine = db.engine({.pool_size = 1, .max_overflow = 2, .pool_timeout = 50ms});
     {
         auto a = engine.connect();
         auto b = engine.connect();
         auto c = engine.connect();
         CHECK(engine.open_connections() == 3);
         CHECK(engine.checked_out() == 3);
-        CHECK(alchemy::sqlite::native_handle(a) != alchemy::sqlite::native_handle(b));
-        CHECK(alchemy::sqlite::native_handle(b) != alchemy::sqlite::native_handle(c));
+        CHECK(a.native_handle() != b.native_handle());
+        CHECK(b.native_handle() != c.native_handle());
         REQUIRE_THROWS_AS(engine.connect(), alchemy::TimeoutError);  // 1 + 2 is the limit
 
         // Returned connections beyond pool_size idle ones are closed: never
@@ -103,8 +100,9 @@ TEST_CASE("pool: overflow connections are opened under load and closed when retu
     CHECK(engine.checked_out() == 0);
 }
 
-TEST_CASE("pool: dispose closes the idle connections and the engine opens new ones on demand", "[pool]") {
-    auto engine = alchemy::create_engine("sqlite://", {.pool_size = 3});
+TEST_CASE("pool: dispose closes the idle connections and the engine opens new ones on demand", "[backend][pool]") {
+    test_backend::database db("pool.db");
+    auto engine = db.engine({.pool_size = 3});
     {
         auto a = engine.connect();
         auto b = engine.connect();
@@ -119,8 +117,9 @@ TEST_CASE("pool: dispose closes the idle connections and the engine opens new on
     CHECK(conn.execute("SELECT count(*) FROM t").scalar<int>() == 0);
 }
 
-TEST_CASE("pool: a connection checked out during dispose() keeps working and is closed when returned", "[pool]") {
-    auto engine = alchemy::create_engine("sqlite://", {.pool_size = 3});
+TEST_CASE("pool: a connection checked out during dispose() keeps working and is closed when returned", "[backend][pool]") {
+    test_backend::database db("pool.db");
+    auto engine = db.engine({.pool_size = 3});
     auto held = engine.connect();
     { auto idle = engine.connect(); }
     CHECK(engine.open_connections() == 2);

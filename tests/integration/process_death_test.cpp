@@ -4,6 +4,7 @@
 // the next program would. Every transaction writes its items and one marker
 // row naming how many: after any kill the file must pass integrity_check and
 // every transaction must be there whole or not at all.
+// SQLite-only ([sqlite]): the recovery of a SQLite WAL file after SIGKILL.
 #include "support/support.hpp"
 
 #include <alchemy/alchemy.hpp>
@@ -88,7 +89,7 @@ findings inspect(const std::string& path) {
 
 }  // namespace death
 
-TEST_CASE("process death: SIGKILL inside large commits leaves every transaction whole or absent", "[faults][kill]") {
+TEST_CASE("process death: SIGKILL inside large commits leaves every transaction whole or absent", "[sqlite][faults][kill]") {
     using namespace death;
     const auto path = test_support::scratch_path("killed.db");
     {

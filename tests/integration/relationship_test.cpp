@@ -1,7 +1,7 @@
 // Relationships and their cascades, as SQLAlchemy's: two-way sync in memory, foreign keys and
 // association rows written at flush, lazy loading, cascades and lifetimes.
-// Each test checks the SQL that reached SQLite (the engine's log), the rows
-// stored (raw sqlite3) and the objects.
+// Each test checks the SQL that reached the database (the engine's log), the rows
+// stored (the test backend's own read-back) and the objects.
 #include "models/relationship_models.hpp"
 #include "support/session_fixture.hpp"
 
@@ -31,13 +31,13 @@ struct graph_db : session_support::basic_database<User, Post, Student, Course, E
     rows enrollments() const { return stored("SELECT student_id, course_id FROM enrollments ORDER BY 1, 2"); }
 };
 
-const std::string insert_user = R"(INSERT INTO "users" ("name") VALUES (?))";
-const std::string insert_post = R"(INSERT INTO "posts" ("title", "user_id") VALUES (?, ?))";
-const std::string select_user = R"(SELECT "id", "name" FROM "users" WHERE "id" = ?)";
-const std::string select_post = R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)";
+const std::string insert_user = test_backend::sql(R"(INSERT INTO "users" ("name") VALUES (?))");
+const std::string insert_post = test_backend::sql(R"(INSERT INTO "posts" ("title", "user_id") VALUES (?, ?))");
+const std::string select_user = test_backend::sql(R"(SELECT "id", "name" FROM "users" WHERE "id" = ?)");
+const std::string select_post = test_backend::sql(R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)");
 const std::string posts_of_user =
-    R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" WHERE "posts"."user_id" = ?)";
-const std::string update_post_user = R"(UPDATE "posts" SET "user_id" = ? WHERE "id" = ?)";
+    test_backend::sql(R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" WHERE "posts"."user_id" = ?)");
+const std::string update_post_user = test_backend::sql(R"(UPDATE "posts" SET "user_id" = ? WHERE "id" = ?)");
 
 // A users/posts database with Alice (1) -> posts 1, 2 and Bob (2) -> post 3.
 void seed_blog(graph_db& db) {
@@ -50,7 +50,7 @@ void seed_blog(graph_db& db) {
 // ---- two-way sync and foreign keys at flush -------------------------------------------
 
 TEST_CASE("relationships: appending a new post to a new user sets post.user, and one flush writes the generated key into the child",
-          "[relationship][flush]") {
+          "[backend][relationship][flush]") {
     graph_db db;
     auto session = db.session();
     auto alice = session.add(User{.name = "Alice"});
@@ -69,7 +69,7 @@ TEST_CASE("relationships: appending a new post to a new user sets post.user, and
 }
 
 TEST_CASE("relationships: assigning post.user appends to the loaded collection and moves the post from its old parent",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -92,7 +92,7 @@ TEST_CASE("relationships: assigning post.user appends to the loaded collection a
 }
 
 TEST_CASE("relationships: removing a post from the collection clears post.user and sets its key to NULL at flush",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -109,7 +109,7 @@ TEST_CASE("relationships: removing a post from the collection clears post.user a
 }
 
 TEST_CASE("relationships: assigning post.user of an unloaded collection queues nothing and writes the key",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -126,7 +126,7 @@ TEST_CASE("relationships: assigning post.user of an unloaded collection queues n
     session.commit();
 }
 
-TEST_CASE("relationships: replacing a collection removes and appends the difference", "[relationship][sync]") {
+TEST_CASE("relationships: replacing a collection removes and appends the difference", "[backend][relationship][sync]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -140,7 +140,7 @@ TEST_CASE("relationships: replacing a collection removes and appends the differe
 }
 
 TEST_CASE("relationships: appending the same object twice keeps it once, and the user's own foreign key without a link is kept",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -155,7 +155,7 @@ TEST_CASE("relationships: appending the same object twice keeps it once, and the
 }
 
 TEST_CASE("relationships: a large collection keeps each object once through appends, moves, removes and reloads",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     // Past alchemy::detail::collection_index_threshold (32) membership is
     // answered by an index instead of a scan; both must give the same answers.
     graph_db db;
@@ -211,7 +211,7 @@ TEST_CASE("relationships: a large collection keeps each object once through appe
 }
 
 TEST_CASE("relationships: replacing or clearing a large collection unlinks exactly the objects that go, in order",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     graph_db db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')",
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
@@ -258,7 +258,7 @@ TEST_CASE("relationships: replacing or clearing a large collection unlinks exact
 }
 
 TEST_CASE("relationships: a large loose collection keeps each object once and carries them all into the session",
-          "[relationship][cascade]") {
+          "[backend][relationship][cascade]") {
     graph_db db;
     auto session = db.session();
     User loose{.name = "Carol"};
@@ -282,7 +282,7 @@ TEST_CASE("relationships: a large loose collection keeps each object once and ca
     CHECK(db.stored("SELECT count(*), count(DISTINCT title) FROM posts WHERE user_id = 1") == rows{{"40", "40"}});
 }
 
-TEST_CASE("relationships: a loose struct carries its links into the session when added", "[relationship][cascade]") {
+TEST_CASE("relationships: a loose struct carries its links into the session when added", "[backend][relationship][cascade]") {
     graph_db db;
     auto session = db.session();
     User loose{.name = "Carol"};
@@ -298,7 +298,7 @@ TEST_CASE("relationships: a loose struct carries its links into the session when
 }
 
 TEST_CASE("relationships: adding a parent cascades to the children appended while it was transient (save-update)",
-          "[relationship][cascade]") {
+          "[backend][relationship][cascade]") {
     graph_db db;
     auto session = db.session();
     auto dave = alchemy::make(User{.name = "Dave"});
@@ -314,7 +314,7 @@ TEST_CASE("relationships: adding a parent cascades to the children appended whil
 
 // ---- loading --------------------------------------------------------------------------
 
-TEST_CASE("relationships: a collection loads on first access with one SELECT, and not again", "[relationship][loading]") {
+TEST_CASE("relationships: a collection loads on first access with one SELECT, and not again", "[backend][relationship][loading]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -333,7 +333,7 @@ TEST_CASE("relationships: a collection loads on first access with one SELECT, an
 }
 
 TEST_CASE("relationships: a many-to-one whose target is in the identity map loads with no SQL, otherwise one SELECT by key",
-          "[relationship][loading]") {
+          "[backend][relationship][loading]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -356,7 +356,7 @@ TEST_CASE("relationships: a many-to-one whose target is in the identity map load
     CHECK_THROWS_AS(orphan->user->name, alchemy::InvalidRequestError);
 }
 
-TEST_CASE("relationships: lazy loads autoflush first", "[relationship][loading]") {
+TEST_CASE("relationships: lazy loads autoflush first", "[backend][relationship][loading]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -367,7 +367,7 @@ TEST_CASE("relationships: lazy loads autoflush first", "[relationship][loading]"
     CHECK(db.trace() == strings{stmt(insert_post, "('new', 1)"), stmt(posts_of_user, "(1)")});
 }
 
-TEST_CASE("relationships: after commit the relationships load again (expire_on_commit)", "[relationship][loading]") {
+TEST_CASE("relationships: after commit the relationships load again (expire_on_commit)", "[backend][relationship][loading]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -380,7 +380,7 @@ TEST_CASE("relationships: after commit the relationships load again (expire_on_c
 }
 
 TEST_CASE("relationships: an unloaded relationship of a detached object raises DetachedInstanceError, a loaded one stays usable",
-          "[relationship][loading][errors]") {
+          "[backend][relationship][loading][errors]") {
     graph_db db;
     seed_blog(db);
     alchemy::ptr<User> alice;
@@ -406,7 +406,7 @@ TEST_CASE("relationships: an unloaded relationship of a detached object raises D
 // ---- many-to-many -----------------------------------------------------------------------
 
 TEST_CASE("relationships: many-to-many appends insert association rows after both ends, removes delete exactly that row",
-          "[relationship][many-to-many]") {
+          "[backend][relationship][many-to-many]") {
     graph_db db;
     auto session = db.session();
     auto ann = session.add(Student{.name = "Ann"});
@@ -417,10 +417,10 @@ TEST_CASE("relationships: many-to-many appends insert association rows after bot
     CHECK(math->students.contains(ann));  // mirrored
     session.commit();
     CHECK(db.trace() ==
-          strings{BEGIN, stmt(R"(INSERT INTO "students" ("name") VALUES (?))", "('Ann')"),
-                  stmt(R"(INSERT INTO "courses" ("name") VALUES (?))", "('Math')"),
-                  stmt(R"(INSERT INTO "courses" ("name") VALUES (?))", "('Art')"),
-                  "batch " + std::string(R"(INSERT INTO "enrollments" ("student_id", "course_id") VALUES (?, ?))") +
+          strings{BEGIN, stmt(test_backend::sql(R"(INSERT INTO "students" ("name") VALUES (?))"), "('Ann')"),
+                  stmt(test_backend::sql(R"(INSERT INTO "courses" ("name") VALUES (?))"), "('Math')"),
+                  stmt(test_backend::sql(R"(INSERT INTO "courses" ("name") VALUES (?))"), "('Art')"),
+                  "batch " + std::string(test_backend::sql(R"(INSERT INTO "enrollments" ("student_id", "course_id") VALUES (?, ?))")) +
                       " <- (1, 1) <- (1, 2)",
                   COMMIT});
     CHECK(db.enrollments() == rows{{"1", "1"}, {"1", "2"}});
@@ -429,12 +429,12 @@ TEST_CASE("relationships: many-to-many appends insert association rows after bot
     art->students.remove(ann);  // from the other side: loads it first
     CHECK_FALSE(ann->courses.contains(art));
     session.commit();
-    CHECK(db.count(R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)") == 1);
+    CHECK(db.count(test_backend::sql(R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)")) == 1);
     CHECK(db.enrollments() == rows{{"1", "1"}});
 }
 
 TEST_CASE("relationships: the association class stays an ordinary mapped class, and deleting an end deletes its rows",
-          "[relationship][many-to-many]") {
+          "[backend][relationship][many-to-many]") {
     graph_db db;
     db.run({"INSERT INTO students (id, name) VALUES (1, 'Ann'), (2, 'Ben')", "INSERT INTO courses (id, name) VALUES (1, 'Math')"});
     auto session = db.session();
@@ -450,15 +450,15 @@ TEST_CASE("relationships: the association class stays an ordinary mapped class, 
     session.remove(ben);
     db.clear();
     session.commit();
-    CHECK(db.trace() == strings{stmt(R"(DELETE FROM "enrollments" WHERE "student_id" = ?)", "(2)"),
-                                stmt(R"(DELETE FROM "students" WHERE "id" = ?)", "(2)"), COMMIT});
+    CHECK(db.trace() == strings{stmt(test_backend::sql(R"(DELETE FROM "enrollments" WHERE "student_id" = ?)"), "(2)"),
+                                stmt(test_backend::sql(R"(DELETE FROM "students" WHERE "id" = ?)"), "(2)"), COMMIT});
     CHECK(db.enrollments() == rows{{"1", "1"}});
 }
 
 // ---- cascades -----------------------------------------------------------------------------
 
 TEST_CASE("relationships: deleting a parent without delete cascade sets its children's key to NULL (loading them first)",
-          "[relationship][cascade]") {
+          "[backend][relationship][cascade]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -470,7 +470,7 @@ TEST_CASE("relationships: deleting a parent without delete cascade sets its chil
     session.commit();
     CHECK(db.trace() == strings{stmt(posts_of_user, "(1)"),
                                 "batch " + update_post_user + " <- (NULL, 1) <- (NULL, 2)",
-                                stmt(R"(DELETE FROM "users" WHERE "id" = ?)", "(1)"), COMMIT});
+                                stmt(test_backend::sql(R"(DELETE FROM "users" WHERE "id" = ?)"), "(1)"), COMMIT});
     CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "NULL"}, {"3", "b1", "2"}});
     CHECK(a1.state() == object_state::persistent);
     CHECK(std::as_const(a1)->user == nullptr);
@@ -514,7 +514,7 @@ constexpr auto alchemy_table(Slot*) {
 }  // namespace
 
 TEST_CASE("relationships: delete cascade loads the children at remove() and deletes them before the parent",
-          "[relationship][cascade]") {
+          "[backend][relationship][cascade]") {
     graph_db db;
     alchemy::metadata<Author, Book>().create_all(db.engine);
     db.run({"INSERT INTO authors (id, name) VALUES (1, 'Le Guin')",
@@ -526,13 +526,13 @@ TEST_CASE("relationships: delete cascade loads the children at remove() and dele
     CHECK(db.count("SELECT") == 1);  // the children, now
     CHECK(session.deleted_count() == 3);
     session.commit();
-    CHECK(db.count(R"(DELETE FROM "books" WHERE "id" = ?)") == 1);  // one batch of two
+    CHECK(db.count(test_backend::sql(R"(DELETE FROM "books" WHERE "id" = ?)")) == 1);  // one batch of two
     CHECK(db.stored("SELECT count(*) FROM books") == rows{{"0"}});
     CHECK(db.stored("SELECT count(*) FROM authors") == rows{{"0"}});
 }
 
 TEST_CASE("relationships: delete-orphan deletes a removed child, expunges a pending one, and a moved child is not an orphan",
-          "[relationship][cascade]") {
+          "[backend][relationship][cascade]") {
     graph_db db;
     alchemy::metadata<Author, Book>().create_all(db.engine);
     db.run({"INSERT INTO authors (id, name) VALUES (1, 'A'), (2, 'B')",
@@ -549,8 +549,8 @@ TEST_CASE("relationships: delete-orphan deletes a removed child, expunges a pend
     y->author = b;           // moved: an UPDATE
     db.clear();
     session.commit();
-    CHECK(db.trace() == strings{stmt(R"(UPDATE "books" SET "author_id" = ? WHERE "id" = ?)", "(2, 2)"),
-                                stmt(R"(DELETE FROM "books" WHERE "id" = ?)", "(1)"), COMMIT});
+    CHECK(db.trace() == strings{stmt(test_backend::sql(R"(UPDATE "books" SET "author_id" = ? WHERE "id" = ?)"), "(2, 2)"),
+                                stmt(test_backend::sql(R"(DELETE FROM "books" WHERE "id" = ?)"), "(1)"), COMMIT});
     CHECK(db.stored("SELECT id, author_id FROM books") == rows{{"2", "2"}});
     CHECK(draft.state() == object_state::transient);  // expunged by the flush
 }
@@ -570,7 +570,7 @@ constexpr auto alchemy_table(Member*) { return alchemy::table("members", alchemy
 }  // namespace
 
 TEST_CASE("relationships: a child that loses its parent but cannot hold NULL is a FlushError, and nothing is written",
-          "[relationship][errors]") {
+          "[backend][relationship][errors]") {
     graph_db db;
     alchemy::metadata<Team, Member>().create_all(db.engine);
     db.run({"INSERT INTO teams (id) VALUES (1)", "INSERT INTO members (id, team_id) VALUES (1, 1)"});
@@ -592,7 +592,7 @@ TEST_CASE("relationships: a child that loses its parent but cannot hold NULL is 
     CHECK(db.stored("SELECT id, team_id FROM members") == rows{{"1", "1"}});
 }
 
-TEST_CASE("relationships: passive_deletes leaves unloaded children to the database's ON DELETE", "[relationship][cascade]") {
+TEST_CASE("relationships: passive_deletes leaves unloaded children to the database's ON DELETE", "[backend][relationship][cascade]") {
     graph_db db;
     alchemy::metadata<Shelf, Slot>().create_all(db.engine);
     db.run({"INSERT INTO shelves (id) VALUES (1)", "INSERT INTO slots (id, shelf_id) VALUES (1, 1), (2, 1)"});
@@ -601,14 +601,14 @@ TEST_CASE("relationships: passive_deletes leaves unloaded children to the databa
     db.clear();
     session.remove(shelf);
     session.commit();
-    CHECK(db.trace() == strings{stmt(R"(DELETE FROM "shelves" WHERE "id" = ?)", "(1)"), COMMIT});
+    CHECK(db.trace() == strings{stmt(test_backend::sql(R"(DELETE FROM "shelves" WHERE "id" = ?)"), "(1)"), COMMIT});
     CHECK(db.stored("SELECT id, coalesce(shelf_id, 'NULL') FROM slots") == rows{{"1", "NULL"}, {"2", "NULL"}});
 }
 
 // ---- self-reference -----------------------------------------------------------------------
 
 TEST_CASE("relationships: a self-referential tree is built, flushed in one commit (parents first) and walked back lazily",
-          "[relationship][self-referential]") {
+          "[backend][relationship][self-referential]") {
     graph_db db;
     {
         auto session = db.session();
@@ -648,7 +648,7 @@ TEST_CASE("relationships: a self-referential tree is built, flushed in one commi
 
 // ---- errors ---------------------------------------------------------------------------------
 
-TEST_CASE("relationships: bad input raises clear errors", "[relationship][errors]") {
+TEST_CASE("relationships: bad input raises clear errors", "[backend][relationship][errors]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -667,7 +667,7 @@ TEST_CASE("relationships: bad input raises clear errors", "[relationship][errors
 }
 
 TEST_CASE("relationships: linked objects are freed with their last handle and the session (no cycles leak)",
-          "[relationship][lifetime]") {
+          "[backend][relationship][lifetime]") {
     graph_db db;
     seed_blog(db);
     // LeakSanitizer (the ASan CI run) reports any group left behind; here the
@@ -708,7 +708,7 @@ std::size_t count_posts(const std::vector<alchemy::ptr<User>>& users) {
 }
 }  // namespace
 
-TEST_CASE("relationships: selectinload loads every user's posts with one more statement", "[relationship][eager]") {
+TEST_CASE("relationships: selectinload loads every user's posts with one more statement", "[backend][relationship][eager]") {
     graph_db db;
     seed_many(db);
     auto session = db.session();
@@ -718,11 +718,11 @@ TEST_CASE("relationships: selectinload loads every user's posts with one more st
     CHECK(std::as_const(users[9])->posts.empty());
     const auto trace = db.trace();
     REQUIRE(trace.size() == 3);  // BEGIN, the users, the posts
-    CHECK(trace[2] == stmt(R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" WHERE "posts"."user_id" IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))",
+    CHECK(trace[2] == stmt(test_backend::sql(R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" WHERE "posts"."user_id" IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))"),
                            "(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)"));
 }
 
-TEST_CASE("relationships: joinedload loads users and posts in one statement, users de-duplicated", "[relationship][eager]") {
+TEST_CASE("relationships: joinedload loads users and posts in one statement, users de-duplicated", "[backend][relationship][eager]") {
     graph_db db;
     seed_many(db);
     auto session = db.session();
@@ -735,7 +735,7 @@ TEST_CASE("relationships: joinedload loads users and posts in one statement, use
     CHECK(db.count("SELECT") == 1);
 }
 
-TEST_CASE("relationships: the many-to-one side and many-to-many load eagerly too", "[relationship][eager]") {
+TEST_CASE("relationships: the many-to-one side and many-to-many load eagerly too", "[backend][relationship][eager]") {
     graph_db db;
     seed_many(db);
     db.run({"INSERT INTO students (id, name) VALUES (1, 'Ann'), (2, 'Ben')", "INSERT INTO courses (id, name) VALUES (1, 'Math'), (2, 'Art')",
@@ -758,7 +758,7 @@ TEST_CASE("relationships: the many-to-one side and many-to-many load eagerly too
     CHECK(db.count("SELECT") == 3);  // selectin: 2, joined: 1
 }
 
-TEST_CASE("relationships: with LIMIT, a joined collection load runs as select-IN so the limit counts users", "[relationship][eager]") {
+TEST_CASE("relationships: with LIMIT, a joined collection load runs as select-IN so the limit counts users", "[backend][relationship][eager]") {
     graph_db db;
     seed_many(db);
     auto session = db.session();
@@ -769,7 +769,7 @@ TEST_CASE("relationships: with LIMIT, a joined collection load runs as select-IN
 }
 
 TEST_CASE("relationships: the N+1 loop costs two statements with batched lazy loads, and N+1 with them off",
-          "[relationship][loading]") {
+          "[backend][relationship][loading]") {
     graph_db db;
     seed_many(db);
     {
@@ -787,7 +787,7 @@ TEST_CASE("relationships: the N+1 loop costs two statements with batched lazy lo
     }
 }
 
-TEST_CASE("relationships: eager options that do not fit the query are refused", "[relationship][eager][errors]") {
+TEST_CASE("relationships: eager options that do not fit the query are refused", "[backend][relationship][eager][errors]") {
     graph_db db;
     auto session = db.session();
     CHECK_THROWS_WITH(session.query<Post>().options(alchemy::selectinload(&User::posts)),
@@ -796,7 +796,7 @@ TEST_CASE("relationships: eager options that do not fit the query are refused", 
                       Catch::Contains("stream() reads rows one at a time and cannot load relationships eagerly"));
 }
 
-TEST_CASE("relationships: a query joins along a relationship", "[relationship][query]") {
+TEST_CASE("relationships: a query joins along a relationship", "[backend][relationship][query]") {
     graph_db db;
     seed_many(db);
     db.run({"INSERT INTO students (id, name) VALUES (1, 'Ann')", "INSERT INTO courses (id, name) VALUES (1, 'Math')",
@@ -804,20 +804,20 @@ TEST_CASE("relationships: a query joins along a relationship", "[relationship][q
     auto session = db.session();
     using alchemy::col;
     auto q = session.query<User>().join(&User::posts).filter(col(&Post::title) == "p2_1");
-    CHECK(q.sql() == R"(SELECT "users"."id", "users"."name" FROM "users" JOIN "posts" ON "users"."id" = "posts"."user_id" WHERE "posts"."title" = ?)");
+    CHECK(q.sql() == test_backend::sql(R"(SELECT "users"."id", "users"."name" FROM "users" JOIN "posts" ON "users"."id" = "posts"."user_id" WHERE "posts"."title" = ?)"));
     auto found = q.all();
     REQUIRE(found.size() == 1);
     CHECK(std::as_const(found[0])->name == "u2");
 
     auto m2m = session.query<Student>().join(&Student::courses).filter(col(&Course::name) == "Math");
     CHECK(m2m.sql() ==
-          R"(SELECT "students"."id", "students"."name" FROM "students" JOIN "enrollments" ON "students"."id" = "enrollments"."student_id" JOIN "courses" ON "courses"."id" = "enrollments"."course_id" WHERE "courses"."name" = ?)");
+          test_backend::sql(R"(SELECT "students"."id", "students"."name" FROM "students" JOIN "enrollments" ON "students"."id" = "enrollments"."student_id" JOIN "courses" ON "courses"."id" = "enrollments"."course_id" WHERE "courses"."name" = ?)"));
     CHECK(m2m.count() == 1);
     auto by_user = session.query<Post>().join(&Post::user).filter(col(&User::name) == "u3").count();
     CHECK(by_user == 3);
 }
 
-TEST_CASE("relationships: merge carries into the loaded related objects (merge cascade)", "[relationship][cascade][merge]") {
+TEST_CASE("relationships: merge carries into the loaded related objects (merge cascade)", "[backend][relationship][cascade][merge]") {
     graph_db db;
     seed_blog(db);
     alchemy::ptr<User> alice;
@@ -841,7 +841,7 @@ TEST_CASE("relationships: merge carries into the loaded related objects (merge c
     CHECK(db.posts() == rows{{"1", "edited", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}, {"4", "extra", "1"}});
 }
 
-TEST_CASE("relationships: expunge and refresh-expire cascade along relationships with \"all\"", "[relationship][cascade]") {
+TEST_CASE("relationships: expunge and refresh-expire cascade along relationships with \"all\"", "[backend][relationship][cascade]") {
     graph_db db;
     alchemy::metadata<Author, Book>().create_all(db.engine);
     db.run({"INSERT INTO authors (id, name) VALUES (1, 'A')", "INSERT INTO books (id, title, author_id) VALUES (1, 'x', 1)"});
@@ -858,7 +858,7 @@ TEST_CASE("relationships: expunge and refresh-expire cascade along relationships
     CHECK(session.size() == 0);
 }
 
-TEST_CASE("relationships: a child appended to a parent that is then deleted is inserted free (NULL key)", "[relationship][cascade]") {
+TEST_CASE("relationships: a child appended to a parent that is then deleted is inserted free (NULL key)", "[backend][relationship][cascade]") {
     graph_db db;
     seed_blog(db);
     auto session = db.session();
@@ -872,7 +872,7 @@ TEST_CASE("relationships: a child appended to a parent that is then deleted is i
 }
 
 TEST_CASE("relationships: 1,000 users with their posts load in 2 statements eagerly or batched, 1,001 lazily one by one",
-          "[relationship][loading][eager]") {
+          "[backend][relationship][loading][eager]") {
     graph_db db;
     db.run({"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
             "INSERT INTO users (id, name) SELECT i, 'u' || i FROM n",
@@ -925,7 +925,7 @@ constexpr auto alchemy_table(Writer*) {
 }  // namespace
 
 TEST_CASE("relationships: with two foreign keys to one struct, relation() names the key each side uses",
-          "[relationship][sync]") {
+          "[backend][relationship][sync]") {
     graph_db db;
     alchemy::metadata<Writer, Article>().create_all(db.engine);
     auto session = db.session();
@@ -946,7 +946,7 @@ TEST_CASE("relationships: with two foreign keys to one struct, relation() names 
     CHECK(std::as_const(bob)->written.empty());
 }
 
-TEST_CASE("relationships: copying a struct out of a ptr copies what is loaded and never loads", "[relationship][lifetime]") {
+TEST_CASE("relationships: copying a struct out of a ptr copies what is loaded and never loads", "[backend][relationship][lifetime]") {
     graph_db db;
     seed_blog(db);
     alchemy::ptr<Post> a1;

@@ -1,5 +1,9 @@
 // create_all / drop_all: the DDL checked by reading the real database back.
+// Tests tagged [sqlite] stay SQLite-only: they read the schema through
+// SQLite's catalog (PRAGMA table_info, foreign_key_list, index_list,
+// sqlite_master) or check its DDL (AUTOINCREMENT, PRAGMA defer_foreign_keys).
 #include "models/seed_models.hpp"
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -58,7 +62,7 @@ std::vector<std::string> names(const Rows& rows, std::size_t column = 0) {
 
 }  // namespace
 
-TEST_CASE("create_all builds the seed's schema on a SQLite file, referenced tables first", "[schema]") {
+TEST_CASE("create_all builds the seed's schema on a SQLite file, referenced tables first", "[sqlite][schema]") {
     const auto path = test_support::scratch_path("schema.db");
     test_support::log_capture log;
     auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
@@ -110,7 +114,7 @@ TEST_CASE("create_all builds the seed's schema on a SQLite file, referenced tabl
     conn.rollback();
 }
 
-TEST_CASE("create_all is idempotent and drop_all removes every table, referencing tables first", "[schema]") {
+TEST_CASE("create_all is idempotent and drop_all removes every table, referencing tables first", "[sqlite][schema]") {
     const auto path = test_support::scratch_path("drop.db");
     test_support::log_capture log;
     auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
@@ -131,7 +135,7 @@ TEST_CASE("create_all is idempotent and drop_all removes every table, referencin
     schema.drop_all(engine);  // IF EXISTS
 }
 
-TEST_CASE("column names, constraints, checks, defaults and AUTOINCREMENT reach the database", "[schema]") {
+TEST_CASE("column names, constraints, checks, defaults and AUTOINCREMENT reach the database", "[sqlite][schema]") {
     const auto path = test_support::scratch_path("options.db");
     auto engine = alchemy::create_engine("sqlite:///" + path);
     alchemy::metadata<Account>().create_all(engine);
@@ -165,7 +169,7 @@ TEST_CASE("column names, constraints, checks, defaults and AUTOINCREMENT reach t
         Catch::Contains("UNIQUE constraint failed: accounts.owner, accounts.email_address"));
 }
 
-TEST_CASE("a self-referential table with ON DELETE / ON UPDATE actions", "[schema]") {
+TEST_CASE("a self-referential table with ON DELETE / ON UPDATE actions", "[sqlite][schema]") {
     const auto path = test_support::scratch_path("nodes.db");
     auto engine = alchemy::create_engine("sqlite:///" + path);
     alchemy::metadata<Node>().create_all(engine);
@@ -188,9 +192,9 @@ TEST_CASE("the same table mapped by two structs is refused", "[schema]") {
 }
 
 TEST_CASE("identifiers with quotes and SQL in them are quoted in DDL, INSERT, UPDATE, SELECT and DELETE",
-          "[schema][identifiers]") {
-    const auto path = test_support::scratch_path("hostile-identifiers.db");
-    auto engine = alchemy::create_engine("sqlite:///" + path);
+          "[backend][schema][identifiers]") {
+    test_backend::database db("hostile-identifiers.db");
+    auto engine = db.engine();
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE victims (x INTEGER)");
@@ -210,10 +214,9 @@ TEST_CASE("identifiers with quotes and SQL in them are quoted in DDL, INSERT, UP
         s.remove(b);
         s.commit();
     }
-    CHECK(raw_query(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") ==
-          Rows{{"odd \"table\"; DROP TABLE victims; --"}, {"victims"}});
-    CHECK(raw_query(path, "SELECT id, \"va\"\"lue'); DROP TABLE victims; --\", coalesce(parent, 'NULL') "
+    CHECK(db.table_names() == std::vector<std::string>{"odd \"table\"; DROP TABLE victims; --", "victims"});
+    CHECK(db.query("SELECT id, \"va\"\"lue'); DROP TABLE victims; --\", coalesce(parent, 'NULL') "
                           "FROM \"odd \"\"table\"\"; DROP TABLE victims; --\"") == Rows{{"1", "a", "NULL"}});
     alchemy::metadata<Hostile>().drop_all(engine);
-    CHECK(raw_query(path, "SELECT name FROM sqlite_master WHERE type = 'table'") == Rows{{"victims"}});
+    CHECK(db.table_names() == std::vector<std::string>{"victims"});
 }

@@ -1,8 +1,8 @@
 // The Session's unit of work: what a flush writes and in which order
 // (change tracking, flush order), failed flushes and the retry alchemy allows, FlushError,
 // autoflush (§4), and change detection that follows what was touched, not the
-// size of the identity map. Every test checks the SQL that reached SQLite (the
-// engine's log), the rows stored (raw sqlite3 read-back) and the objects.
+// size of the identity map. Every test checks the SQL that reached the database (the
+// engine's log), the rows stored (the test backend's own read-back) and the objects.
 #include "support/session_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -41,7 +41,7 @@ constexpr auto alchemy_table(Note*) {
 
 // ---- nothing to do: no SQL ---------------------------------------------------------------
 
-TEST_CASE("session flush: a commit with nothing to do emits nothing, not even BEGIN/COMMIT", "[session][flush]") {
+TEST_CASE("session flush: a commit with nothing to do emits nothing, not even BEGIN/COMMIT", "[backend][session][flush]") {
     database db;
     auto session = db.session();
     session.flush();
@@ -60,7 +60,7 @@ TEST_CASE("session flush: a commit with nothing to do emits nothing, not even BE
 }
 
 TEST_CASE("session flush: no UPDATE for an object only read through a non-const ptr, or changed back",
-          "[session][flush]") {
+          "[backend][session][flush]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL)"});
     auto session = db.session();
@@ -86,7 +86,7 @@ TEST_CASE("session flush: no UPDATE for an object only read through a non-const 
 
 // ---- UPDATE ----------------------------------------------------------------------------------
 
-TEST_CASE("session flush: an UPDATE lists only the changed columns, in table order", "[session][flush][update]") {
+TEST_CASE("session flush: an UPDATE lists only the changed columns, in table order", "[backend][session][flush][update]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x')"});
     auto session = db.session();
@@ -96,13 +96,13 @@ TEST_CASE("session flush: an UPDATE lists only the changed columns, in table ord
     a->name = "Alicia";  // ... but "name" comes first in the table
     session.commit();
     CHECK(db.trace() ==
-          strings{stmt(R"(UPDATE "users" SET "name" = ?, "email" = ? WHERE "id" = ?)", "('Alicia', 'new@x', 1)"), COMMIT});
+          strings{stmt(test_backend::sql(R"(UPDATE "users" SET "name" = ?, "email" = ? WHERE "id" = ?)"), "('Alicia', 'new@x', 1)"), COMMIT});
     CHECK(db.users() == rows{{"1", "Alicia", "new@x"}});
     // After the flush, the flushed values are the ones compared with.
     CHECK_FALSE(session.is_modified(a));
 }
 
-TEST_CASE("session flush: a write after a flush is compared with the flushed values, and only it", "[session][flush][update]") {
+TEST_CASE("session flush: a write after a flush is compared with the flushed values, and only it", "[backend][session][flush][update]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL)"});
     auto session = db.session();
@@ -119,12 +119,12 @@ TEST_CASE("session flush: a write after a flush is compared with the flushed val
     session.commit();
     CHECK(db.trace() ==
           strings{"batch " + update_user_name + " <- ('Alicia', 1) <- ('Robert', 2)",
-                  stmt(R"(UPDATE "users" SET "email" = ? WHERE "id" = ?)", "('new@x', 1)"), COMMIT});
+                  stmt(test_backend::sql(R"(UPDATE "users" SET "email" = ? WHERE "id" = ?)"), "('new@x', 1)"), COMMIT});
     CHECK(db.users() == rows{{"1", "Alicia", "new@x"}, {"2", "Robert", "NULL"}});
 }
 
 TEST_CASE("session flush: consecutive UPDATEs of the same columns are one batch, rows sorted by key",
-          "[session][flush][update]") {
+          "[backend][session][flush][update]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'u1'), (2, 'u2'), (3, 'u3'), (4, 'u4'), (5, 'u5')"});
     auto session = db.session();
@@ -151,7 +151,7 @@ TEST_CASE("session flush: consecutive UPDATEs of the same columns are one batch,
 }
 
 TEST_CASE("session flush: an UPDATE that matches no row is a StaleDataError and rolls back",
-          "[session][flush][update][errors]") {
+          "[backend][session][flush][update][errors]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Bob')"});
     auto session = db.session({.expire_on_commit = false});
@@ -175,7 +175,7 @@ TEST_CASE("session flush: an UPDATE that matches no row is a StaleDataError and 
 }
 
 TEST_CASE("session flush: changing the primary key UPDATEs it by the old key and re-keys the identity map",
-          "[session][flush][update]") {
+          "[backend][session][flush][update]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session({.expire_on_commit = false});
@@ -183,7 +183,7 @@ TEST_CASE("session flush: changing the primary key UPDATEs it by the old key and
     db.clear();
     a->id = 10;
     session.commit();
-    CHECK(db.trace() == strings{stmt(R"(UPDATE "users" SET "id" = ? WHERE "id" = ?)", "(10, 1)"), COMMIT});
+    CHECK(db.trace() == strings{stmt(test_backend::sql(R"(UPDATE "users" SET "id" = ? WHERE "id" = ?)"), "(10, 1)"), COMMIT});
     CHECK(db.users() == rows{{"10", "Alice", "NULL"}});
     db.clear();
     CHECK(session.get<User>(10) == a);
@@ -192,7 +192,7 @@ TEST_CASE("session flush: changing the primary key UPDATEs it by the old key and
     CHECK(db.sql() == strings{"BEGIN", select_user});
 }
 
-TEST_CASE("session flush: a value changed back after a flush is written back", "[session][flush][update]") {
+TEST_CASE("session flush: a value changed back after a flush is written back", "[backend][session][flush][update]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -211,7 +211,7 @@ TEST_CASE("session flush: a value changed back after a flush is written back", "
 // ---- INSERT --------------------------------------------------------------------------------
 
 TEST_CASE("session flush: INSERTs in foreign-key order, parents first, even when children were added first",
-          "[session][flush][insert]") {
+          "[backend][session][flush][insert]") {
     database db;
     auto session = db.session();
     auto post = session.add(Post{.title = "Hello", .user_id = 7});
@@ -227,7 +227,7 @@ TEST_CASE("session flush: INSERTs in foreign-key order, parents first, even when
 }
 
 TEST_CASE("session flush: INSERTs with known keys are batched, generated keys run one by one",
-          "[session][flush][insert]") {
+          "[backend][session][flush][insert]") {
     database db;
     auto session = db.session();
 
@@ -273,7 +273,7 @@ TEST_CASE("session flush: INSERTs with known keys are batched, generated keys ru
 
 // ---- DELETE and the whole flush -------------------------------------------------------------
 
-TEST_CASE("session flush: DELETEs children before parents, rows sorted by key", "[session][flush][delete]") {
+TEST_CASE("session flush: DELETEs children before parents, rows sorted by key", "[backend][session][flush][delete]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Bob')",
             "INSERT INTO posts (id, title, user_id) VALUES (1, 'p1', 1), (2, 'p2', 1), (3, 'p3', 2)"});
@@ -294,7 +294,7 @@ TEST_CASE("session flush: DELETEs children before parents, rows sorted by key", 
 }
 
 TEST_CASE("session flush: UPDATEs, INSERTs and DELETEs of several tables in one BEGIN ... COMMIT",
-          "[session][flush]") {
+          "[backend][session][flush]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Bob')",
             "INSERT INTO posts (id, title, user_id) VALUES (1, 'p1', 1), (2, 'p2', 2)"});
@@ -315,7 +315,7 @@ TEST_CASE("session flush: UPDATEs, INSERTs and DELETEs of several tables in one 
     CHECK(db.trace() == strings{// per table: UPDATEs, INSERTs; DELETEs last, children first
                                 stmt(update_user_email, "('a@x', 1)"),
                                 stmt(insert_user_with_id, "(3, 'Carol', NULL)"),
-                                stmt(R"(UPDATE "posts" SET "title" = ? WHERE "id" = ?)", "('p1 edited', 1)"),
+                                stmt(test_backend::sql(R"(UPDATE "posts" SET "title" = ? WHERE "id" = ?)"), "('p1 edited', 1)"),
                                 stmt(insert_post, "('p3', 3)"),
                                 stmt(delete_post, "(2)"),
                                 stmt(delete_user, "(2)"),
@@ -332,7 +332,7 @@ TEST_CASE("session flush: UPDATEs, INSERTs and DELETEs of several tables in one 
 
 TEST_CASE("session flush failure: an IntegrityError rolls the flush back, the objects keep their values, "
           "a corrected commit writes everything once",
-          "[session][flush][failure]") {
+          "[backend][session][flush][failure]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -372,8 +372,9 @@ TEST_CASE("session flush failure: an IntegrityError rolls the flush back, the ob
     CHECK(peek(bob).id == 2);
 }
 
+// SQLite-only: the error text checked is SQLite's.
 TEST_CASE("session flush failure: the error names the statement and the constraint, rollback() then discards",
-          "[session][flush][failure]") {
+          "[sqlite][session][flush][failure]") {
     database db;
     auto session = db.session();
     auto a = session.add(User{.name = "Same"});
@@ -396,7 +397,7 @@ TEST_CASE("session flush failure: the error names the statement and the constrai
 }
 
 TEST_CASE("session flush failure: a later flush fails after an earlier one succeeded in the same transaction",
-          "[session][flush][failure]") {
+          "[backend][session][flush][failure]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Zed')",
             "INSERT INTO posts (id, title, user_id) VALUES (1, 'p1', 1)"});
@@ -446,7 +447,7 @@ TEST_CASE("session flush failure: a later flush fails after an earlier one succe
                                 stmt(update_user_email, "('alice@x', 1)"),
                                 stmt(insert_user, "('Bob', 'bob@x')"),
                                 stmt(insert_user, "('Carol', NULL)"),
-                                stmt(R"(UPDATE "posts" SET "title" = ? WHERE "id" = ?)", "('p1 edited', 1)"),
+                                stmt(test_backend::sql(R"(UPDATE "posts" SET "title" = ? WHERE "id" = ?)"), "('p1 edited', 1)"),
                                 stmt(insert_post, "('by Bob', 3)"),
                                 stmt(delete_user, "(2)"),
                                 COMMIT});
@@ -457,7 +458,7 @@ TEST_CASE("session flush failure: a later flush fails after an earlier one succe
     CHECK(post.state() == object_state::persistent);
 }
 
-TEST_CASE("session flush failure: after a retried flush, later changes are flushed once", "[session][flush][failure]") {
+TEST_CASE("session flush failure: after a retried flush, later changes are flushed once", "[backend][session][flush][failure]") {
     database db;
     auto session = db.session({.expire_on_commit = false});
     auto bob = session.add(User{.name = "Bob"});
@@ -479,7 +480,7 @@ TEST_CASE("session flush failure: after a retried flush, later changes are flush
 }
 
 TEST_CASE("session flush failure: an object inserted and deleted in the failed transaction leaves the session",
-          "[session][flush][failure]") {
+          "[backend][session][flush][failure]") {
     database db;
     auto session = db.session();
     auto temp = session.add(User{.name = "Temporary"});
@@ -504,7 +505,7 @@ TEST_CASE("session flush failure: an object inserted and deleted in the failed t
 
 
 TEST_CASE("session flush: a server default is left to the database and reloaded, also across a failed flush",
-          "[session][flush][failure]") {
+          "[backend][session][flush][failure]") {
     database db;
     alchemy::metadata<Note>().create_all(db.engine);
     db.clear();
@@ -512,13 +513,13 @@ TEST_CASE("session flush: a server default is left to the database and reloaded,
     auto a = session.add(Note{.text = "a"});
     auto b = session.add(Note{.text = "b", .created = "yesterday"});
     session.flush();
-    CHECK(db.sql() == strings{"BEGIN", R"(INSERT INTO "notes" ("text") VALUES (?))",
-                              R"(INSERT INTO "notes" ("text", "created") VALUES (?, ?))"});
+    CHECK(db.sql() == strings{"BEGIN", test_backend::sql(R"(INSERT INTO "notes" ("text") VALUES (?))"),
+                              test_backend::sql(R"(INSERT INTO "notes" ("text", "created") VALUES (?, ?))")});
     db.clear();
 
     SECTION("read back on access") {
         CHECK(peek(a).created == "today");
-        CHECK(db.sql() == strings{R"(SELECT "id", "text", "created" FROM "notes" WHERE "id" = ?)"});
+        CHECK(db.sql() == strings{test_backend::sql(R"(SELECT "id", "text", "created" FROM "notes" WHERE "id" = ?)")});
         session.commit();
     }
     SECTION("a failed flush makes it pending again, readable, the default still to come") {
@@ -530,9 +531,9 @@ TEST_CASE("session flush: a server default is left to the database and reloaded,
         db.clear();
         c->text = "c";
         session.commit();
-        CHECK(db.trace() == strings{BEGIN, stmt(R"(INSERT INTO "notes" ("text") VALUES (?))", "('a')"),
-                                    stmt(R"(INSERT INTO "notes" ("text", "created") VALUES (?, ?))", "('b', 'yesterday')"),
-                                    stmt(R"(INSERT INTO "notes" ("text") VALUES (?))", "('c')"), COMMIT});
+        CHECK(db.trace() == strings{BEGIN, stmt(test_backend::sql(R"(INSERT INTO "notes" ("text") VALUES (?))"), "('a')"),
+                                    stmt(test_backend::sql(R"(INSERT INTO "notes" ("text", "created") VALUES (?, ?))"), "('b', 'yesterday')"),
+                                    stmt(test_backend::sql(R"(INSERT INTO "notes" ("text") VALUES (?))"), "('c')"), COMMIT});
         CHECK(db.stored("SELECT id, text, created FROM notes ORDER BY id") ==
               rows{{"1", "a", "today"}, {"2", "b", "yesterday"}, {"3", "c", "today"}});
         CHECK(peek(c).created == "today");
@@ -546,7 +547,7 @@ TEST_CASE("session flush: a server default is left to the database and reloaded,
 }
 
 TEST_CASE("session flush: a server default loaded by the get() that autoflushed the row is not written back",
-          "[session][flush]") {
+          "[backend][session][flush]") {
     database db;
     alchemy::metadata<Note>().create_all(db.engine);
     db.clear();
@@ -554,8 +555,8 @@ TEST_CASE("session flush: a server default loaded by the get() that autoflushed 
     auto n = session.add(Note{.id = 5, .text = "x"});
     n->text = "five";  // touched while pending
     CHECK(session.get<Note>(5) == n);
-    CHECK(db.trace() == strings{BEGIN, stmt(R"(INSERT INTO "notes" ("id", "text") VALUES (?, ?))", "(5, 'five')"),
-                                stmt(R"(SELECT "id", "text", "created" FROM "notes" WHERE "id" = ?)", "(5)")});
+    CHECK(db.trace() == strings{BEGIN, stmt(test_backend::sql(R"(INSERT INTO "notes" ("id", "text") VALUES (?, ?))"), "(5, 'five')"),
+                                stmt(test_backend::sql(R"(SELECT "id", "text", "created" FROM "notes" WHERE "id" = ?)"), "(5)")});
     CHECK(peek(n).created == "today");  // filled in from that SELECT
     CHECK_FALSE(session.is_modified(n));
     db.clear();
@@ -566,7 +567,7 @@ TEST_CASE("session flush: a server default loaded by the get() that autoflushed 
 
 // ---- FlushError: caught before any SQL -----------------------------------------------------
 
-TEST_CASE("session FlushError: two pending objects with the same key", "[session][flush][errors]") {
+TEST_CASE("session FlushError: two pending objects with the same key", "[backend][session][flush][errors]") {
     database db;
     auto session = db.session();
     auto a = session.add(User{.id = 5, .name = "a"});
@@ -584,7 +585,7 @@ TEST_CASE("session FlushError: two pending objects with the same key", "[session
     CHECK(db.users() == rows{{"5", "a", "NULL"}});
 }
 
-TEST_CASE("session FlushError: a pending object with the key of a persistent one", "[session][flush][errors]") {
+TEST_CASE("session FlushError: a pending object with the key of a persistent one", "[backend][session][flush][errors]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -611,7 +612,7 @@ TEST_CASE("session FlushError: a pending object with the key of a persistent one
 // with key K" in one flush into an UPDATE of that row (a "row switch").
 // alchemy runs the DELETE of that key before the INSERT.
 TEST_CASE("session flush: replacing a removed object by a new one with its key in one flush",
-          "[session][flush]") {
+          "[backend][session][flush]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -627,7 +628,7 @@ TEST_CASE("session flush: replacing a removed object by a new one with its key i
 
 // ---- autoflush ----------------------------------------------------------------------------
 
-TEST_CASE("session autoflush: a get() miss flushes pending changes first", "[session][autoflush]") {
+TEST_CASE("session autoflush: a get() miss flushes pending changes first", "[backend][session][autoflush]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -654,7 +655,7 @@ TEST_CASE("session autoflush: a get() miss flushes pending changes first", "[ses
 }
 
 TEST_CASE("session autoflush: a failing autoflush propagates from get(), the session restored for a retry",
-          "[session][autoflush][failure]") {
+          "[backend][session][autoflush][failure]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -674,7 +675,7 @@ TEST_CASE("session autoflush: a failing autoflush propagates from get(), the ses
     CHECK(db.users() == rows{{"1", "Alice", "NULL"}, {"2", "Other", "NULL"}});
 }
 
-TEST_CASE("session autoflush: set_autoflush(false) stops it, commit still flushes", "[session][autoflush]") {
+TEST_CASE("session autoflush: set_autoflush(false) stops it, commit still flushes", "[backend][session][autoflush]") {
     database db;
     auto session = db.session();
     session.set_autoflush(false);
@@ -707,8 +708,10 @@ TEST_CASE("session autoflush: set_autoflush(false) stops it, commit still flushe
 
 // ---- change detection that scales ------------------------------------------------------------
 
+// [shared]: a second session's read transaction stays open while the first
+// commits; a :memory: database refuses that COMMIT (readers block a writer).
 TEST_CASE("session scale: with 20,000 objects held a flush compares only the touched ones",
-          "[session][flush][scale]") {
+          "[backend][shared][session][flush][scale]") {
     database db;
     constexpr int n = 20'000;
     db.run({fmt::format("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {}) "

@@ -1,7 +1,7 @@
 // The Session: object states and their transitions (SQLAlchemy's five states), expiry and
 // refresh (§10), detached objects (§11), rollback and close (§1.3, §9.1).
-// Every test checks the SQL that reached SQLite (the engine's log), the rows
-// stored (raw sqlite3 read-back) and the objects' state.
+// Every test checks the SQL that reached the database (the engine's log), the rows
+// stored (the test backend's own read-back) and the objects' state.
 #include "support/session_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -25,7 +25,7 @@ const T& peek(const alchemy::ptr<T>& p) {
 // ---- states and transitions ------------------------------------------------------------
 
 TEST_CASE("session states: transient, pending, persistent, deleted after flush, detached after commit",
-          "[session][states]") {
+          "[backend][session][states]") {
     database db;
     auto session = db.session();
 
@@ -68,7 +68,7 @@ TEST_CASE("session states: transient, pending, persistent, deleted after flush, 
     CHECK(peek(u).name == "Alice");  // a deleted object keeps its values
 }
 
-TEST_CASE("session states: rollback of a flushed delete makes the object persistent again", "[session][states]") {
+TEST_CASE("session states: rollback of a flushed delete makes the object persistent again", "[backend][session][states]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -93,7 +93,7 @@ TEST_CASE("session states: rollback of a flushed delete makes the object persist
 }
 
 TEST_CASE("session states: expunge makes a persistent object detached and a pending one transient",
-          "[session][states]") {
+          "[backend][session][states]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -128,7 +128,7 @@ TEST_CASE("session states: expunge makes a persistent object detached and a pend
     CHECK(db.sql() == strings{"BEGIN", select_user});
 }
 
-TEST_CASE("session states: add() twice is harmless, expunge_all() empties the session", "[session][states]") {
+TEST_CASE("session states: add() twice is harmless, expunge_all() empties the session", "[backend][session][states]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -153,7 +153,7 @@ TEST_CASE("session states: add() twice is harmless, expunge_all() empties the se
 }
 
 TEST_CASE("session states: add() of a detached object makes it persistent, its detached changes UPDATE",
-          "[session][states][detached]") {
+          "[backend][session][states][detached]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x')"});
     alchemy::ptr<User> a;
@@ -183,7 +183,7 @@ TEST_CASE("session states: add() of a detached object makes it persistent, its d
 }
 
 TEST_CASE("session states: make_transient sends a deleted object back to transient, add() INSERTs it again",
-          "[session][states]") {
+          "[backend][session][states]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (3, 'Carol')"});
     auto session = db.session({.expire_on_commit = false});
@@ -208,7 +208,7 @@ TEST_CASE("session states: make_transient sends a deleted object back to transie
 }
 
 TEST_CASE("session states: remove() of a transient or pending object is an InvalidRequestError",
-          "[session][states][errors]") {
+          "[backend][session][states][errors]") {
     database db;
     auto session = db.session();
     auto t = alchemy::make(User{.name = "Transient"});
@@ -230,7 +230,7 @@ TEST_CASE("session states: remove() of a transient or pending object is an Inval
 }
 
 TEST_CASE("session states: add() of an object whose DELETE was flushed is an InvalidRequestError",
-          "[session][states][errors]") {
+          "[backend][session][states][errors]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -250,7 +250,7 @@ TEST_CASE("session states: add() of an object whose DELETE was flushed is an Inv
     CHECK(db.users().empty());
 }
 
-TEST_CASE("session states: add() of an object marked for deletion cancels the deletion", "[session][states]") {
+TEST_CASE("session states: add() of an object marked for deletion cancels the deletion", "[backend][session][states]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -268,7 +268,7 @@ TEST_CASE("session states: add() of an object marked for deletion cancels the de
     CHECK(db.users() == rows{{"1", "Alice", "NULL"}});
 }
 
-TEST_CASE("session states: a modified object that is then removed gets only a DELETE", "[session][states]") {
+TEST_CASE("session states: a modified object that is then removed gets only a DELETE", "[backend][session][states]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -284,7 +284,7 @@ TEST_CASE("session states: a modified object that is then removed gets only a DE
 
 // ---- expiry and refresh ---------------------------------------------------------------
 
-TEST_CASE("session expiry: after commit the next access reloads with one SELECT by key", "[session][expiry]") {
+TEST_CASE("session expiry: after commit the next access reloads with one SELECT by key", "[backend][session][expiry]") {
     database db;
     auto session = db.session();
     auto a = session.add(User{.name = "Alice"});
@@ -305,7 +305,7 @@ TEST_CASE("session expiry: after commit the next access reloads with one SELECT 
     CHECK(db.sql() == strings{"COMMIT"});  // nothing changed
 }
 
-TEST_CASE("session expiry: expire_on_commit = false keeps the values, no SELECT", "[session][expiry]") {
+TEST_CASE("session expiry: expire_on_commit = false keeps the values, no SELECT", "[backend][session][expiry]") {
     database db;
     auto Session = alchemy::sessionmaker(db.engine, {.expire_on_commit = false});
     auto session = Session();
@@ -321,7 +321,7 @@ TEST_CASE("session expiry: expire_on_commit = false keeps the values, no SELECT"
     CHECK(db.users() == rows{{"1", "Stale", "e@x"}});
 }
 
-TEST_CASE("session expiry: expire() reloads on next access and discards unflushed changes", "[session][expiry]") {
+TEST_CASE("session expiry: expire() reloads on next access and discards unflushed changes", "[backend][session][expiry]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', 'b@x')"});
     auto session = db.session();
@@ -387,7 +387,7 @@ TEST_CASE("session expiry: expire() reloads on next access and discards unflushe
 }
 
 TEST_CASE("session expiry: refresh() reloads now, after autoflush, discarding the object's own changes",
-          "[session][expiry]") {
+          "[backend][session][expiry]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x')"});
     auto session = db.session();
@@ -425,7 +425,7 @@ TEST_CASE("session expiry: refresh() reloads now, after autoflush, discarding th
 }
 
 TEST_CASE("session expiry: an expired object whose row was deleted behind the session's back",
-          "[session][expiry][errors]") {
+          "[backend][session][expiry][errors]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Bob')"});
     auto session = db.session();
@@ -444,7 +444,7 @@ TEST_CASE("session expiry: an expired object whose row was deleted behind the se
 }
 
 TEST_CASE("session expiry: an expired object of a closed session raises DetachedInstanceError",
-          "[session][expiry][detached]") {
+          "[backend][session][expiry][detached]") {
     database db;
     auto session = db.session();
     auto a = session.add(User{.name = "Alice"});
@@ -470,7 +470,7 @@ TEST_CASE("session expiry: an expired object of a closed session raises Detached
 // ---- rollback and close (the session lifecycle) ---------------------------------------------
 
 TEST_CASE("session rollback: pending and inserted objects become transient, deleted persistent, the rest expire",
-          "[session][rollback]") {
+          "[backend][session][rollback]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', 'b@x')"});
     auto session = db.session();
@@ -519,7 +519,7 @@ TEST_CASE("session rollback: pending and inserted objects become transient, dele
 }
 
 TEST_CASE("session rollback: an object inserted and deleted in the transaction becomes transient",
-          "[session][rollback]") {
+          "[backend][session][rollback]") {
     database db;
     auto session = db.session();
     auto t = session.add(User{.name = "Temporary"});
@@ -539,7 +539,7 @@ TEST_CASE("session rollback: an object inserted and deleted in the transaction b
     CHECK(db.users() == rows{{"1", "Temporary", "NULL"}});
 }
 
-TEST_CASE("session rollback: with no transaction emits nothing", "[session][rollback]") {
+TEST_CASE("session rollback: with no transaction emits nothing", "[backend][session][rollback]") {
     database db;
     auto session = db.session();
     auto p = session.add(User{.name = "Pending"});
@@ -552,7 +552,7 @@ TEST_CASE("session rollback: with no transaction emits nothing", "[session][roll
 }
 
 TEST_CASE("session close: rolls back what was not committed and detaches every object, then is reusable",
-          "[session][close]") {
+          "[backend][session][close]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Bob')"});
     auto session = db.session();
@@ -594,7 +594,7 @@ TEST_CASE("session close: rolls back what was not committed and detaches every o
     CHECK(db.users() == rows{{"1", "Alice", "NULL"}, {"2", "Bob", "NULL"}, {"3", "Carol", "NULL"}});
 }
 
-TEST_CASE("session close: leaving the scope rolls back and detaches", "[session][close]") {
+TEST_CASE("session close: leaving the scope rolls back and detaches", "[backend][session][close]") {
     database db;
     alchemy::ptr<User> a;
     alchemy::ptr<User> p;
@@ -622,8 +622,9 @@ TEST_CASE("session close: leaving the scope rolls back and detaches", "[session]
     CHECK_THROWS_AS(s1.commit(), alchemy::InvalidRequestError);  // NOLINT(bugprone-use-after-move)
 }
 
-TEST_CASE("session expire: a pending object has nothing to reload and is refused", "[session][expire]") {
-    alchemy::session session(alchemy::create_engine("sqlite://"));
+TEST_CASE("session expire: a pending object has nothing to reload and is refused", "[backend][session][expire]") {
+    test_backend::database db("expire.db");
+    alchemy::session session(db.engine());
     auto pending = session.add(plain::User{.name = "P"});
     REQUIRE_THROWS_AS(session.expire(pending), alchemy::InvalidRequestError);
     REQUIRE_THROWS_WITH(session.expire(pending), Catch::Contains("is not persistent within this Session"));

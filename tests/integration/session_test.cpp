@@ -1,6 +1,6 @@
 // The Session: the seed's CRUD, the identity map, merge() and composite keys.
-// Every test checks what reached SQLite (the engine's log), what is stored
-// (raw sqlite3 read-back of the file after commit) and the objects' state.
+// Every test checks what reached the database (the engine's log), what is stored
+// (the test backend's own read-back after commit, support/backend.hpp) and the objects' state.
 // States and expiry: session_states_test.cpp. The unit of work, failed
 // flushes, autoflush and scaling: session_flush_test.cpp.
 #include "support/session_fixture.hpp"
@@ -26,11 +26,11 @@ const T& peek(const alchemy::ptr<T>& p) {
 
 TEMPLATE_TEST_CASE("session CRUD: add + commit INSERTs and writes the generated id back, "
                    "a change UPDATEs only that column, remove DELETEs",
-                   "[session][crud]", plain::User, described::User) {
+                   "[backend][session][crud]", plain::User, described::User) {
     using U = TestType;
-    const auto path = test_support::scratch_path("crud.db");
+    test_backend::database db("crud.db");
     test_support::log_capture log;
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
+    auto engine = db.engine({.sink = log.sink()});
     alchemy::metadata<U>().create_all(engine);
     log.clear();
     auto Session = alchemy::sessionmaker(engine);
@@ -47,7 +47,7 @@ TEMPLATE_TEST_CASE("session CRUD: add + commit INSERTs and writes the generated 
     session.commit();
     CHECK(log.sql() == strings{"BEGIN", insert_user, "COMMIT"});
     CHECK(log.take().at(1).parameters == std::vector<std::vector<alchemy::value>>{{std::string("Alice"), nullptr}});
-    CHECK(test_support::raw_query(path, "SELECT id, name, email FROM users") == rows{{"1", "Alice", "NULL"}});
+    CHECK(db.query("SELECT id, name, email FROM users") == rows{{"1", "Alice", "NULL"}});
 
     // Read: the identity map has it (expired by the commit): one SELECT by key.
     auto found = session.get<U>(1);
@@ -64,15 +64,15 @@ TEMPLATE_TEST_CASE("session CRUD: add + commit INSERTs and writes the generated 
     CHECK(log.sql() == strings{update_user_name, "COMMIT"});
     CHECK(log.take().at(0).parameters ==
           std::vector<std::vector<alchemy::value>>{{std::string("Alicia"), std::int64_t{1}}});
-    CHECK(test_support::raw_query(path, "SELECT id, name, email FROM users") == rows{{"1", "Alicia", "NULL"}});
+    CHECK(db.query("SELECT id, name, email FROM users") == rows{{"1", "Alicia", "NULL"}});
 
     // Delete.
     session.remove(found);
     CHECK(log.sql().empty());  // remove() emits nothing
     CHECK(session.deleted_count() == 1);
     session.commit();
-    CHECK(log.sql() == strings{"BEGIN", R"(DELETE FROM "users" WHERE "id" = ?)", "COMMIT"});
-    CHECK(test_support::raw_query(path, "SELECT count(*) FROM users") == rows{{"0"}});
+    CHECK(log.sql() == strings{"BEGIN", delete_user, "COMMIT"});
+    CHECK(db.query("SELECT count(*) FROM users") == rows{{"0"}});
     CHECK(found.state() == object_state::detached);
     CHECK_FALSE(session.contains(found));
     CHECK(session.size() == 0);
@@ -83,7 +83,7 @@ TEMPLATE_TEST_CASE("session CRUD: add + commit INSERTs and writes the generated 
 
 // ---- the identity map -------------------------------------------------------------------
 
-TEST_CASE("session get: a miss SELECTs by key, a hit returns the same object with no SQL", "[session][identity]") {
+TEST_CASE("session get: a miss SELECTs by key, a hit returns the same object with no SQL", "[backend][session][identity]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL)"});
     auto session = db.session();
@@ -111,7 +111,7 @@ TEST_CASE("session get: a miss SELECTs by key, a hit returns the same object wit
     CHECK(session.size() == 2);
 }
 
-TEST_CASE("session get: misses are not remembered and return an empty ptr", "[session][identity]") {
+TEST_CASE("session get: misses are not remembered and return an empty ptr", "[backend][session][identity]") {
     database db;
     auto session = db.session();
     CHECK_FALSE(session.get<User>(7));
@@ -129,7 +129,7 @@ TEST_CASE("session get: misses are not remembered and return an empty ptr", "[se
 }
 
 TEST_CASE("session get: the wrong number of key values is an InvalidRequestError, before any SQL",
-          "[session][identity]") {
+          "[backend][session][identity]") {
     database db;
     auto session = db.session();
     CHECK_THROWS_AS(session.get<User>(1, 2), alchemy::InvalidRequestError);
@@ -143,7 +143,7 @@ TEST_CASE("session get: the wrong number of key values is an InvalidRequestError
     CHECK_FALSE(session.in_transaction());
 }
 
-TEST_CASE("session identity: two sessions hold different objects for the same row", "[session][identity]") {
+TEST_CASE("session identity: two sessions hold different objects for the same row", "[backend][session][identity]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto s1 = db.session();
@@ -165,7 +165,7 @@ TEST_CASE("session identity: two sessions hold different objects for the same ro
     s2.rollback();
 }
 
-TEST_CASE("session identity: one object cannot be in two sessions at once", "[session][identity]") {
+TEST_CASE("session identity: one object cannot be in two sessions at once", "[backend][session][identity]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto s1 = db.session();
@@ -193,7 +193,7 @@ TEST_CASE("session identity: one object cannot be in two sessions at once", "[se
 }
 
 TEST_CASE("session identity: add() of a detached object whose key another object holds is refused",
-          "[session][identity]") {
+          "[backend][session][identity]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto s1 = db.session();
@@ -215,7 +215,7 @@ TEST_CASE("session identity: add() of a detached object whose key another object
 }
 
 TEST_CASE("session identity: a loaded object is not overwritten by the database, unflushed changes survive",
-          "[session][identity]") {
+          "[backend][session][identity]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x')"});
     auto session = db.session();
@@ -251,7 +251,7 @@ TEST_CASE("session identity: a loaded object is not overwritten by the database,
     }
 }
 
-TEST_CASE("session identity: a flushed-deleted object is no longer found by get()", "[session][identity]") {
+TEST_CASE("session identity: a flushed-deleted object is no longer found by get()", "[backend][session][identity]") {
     database db;
     db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
     auto session = db.session();
@@ -268,7 +268,7 @@ TEST_CASE("session identity: a flushed-deleted object is no longer found by get(
 
 // ---- merge() --------------------------------------------------------------------------------
 
-TEST_CASE("session merge: onto the object in the identity map, UPDATE at flush", "[session][merge]") {
+TEST_CASE("session merge: onto the object in the identity map, UPDATE at flush", "[backend][session][merge]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x')"});
     auto session = db.session();
@@ -291,7 +291,7 @@ TEST_CASE("session merge: onto the object in the identity map, UPDATE at flush",
     CHECK(db.users() == rows{{"1", "Alicia", "a@x"}});
 }
 
-TEST_CASE("session merge: a key not in the map is loaded (after autoflush) and updated", "[session][merge]") {
+TEST_CASE("session merge: a key not in the map is loaded (after autoflush) and updated", "[backend][session][merge]") {
     database db;
     db.run({"INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x')"});
     auto session = db.session();
@@ -312,7 +312,7 @@ TEST_CASE("session merge: a key not in the map is loaded (after autoflush) and u
     CHECK(db.users() == rows{{"1", "Alice", "new@x"}, {"2", "Pending", "NULL"}});
 }
 
-TEST_CASE("session merge: no such row, or no key, gives a new pending copy", "[session][merge]") {
+TEST_CASE("session merge: no such row, or no key, gives a new pending copy", "[backend][session][merge]") {
     database db;
     auto session = db.session();
     const User with_key{.id = 5, .name = "Five"};
@@ -336,7 +336,7 @@ TEST_CASE("session merge: no such row, or no key, gives a new pending copy", "[s
 // ---- composite keys (Enrollment) ----------------------------------------------------------
 
 TEST_CASE("session composite keys: get with two values, batched INSERTs, DELETE by both columns",
-          "[session][composite]") {
+          "[backend][session][composite]") {
     database db;
     db.run({"INSERT INTO students (id, name) VALUES (1, 's1'), (2, 's2')",
             "INSERT INTO courses (id, name) VALUES (10, 'c10'), (20, 'c20')"});
@@ -374,7 +374,7 @@ TEST_CASE("session composite keys: get with two values, batched INSERTs, DELETE 
 }
 
 TEST_CASE("session composite keys: a distinct key per pair of values, FlushError for the same pair twice",
-          "[session][composite]") {
+          "[backend][session][composite]") {
     database db;
     db.run({"INSERT INTO students (id, name) VALUES (1, 's1')", "INSERT INTO courses (id, name) VALUES (1, 'c1')"});
     auto session = db.session();

@@ -1,7 +1,9 @@
 // Transactions on a connection: autobegin, commit and rollback, rollback on
 // close, engine.begin() scopes, savepoints, autocommit, and transaction
-// objects that outlive their transaction or connection. What reached SQLite is
-// checked through the log sink; what was stored, by raw sqlite3 read-back.
+// objects that outlive their transaction or connection, on the current test
+// backend (support/backend.hpp). What reached the database is checked through
+// the log sink; what was stored, by the backend's own read-back.
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,20 +17,17 @@
 
 #include <sqlite3.h>
 
-using test_support::raw_query;
-using test_support::scratch_path;
-
 namespace {
 
 using rows = std::vector<std::vector<std::string>>;
 using strings = std::vector<std::string>;
 
-// A file database with table t (x INTEGER) and a log capture that starts
+// A fresh database with table t (x INTEGER) and a log capture that starts
 // empty, after the set-up.
 struct fixture {
-    std::string path = scratch_path("tx.db");
+    test_backend::database db{"tx.db"};
     test_support::log_capture log;
-    alchemy::engine engine = alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()});
+    alchemy::engine engine = db.engine({.sink = log.sink()});
 
     fixture() {
         auto conn = engine.connect();
@@ -43,15 +42,15 @@ struct fixture {
         for (auto k : log.kinds()) out.emplace_back(alchemy::to_string(k));
         return out;
     }
-    /// The values of t as stored in the file, in order.
-    rows stored() const { return raw_query(path, "SELECT x FROM t ORDER BY x"); }
+    /// The values of t as stored, in order.
+    rows stored() const { return db.query("SELECT x FROM t ORDER BY x"); }
 };
 
 }  // namespace
 
 // ---- autobegin, commit, rollback ---------------------------------------------------
 
-TEST_CASE_METHOD(fixture, "transaction: the first execute begins a transaction", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: the first execute begins a transaction", "[backend][transaction]") {
     auto conn = engine.connect();
     CHECK_FALSE(conn.in_transaction());
     CHECK(log.kinds().empty());  // checking out emits nothing
@@ -68,7 +67,9 @@ TEST_CASE_METHOD(fixture, "transaction: the first execute begins a transaction",
                                "COMMIT", "BEGIN", "SELECT count(*) FROM t"});
 }
 
-TEST_CASE_METHOD(fixture, "transaction: commit() makes the work durable", "[transaction]") {
+// [shared]: reads the database back while this connection's write transaction is
+// open, which a :memory: database refuses (it lets no reader in beside a writer).
+TEST_CASE_METHOD(fixture, "transaction: commit() makes the work durable", "[backend][shared][transaction]") {
     auto conn = engine.connect();
     conn.execute("INSERT INTO t (x) VALUES (?)", 1);
     CHECK(stored().empty());  // not visible to others before the commit
@@ -77,7 +78,7 @@ TEST_CASE_METHOD(fixture, "transaction: commit() makes the work durable", "[tran
     CHECK(kinds() == strings{"begin", "statement", "commit"});
 }
 
-TEST_CASE_METHOD(fixture, "transaction: rollback() discards the work", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: rollback() discards the work", "[backend][transaction]") {
     auto conn = engine.connect();
     conn.execute("INSERT INTO t (x) VALUES (?)", 1);
     conn.rollback();
@@ -88,14 +89,15 @@ TEST_CASE_METHOD(fixture, "transaction: rollback() discards the work", "[transac
 }
 
 TEST_CASE_METHOD(fixture, "transaction: commit() and rollback() without a transaction do nothing",
-                 "[transaction]") {
+                 "[backend][transaction]") {
     auto conn = engine.connect();
     conn.commit();
     conn.rollback();
     CHECK(log.kinds().empty());
 }
 
-TEST_CASE_METHOD(fixture, "transaction: closing a connection rolls back uncommitted work", "[transaction]") {
+// SQLite-only: checks that the pooled sqlite3 handle comes back in autocommit mode.
+TEST_CASE_METHOD(fixture, "transaction: closing a connection rolls back uncommitted work", "[sqlite][transaction]") {
     sqlite3* handle = nullptr;
     SECTION("close()") {
         auto conn = engine.connect();
@@ -123,7 +125,9 @@ TEST_CASE_METHOD(fixture, "transaction: closing a connection rolls back uncommit
 
 // ---- engine.begin() and transaction objects ------------------------------------------
 
-TEST_CASE_METHOD(fixture, "transaction: engine.begin() commits at scope end", "[transaction]") {
+// [shared]: reads the database back while this connection's write transaction is
+// open, which a :memory: database refuses (it lets no reader in beside a writer).
+TEST_CASE_METHOD(fixture, "transaction: engine.begin() commits at scope end", "[backend][shared][transaction]") {
     {
         auto tx = engine.begin();
         CHECK(tx.is_active());
@@ -137,7 +141,7 @@ TEST_CASE_METHOD(fixture, "transaction: engine.begin() commits at scope end", "[
 }
 
 TEST_CASE_METHOD(fixture, "transaction: an exception leaving an engine.begin() scope rolls back and propagates",
-                 "[transaction]") {
+                 "[backend][transaction]") {
     const auto work = [&] {
         auto tx = engine.begin();
         tx.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -151,7 +155,7 @@ TEST_CASE_METHOD(fixture, "transaction: an exception leaving an engine.begin() s
 }
 
 TEST_CASE_METHOD(fixture, "transaction: a database error inside engine.begin() rolls back the earlier work",
-                 "[transaction]") {
+                 "[backend][transaction]") {
     const auto work = [&] {
         auto tx = engine.begin();
         tx.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -163,7 +167,7 @@ TEST_CASE_METHOD(fixture, "transaction: a database error inside engine.begin() r
 }
 
 TEST_CASE_METHOD(fixture, "transaction: a COMMIT that fails at engine.begin() scope end throws and rolls back",
-                 "[transaction]") {
+                 "[backend][transaction]") {
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
@@ -179,11 +183,11 @@ TEST_CASE_METHOD(fixture, "transaction: a COMMIT that fails at engine.begin() sc
     };
     REQUIRE_THROWS_AS(work(), alchemy::IntegrityError);
     CHECK(kinds() == strings{"begin", "statement", "commit", "rollback"});
-    CHECK(raw_query(path, "SELECT count(*) FROM child") == rows{{"0"}});
+    CHECK(db.query("SELECT count(*) FROM child") == rows{{"0"}});
     CHECK(engine.checked_out() == 0);
 }
 
-TEST_CASE_METHOD(fixture, "transaction: explicit commit() and rollback() on a transaction", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: explicit commit() and rollback() on a transaction", "[backend][transaction]") {
     auto conn = engine.connect();
     SECTION("commit") {
         {
@@ -210,7 +214,7 @@ TEST_CASE_METHOD(fixture, "transaction: explicit commit() and rollback() on a tr
     }
 }
 
-TEST_CASE_METHOD(fixture, "transaction: a committed transaction cannot be used", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: a committed transaction cannot be used", "[backend][transaction]") {
     auto conn = engine.connect();
     auto tx = conn.begin();
     tx.commit();
@@ -225,7 +229,7 @@ TEST_CASE_METHOD(fixture, "transaction: a committed transaction cannot be used",
     CHECK(stored().empty());
 }
 
-TEST_CASE_METHOD(fixture, "transaction: a transaction does not end one begun after it", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: a transaction does not end one begun after it", "[backend][transaction]") {
     auto conn = engine.connect();
     auto old_tx = conn.begin();
     old_tx.commit();
@@ -240,7 +244,7 @@ TEST_CASE_METHOD(fixture, "transaction: a transaction does not end one begun aft
 }
 
 TEST_CASE_METHOD(fixture, "transaction: conn.begin() while a transaction is open is an InvalidRequestError",
-                 "[transaction]") {
+                 "[backend][transaction]") {
     auto conn = engine.connect();
     SECTION("after autobegin") {
         conn.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -261,7 +265,7 @@ TEST_CASE_METHOD(fixture, "transaction: conn.begin() while a transaction is open
     CHECK(std::count(events.begin(), events.end(), std::string("begin")) == 1);
 }
 
-TEST_CASE_METHOD(fixture, "transaction: a moved transaction commits once", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: a moved transaction commits once", "[backend][transaction]") {
     {
         auto tx = engine.begin();
         tx.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -276,7 +280,9 @@ TEST_CASE_METHOD(fixture, "transaction: a moved transaction commits once", "[tra
 
 // ---- savepoints -----------------------------------------------------------------------
 
-TEST_CASE_METHOD(fixture, "transaction: savepoints are released or rolled back to", "[transaction][savepoint]") {
+// [shared]: reads the database back while this connection's write transaction is
+// open, which a :memory: database refuses (it lets no reader in beside a writer).
+TEST_CASE_METHOD(fixture, "transaction: savepoints are released or rolled back to", "[backend][shared][transaction][savepoint]") {
     auto conn = engine.connect();
     {
         auto tx = conn.begin();
@@ -307,7 +313,7 @@ TEST_CASE_METHOD(fixture, "transaction: savepoints are released or rolled back t
     CHECK(stored() == rows{{"1"}, {"3"}});
 }
 
-TEST_CASE_METHOD(fixture, "transaction: begin_nested() without a transaction begins one", "[transaction][savepoint]") {
+TEST_CASE_METHOD(fixture, "transaction: begin_nested() without a transaction begins one", "[backend][transaction][savepoint]") {
     auto conn = engine.connect();
     {
         auto sp = conn.begin_nested();
@@ -319,7 +325,7 @@ TEST_CASE_METHOD(fixture, "transaction: begin_nested() without a transaction beg
     CHECK(stored() == rows{{"1"}});
 }
 
-TEST_CASE_METHOD(fixture, "transaction: savepoints nest two deep", "[transaction][savepoint]") {
+TEST_CASE_METHOD(fixture, "transaction: savepoints nest two deep", "[backend][transaction][savepoint]") {
     auto conn = engine.connect();
     auto tx = conn.begin();
     tx.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -361,7 +367,7 @@ TEST_CASE_METHOD(fixture, "transaction: savepoints nest two deep", "[transaction
 }
 
 TEST_CASE_METHOD(fixture, "transaction: an exception inside a savepoint scope rolls back only the savepoint",
-                 "[transaction][savepoint]") {
+                 "[backend][transaction][savepoint]") {
     {
         auto tx = engine.begin();
         tx.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -381,7 +387,7 @@ TEST_CASE_METHOD(fixture, "transaction: an exception inside a savepoint scope ro
 }
 
 TEST_CASE_METHOD(fixture, "transaction: a failing statement inside a savepoint can be rolled back to",
-                 "[transaction][savepoint]") {
+                 "[backend][transaction][savepoint]") {
     auto conn = engine.connect();
     conn.execute("CREATE UNIQUE INDEX t_x ON t (x)");
     conn.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -397,7 +403,7 @@ TEST_CASE_METHOD(fixture, "transaction: a failing statement inside a savepoint c
 
 // ---- autocommit --------------------------------------------------------------------------
 
-TEST_CASE_METHOD(fixture, "transaction: with autocommit each statement is durable at once", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: with autocommit each statement is durable at once", "[backend][transaction]") {
     auto conn = engine.connect();
     conn.set_autocommit(true);
     conn.execute("INSERT INTO t (x) VALUES (?)", 1);
@@ -411,10 +417,10 @@ TEST_CASE_METHOD(fixture, "transaction: with autocommit each statement is durabl
     CHECK(stored() == rows{{"1"}, {"2"}});
 
     SECTION("autocommit is off again for the next checkout") {
-        const auto handle = alchemy::sqlite::native_handle(conn);
+        const auto handle = conn.native_handle();
         conn.close();
         auto again = engine.connect();
-        REQUIRE(alchemy::sqlite::native_handle(again) == handle);
+        REQUIRE(again.native_handle() == handle);
         again.execute("INSERT INTO t (x) VALUES (?)", 3);
         CHECK(again.in_transaction());
         CHECK(kinds().back() == "statement");
@@ -429,7 +435,7 @@ TEST_CASE_METHOD(fixture, "transaction: with autocommit each statement is durabl
     }
 }
 
-TEST_CASE_METHOD(fixture, "transaction: autocommit cannot be switched on inside a transaction", "[transaction]") {
+TEST_CASE_METHOD(fixture, "transaction: autocommit cannot be switched on inside a transaction", "[backend][transaction]") {
     auto conn = engine.connect();
     conn.execute("INSERT INTO t (x) VALUES (?)", 1);
     REQUIRE_THROWS_AS(conn.set_autocommit(true), alchemy::InvalidRequestError);
@@ -443,10 +449,10 @@ TEST_CASE_METHOD(fixture, "transaction: autocommit cannot be switched on inside 
 // ---- objects outliving their connection ---------------------------------------------------
 
 TEST_CASE_METHOD(fixture, "transaction: a transaction that outlives conn.close() is inactive and harmless",
-                 "[transaction]") {
+                 "[backend][transaction]") {
     std::optional<alchemy::transaction> stale;
     auto conn = engine.connect();
-    const auto handle = alchemy::sqlite::native_handle(conn);
+    const auto handle = conn.native_handle();
     stale.emplace(conn.begin());
     stale->execute("INSERT INTO t (x) VALUES (?)", 1);
     conn.close();  // rolls back
@@ -457,7 +463,7 @@ TEST_CASE_METHOD(fixture, "transaction: a transaction that outlives conn.close()
 
     // The same SQLite connection, checked out again, runs someone else's transaction ...
     auto other = engine.connect();
-    REQUIRE(alchemy::sqlite::native_handle(other) == handle);
+    REQUIRE(other.native_handle() == handle);
     auto other_tx = other.begin();
     other_tx.execute("INSERT INTO t (x) VALUES (?)", 3);
     log.clear();
@@ -471,7 +477,7 @@ TEST_CASE_METHOD(fixture, "transaction: a transaction that outlives conn.close()
 }
 
 TEST_CASE_METHOD(fixture, "transaction: a savepoint that outlives conn.close() is inactive and harmless",
-                 "[transaction][savepoint]") {
+                 "[backend][transaction][savepoint]") {
     std::optional<alchemy::transaction> stale;
     auto conn = engine.connect();
     stale.emplace(conn.begin_nested());

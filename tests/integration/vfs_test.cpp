@@ -1,4 +1,5 @@
 // engine_options::sqlite_vfs: file databases opened through a named VFS.
+// SQLite-only ([sqlite]): sqlite_vfs is a SQLite option.
 #include "support/fault_vfs.hpp"
 #include "support/support.hpp"
 
@@ -8,7 +9,7 @@
 
 using Catch::Matchers::Contains;
 
-TEST_CASE("engine: sqlite_vfs opens file databases through the named VFS", "[engine][vfs]") {
+TEST_CASE("engine: sqlite_vfs opens file databases through the named VFS", "[sqlite][engine][vfs]") {
     auto& vfs = test_support::fault_vfs::get();
     const auto path = test_support::scratch_path("through-vfs.db");
     auto engine = alchemy::create_engine("sqlite:///" + path, {.sqlite_vfs = test_support::fault_vfs::name});
@@ -25,7 +26,7 @@ TEST_CASE("engine: sqlite_vfs opens file databases through the named VFS", "[eng
     CHECK(test_support::raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"1"}});
 }
 
-TEST_CASE("engine: an unknown sqlite_vfs fails at connect() naming it", "[engine][vfs][errors]") {
+TEST_CASE("engine: an unknown sqlite_vfs fails at connect() naming it", "[sqlite][engine][vfs][errors]") {
     const auto path = test_support::scratch_path("no-such-vfs.db");
     auto engine = alchemy::create_engine("sqlite:///" + path, {.sqlite_vfs = "no-such-vfs"});
     try {

@@ -1,10 +1,11 @@
-// tests/support/session_fixture.hpp — what the session tests share: a SQLite
-// file with the seed's schema, an engine whose log is captured, and ways to
-// read back what reached the database (the log) and what is stored (raw
-// sqlite3 on the file).
+// tests/support/session_fixture.hpp — what the session tests share: a fresh
+// database of the current test backend (support/backend.hpp) with the seed's
+// schema, an engine whose log is captured, and ways to read back what reached
+// the database (the log) and what is stored (the backend's own client).
 #pragma once
 
 #include "models/seed_models.hpp"
+#include "support/backend.hpp"
 #include "support/support.hpp"
 
 #include <alchemy/alchemy.hpp>
@@ -27,33 +28,33 @@ using plain::User;
 using rows = std::vector<std::vector<std::string>>;
 using strings = std::vector<std::string>;
 
-// The statements the session renders for the seed's tables.
-inline const std::string select_user = R"(SELECT "id", "name", "email" FROM "users" WHERE "id" = ?)";
-inline const std::string select_post = R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)";
+// The statements the session renders for the seed's tables, written as SQLite
+// renders them and adapted to the backend's dialect by test_backend::sql().
+inline const std::string select_user = test_backend::sql(R"(SELECT "id", "name", "email" FROM "users" WHERE "id" = ?)");
+inline const std::string select_post = test_backend::sql(R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)");
 inline const std::string select_enrollment =
     R"(SELECT "student_id", "course_id" FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
-inline const std::string insert_user = R"(INSERT INTO "users" ("name", "email") VALUES (?, ?))";
-inline const std::string insert_user_with_id = R"(INSERT INTO "users" ("id", "name", "email") VALUES (?, ?, ?))";
-inline const std::string insert_post = R"(INSERT INTO "posts" ("title", "user_id") VALUES (?, ?))";
-inline const std::string insert_enrollment = R"(INSERT INTO "enrollments" ("student_id", "course_id") VALUES (?, ?))";
-inline const std::string update_user_name = R"(UPDATE "users" SET "name" = ? WHERE "id" = ?)";
-inline const std::string update_user_email = R"(UPDATE "users" SET "email" = ? WHERE "id" = ?)";
-inline const std::string delete_user = R"(DELETE FROM "users" WHERE "id" = ?)";
-inline const std::string delete_post = R"(DELETE FROM "posts" WHERE "id" = ?)";
+inline const std::string insert_user = test_backend::sql(R"(INSERT INTO "users" ("name", "email") VALUES (?, ?))");
+inline const std::string insert_user_with_id = test_backend::sql(R"(INSERT INTO "users" ("id", "name", "email") VALUES (?, ?, ?))");
+inline const std::string insert_post = test_backend::sql(R"(INSERT INTO "posts" ("title", "user_id") VALUES (?, ?))");
+inline const std::string insert_enrollment = test_backend::sql(R"(INSERT INTO "enrollments" ("student_id", "course_id") VALUES (?, ?))");
+inline const std::string update_user_name = test_backend::sql(R"(UPDATE "users" SET "name" = ? WHERE "id" = ?)");
+inline const std::string update_user_email = test_backend::sql(R"(UPDATE "users" SET "email" = ? WHERE "id" = ?)");
+inline const std::string delete_user = test_backend::sql(R"(DELETE FROM "users" WHERE "id" = ?)");
+inline const std::string delete_post = test_backend::sql(R"(DELETE FROM "posts" WHERE "id" = ?)");
 inline const std::string delete_enrollment =
     R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
 
-/// A fresh database file with the tables of `Models`, and an engine logging
-/// into `log`, which starts empty after the set-up.
+/// A fresh database of the current backend with the tables of `Models`, and
+/// an engine logging into `log`, which starts empty after the set-up.
 template <class... Models>
 struct basic_database {
-    std::string path;
+    test_backend::database store;
     test_support::log_capture log;
     alchemy::engine engine;
 
     explicit basic_database(const std::string& name)
-        : path(test_support::scratch_path(name)),
-          engine(alchemy::create_engine("sqlite:///" + path, {.sink = log.sink()})) {
+        : store(name), engine(store.engine({.sink = log.sink()})) {
         alchemy::metadata<Models...>().create_all(engine);
         log.clear();
     }
@@ -70,9 +71,11 @@ struct basic_database {
         log.clear();
     }
 
-    /// The file as raw sqlite3 sees it.
-    rows stored(const std::string& sql) const { return test_support::raw_query(path, sql); }
-    rows posts() const { return stored("SELECT id, title, coalesce(user_id, 'NULL') FROM posts ORDER BY id"); }
+    /// The database as the backend's own client sees it (committed rows).
+    rows stored(const std::string& sql) const { return store.query(sql); }
+    // NULL reads back as "NULL" (test_backend::rows), so no coalesce(), which
+    // would need a text default for an integer column on a stricter dialect.
+    rows posts() const { return stored("SELECT id, title, user_id FROM posts ORDER BY id"); }
 
     /// The SQL of every event since the last clear.
     strings sql() const { return log.sql(); }
@@ -91,7 +94,7 @@ struct basic_database {
 /// The seed's tables.
 struct database : basic_database<User, Post, Student, Course, Enrollment> {
     explicit database(const std::string& name = "session.db") : basic_database(name) {}
-    rows users() const { return stored("SELECT id, name, coalesce(email, 'NULL') FROM users ORDER BY id"); }
+    rows users() const { return stored("SELECT id, name, email FROM users ORDER BY id"); }
 };
 
 /// "begin BEGIN", "statement <sql> <- (params)" ... as trace() prints them.
