@@ -310,3 +310,44 @@ TEST_CASE("postgresql: the session writes objects and reads the generated keys b
     CHECK(s.rows("SELECT a.name, p.title FROM authors a JOIN posts p ON a.id = p.author_id") ==
           rows{{"anna", "two"}});
 }
+
+TEST_CASE("postgresql: a failed flush rolls back, keeps every object's values, and a corrected commit writes once",
+          "[postgresql]") {
+    using pg_models::Author;
+    schema s("flush");
+    test_support::log_capture log;
+    auto engine = alchemy::create_engine(s.url, {.sink = log.sink()});
+    alchemy::metadata<Author, pg_models::Post>().create_all(engine);
+    {
+        auto conn = engine.connect();
+        conn.execute("CREATE UNIQUE INDEX authors_name ON authors (name)");
+        conn.execute("INSERT INTO authors (id, name) VALUES (100, 'ann')");
+        conn.commit();
+    }
+    alchemy::session session(engine);
+    auto ann = session.get<Author>(100);
+    ann->name = "ann b.";
+    auto bob = session.add(Author{.name = "bob"});
+    auto dup = session.add(Author{.name = "ann b."});
+    log.clear();
+    CHECK_THROWS_AS(session.commit(), alchemy::IntegrityError);
+    CHECK(log.sql() == std::vector<std::string>{R"(UPDATE "authors" SET "name" = $1 WHERE "id" = $2)",
+                                                R"(INSERT INTO "authors" ("name") VALUES ($1) RETURNING "id")",
+                                                R"(INSERT INTO "authors" ("name") VALUES ($1) RETURNING "id")",
+                                                "ROLLBACK"});
+    CHECK(s.rows("SELECT id, name FROM authors") == rows{{"100", "ann"}});
+    CHECK(alchemy::state_of(ann) == alchemy::object_state::persistent);
+    CHECK(alchemy::state_of(bob) == alchemy::object_state::pending);
+    CHECK(std::as_const(bob)->id == 0);  // the generated key is taken back with its row
+    CHECK(std::as_const(ann)->name == "ann b.");
+
+    dup->name = "dora";
+    log.clear();
+    session.commit();
+    CHECK(log.sql() == std::vector<std::string>{"BEGIN", R"(UPDATE "authors" SET "name" = $1 WHERE "id" = $2)",
+                                                R"(INSERT INTO "authors" ("name") VALUES ($1) RETURNING "id")",
+                                                R"(INSERT INTO "authors" ("name") VALUES ($1) RETURNING "id")",
+                                                "COMMIT"});
+    // The identity sequence moved on during the failed attempt: PostgreSQL never reuses its values.
+    CHECK(s.rows("SELECT name FROM authors ORDER BY name") == rows{{"ann b."}, {"bob"}, {"dora"}});
+}
