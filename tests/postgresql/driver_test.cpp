@@ -351,3 +351,23 @@ TEST_CASE("postgresql: a failed flush rolls back, keeps every object's values, a
     // The identity sequence moved on during the failed attempt: PostgreSQL never reuses its values.
     CHECK(s.rows("SELECT name FROM authors ORDER BY name") == rows{{"ann b."}, {"bob"}, {"dora"}});
 }
+
+TEST_CASE("postgresql: a connection the server closed fails once, and the pool then opens a new one",
+          "[postgresql]") {
+    schema s("lost");
+    auto engine = alchemy::create_engine(s.url, {.pool_size = 1, .max_overflow = 0});
+    std::int64_t victim = 0;
+    {
+        auto conn = engine.connect();
+        victim = conn.execute("SELECT pg_backend_pid()").scalar<std::int64_t>();
+        conn.commit();
+    }
+    // Another connection, outside the engine, ends the pooled one's server process.
+    CHECK(s.rows("SELECT pg_terminate_backend(" + std::to_string(victim) + ")") == rows{{"t"}});
+    {
+        auto conn = engine.connect();
+        CHECK_THROWS_AS(conn.execute("SELECT 1"), alchemy::OperationalError);
+    }
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT pg_backend_pid()").scalar<std::int64_t>() != victim);
+}

@@ -169,6 +169,8 @@ public:
                             statement_role role = statement_role::ordinary) override;
     void follow_statement() noexcept override;
     bool database_in_transaction() const noexcept override;
+    // libpq marks the connection bad once a call finds the server gone.
+    bool lost() const noexcept override { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
 
     // Called by statements.
     void record_error(const PGresult* result);
