@@ -187,8 +187,10 @@ private:
     PGconn* conn_ = nullptr;
     const postgresql_dialect& dialect_;
     const logger* log_;
+    // The server's last error, recorded by the call that failed and taken by raise().
     std::string error_message_;
     int error_code_ = 0;
+    bool server_error_pending_ = false;
     std::int64_t changes_ = 0;
     std::int64_t total_changes_ = 0;
     std::uint64_t statement_counter_ = 0;

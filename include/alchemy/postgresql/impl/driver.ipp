@@ -354,6 +354,7 @@ ALCHEMY_INLINE void pg_connection::record_error(const PGresult* result) {
         error_message_ += fmt::format("\nDETAIL: {}", detail);
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     error_code_ = postgresql_dialect::pack_sqlstate(state ? state : "08006");  // no SQLSTATE: the connection broke
+    server_error_pending_ = true;
 }
 
 ALCHEMY_INLINE bool pg_connection::database_in_transaction() const noexcept {
@@ -372,11 +373,15 @@ ALCHEMY_INLINE void pg_connection::follow_statement() noexcept {
 
 ALCHEMY_INLINE void pg_connection::raise(int code, std::string_view sql, std::string_view params,
                                          statement_role role) {
-    std::string message = error_message_;
-    if (code != error_code_ || message.empty()) {  // a binder's error, not the server's
+    std::string message;
+    if (server_error_pending_) {
+        message = std::move(error_message_);
+        server_error_pending_ = false;
+    } else {  // the binder's error: nothing reached the server
         const auto state = postgresql_dialect::unpack_sqlstate(code);
         if (state == "22021") message = "a text parameter contains a NUL character, which PostgreSQL's text cannot hold";
         else if (state == "07001") message = "more parameters were bound than the statement takes";
+        else message = "the parameters could not be bound";
     }
     std::string_view note;
     if (in_transaction) {
