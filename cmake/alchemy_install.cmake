@@ -3,7 +3,7 @@
 #
 # Consumers write:
 #   find_package(alchemy CONFIG REQUIRED)                   # every component
-#   target_link_libraries(app PRIVATE alchemy::alchemy)      # core + sqlite
+#   target_link_libraries(app PRIVATE alchemy::alchemy)      # core + sqlite (+ postgresql)
 # or, without SQLite:
 #   find_package(alchemy CONFIG REQUIRED COMPONENTS core)
 #   target_link_libraries(app PRIVATE alchemy::core)
@@ -29,7 +29,11 @@ else()
   endif()
 endif()
 
-install(TARGETS alchemy_core alchemy_sqlite alchemy
+set(_alchemy_installed_targets alchemy_core alchemy_sqlite alchemy)
+if(ALCHEMY_WITH_POSTGRESQL)
+  list(APPEND _alchemy_installed_targets alchemy_postgresql)
+endif()
+install(TARGETS ${_alchemy_installed_targets}
   EXPORT alchemyTargets
   ARCHIVE
   FILE_SET HEADERS

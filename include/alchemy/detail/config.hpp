@@ -22,8 +22,9 @@
 // Each CMake component is compiled in its own file: the core in
 // src/alchemy.cpp (ALCHEMY_BUILDING_LIBRARY), the SQLite backend in
 // src/sqlite.cpp (ALCHEMY_BUILDING_SQLITE, for the headers of sqlite/, which
-// test ALCHEMY_SQLITE_INCLUDE_DEFINITIONS), so that a program without SQLite
-// links the core alone.
+// test ALCHEMY_SQLITE_INCLUDE_DEFINITIONS), the PostgreSQL backend in
+// src/postgresql.cpp (ALCHEMY_BUILDING_POSTGRESQL, for postgresql/), so that
+// a program links only the backends it uses.
 #if defined(ALCHEMY_SEPARATE_COMPILATION)
 #define ALCHEMY_INLINE
 #if defined(ALCHEMY_BUILDING_LIBRARY)
@@ -36,8 +37,14 @@
 #else
 #define ALCHEMY_SQLITE_INCLUDE_DEFINITIONS 0
 #endif
+#if defined(ALCHEMY_BUILDING_POSTGRESQL)
+#define ALCHEMY_POSTGRESQL_INCLUDE_DEFINITIONS 1
+#else
+#define ALCHEMY_POSTGRESQL_INCLUDE_DEFINITIONS 0
+#endif
 #else
 #define ALCHEMY_INLINE inline
 #define ALCHEMY_INCLUDE_DEFINITIONS 1
 #define ALCHEMY_SQLITE_INCLUDE_DEFINITIONS 1
+#define ALCHEMY_POSTGRESQL_INCLUDE_DEFINITIONS 1
 #endif

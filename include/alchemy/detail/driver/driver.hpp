@@ -158,6 +158,11 @@ public:
     /// Whether the database has a transaction open on this connection right now.
     virtual bool database_in_transaction() const noexcept = 0;
 
+    /// Whether the link to the database is gone for good (a server that
+    /// restarted or closed it, a broken network): the pool then closes the
+    /// connection instead of handing it out again.
+    virtual bool lost() const noexcept { return false; }
+
     // ---- prepared statements ------------------------------------------------
 
     /// A prepared statement for `sql`, marked in use: the cached one when it

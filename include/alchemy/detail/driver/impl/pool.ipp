@@ -11,9 +11,16 @@ ALCHEMY_INLINE std::shared_ptr<driver_connection> connection_pool::checkout() {
     std::unique_lock lock(mutex_);
     const auto deadline = deadline_after(timeout_);
     for (;;) {
-        if (!idle_.empty()) {
+        while (!idle_.empty()) {
             auto conn = std::move(idle_.back());
             idle_.pop_back();
+            if (conn->lost()) {  // closed (outside the lock) and replaced below
+                --open_count_;
+                lock.unlock();
+                conn.reset();
+                lock.lock();
+                continue;
+            }
             ++checked_out_;
             return conn;
         }
@@ -49,7 +56,7 @@ ALCHEMY_INLINE void connection_pool::checkin(std::shared_ptr<driver_connection> 
     {
         std::lock_guard lock(mutex_);
         --checked_out_;
-        if (reusable && conn->pool_generation == generation_ && idle_.size() < size_) {
+        if (reusable && !conn->lost() && conn->pool_generation == generation_ && idle_.size() < size_) {
             idle_.push_back(std::move(conn));
         } else {
             --open_count_;
