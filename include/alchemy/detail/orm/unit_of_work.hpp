@@ -48,9 +48,6 @@ void sort_by_key(Rows& rows, KeyOf key_of) {
         });
 }
 
-// The column indices of an INSERT shape (two bytes each, see flush).
-std::vector<std::size_t> shape_columns(const std::string& shape);
-
 std::vector<value> key_values(const instance_base& i, bool from_snapshot);
 
 // What a flush writes for relationships (collected by collect_links).

@@ -328,7 +328,7 @@ ALCHEMY_INLINE void session_core::flush() {
     };
 
     try {
-        for (const auto* gone : early_deletes) c.execute_values(statements(*gone->table).delete_by_key, key_values(*gone, true));
+        for (const auto* gone : early_deletes) c.execute_values(statements_.delete_by_key(*gone->table), key_values(*gone, true));
         for (const table_info* table : tables) {
             // Keys from links whose parents are known; then the UPDATEs of
             // this table (objects still waiting for a parent's key later).
@@ -393,7 +393,7 @@ ALCHEMY_INLINE void session_core::flush() {
                         ++end;
                 if (!statement || shape != last_shape) {
                     columns = shape_columns(shape);
-                    statement = &insert_statement(*table, shape, generated_key);
+                    statement = &statements_.insert(*table, shape, generated_key);
                     last_shape = shape;
                 }
                 const auto bind_row = [&](std::size_t i, binder& b) {
@@ -477,7 +477,7 @@ ALCHEMY_INLINE void session_core::flush() {
                 std::vector<std::vector<value>> keys;
                 for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
                 sort_by_key(keys, [](const std::vector<value>& k) -> const std::vector<value>& { return k; });
-                const auto& statement = statements(**t).delete_by_key;
+                const auto& statement = statements_.delete_by_key(**t);
                 if (keys.size() == 1) c.execute_values(statement, keys.front());
                 else c.execute_many(statement, keys);
             }

@@ -23,13 +23,6 @@ ALCHEMY_INLINE bool value_less(const value& a, const value& b) {
         a.get());
 }
 
-ALCHEMY_INLINE std::vector<std::size_t> shape_columns(const std::string& shape) {
-    std::vector<std::size_t> out;
-    for (std::size_t i = 0; i + 1 < shape.size(); i += 2)
-        out.push_back(static_cast<unsigned char>(shape[i]) | (static_cast<std::size_t>(static_cast<unsigned char>(shape[i + 1])) << 8));
-    return out;
-}
-
 ALCHEMY_INLINE std::vector<value> key_values(const instance_base& i, bool from_snapshot) {
     std::vector<value> out;
     for (auto k : i.table->primary_key)
