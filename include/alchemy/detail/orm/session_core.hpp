@@ -8,7 +8,6 @@
 #include <alchemy/detail/orm/instance.hpp>
 #include <alchemy/detail/orm/links.hpp>
 #include <alchemy/detail/orm/statement_cache.hpp>
-#include <alchemy/detail/orm/unit_of_work.hpp>
 #include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
@@ -244,10 +243,11 @@ public:
     void register_batch(std::vector<instance_base*> members);
     /// Select-IN loading of `info` for many owners at once.
     void load_many(const relationship_info& info, const std::vector<instance_base*>& owners);
-    /// What the next flush writes for relationships (unit_of_work.hpp).
-    flush_links collect_links();
 
 private:
+    // A flush's phases read and settle the lists and bookkeeping below.
+    friend class unit_of_work;
+
     void check_owned(const instance_base& i, const char* what) const;
 
     void detach(instance_base& i) noexcept {
@@ -340,5 +340,5 @@ inline value session_core::referenced_value(instance_base& owner, const relation
 #if ALCHEMY_INCLUDE_DEFINITIONS
 #include <alchemy/detail/orm/impl/session_core.ipp>
 #include <alchemy/detail/orm/impl/session_relationships.ipp>
-#include <alchemy/detail/orm/impl/flush.ipp>
+#include <alchemy/detail/orm/impl/flush.ipp>  // after the class: the unit of work's phases need all of it
 #endif
