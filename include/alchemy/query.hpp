@@ -242,9 +242,9 @@ protected:
         std::string shape;
         std::vector<value> params;
         if (select_shape(spec, shape, params, d)) {
-            if (const auto* sql = core_->compiled_sql_for(shape)) return core_->conn().execute_values(*sql, params);
+            if (const auto* sql = core_->statements().compiled_query(shape)) return core_->conn().execute_values(*sql, params);
             auto compiled = compile_select(spec, d);
-            core_->remember_compiled_sql(std::move(shape), compiled.sql);
+            core_->statements().remember_compiled_query(std::move(shape), compiled.sql);
             return core_->conn().execute_values(compiled.sql, compiled.params);
         }
         const auto compiled = compile_select(spec, d);

@@ -213,7 +213,7 @@ public:
     std::size_t size() const { return core_ ? (core_->follow_database(), core_->identity_size()) : 0; }
     std::size_t pending_count() const { return core_ ? (core_->follow_database(), core_->pending_count()) : 0; }
     /// Query shapes whose SQL text this session has rendered (and reuses).
-    std::size_t compiled_query_count() const { return core_ ? core_->compiled_sql_count() : 0; }
+    std::size_t compiled_query_count() const { return core_ ? core_->statements().compiled_query_count() : 0; }
     std::size_t deleted_count() const { return core_ ? (core_->follow_database(), core_->deleted_count()) : 0; }
     bool in_transaction() const { return core_ && core_->in_transaction(); }
 

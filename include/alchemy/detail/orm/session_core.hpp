@@ -7,7 +7,7 @@
 #include <alchemy/detail/orm/identity_map.hpp>
 #include <alchemy/detail/orm/instance.hpp>
 #include <alchemy/detail/orm/links.hpp>
-#include <alchemy/detail/orm/unit_of_work.hpp>
+#include <alchemy/detail/orm/statement_cache.hpp>
 #include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
@@ -29,13 +29,6 @@
 
 namespace alchemy {
 namespace detail {
-
-// The SQL a session runs for one table, rendered once per session
-// (detail/sql/statements.hpp).
-struct table_statements {
-    std::string select_by_key;   // SELECT <columns> FROM t WHERE <key> = ?
-    std::string delete_by_key;   // DELETE FROM t WHERE <key> = ?
-};
 
 /// The session's machinery behind alchemy::session, for alchemy's own code
 /// and its tests (session::core() is private): `session_access::core(s)`.
@@ -225,13 +218,9 @@ public:
 
     void close() noexcept;
 
-    /// The statements for one table (rendered on first use).
-    const table_statements& statements(const table_info& table);
-
-    /// The INSERT of `table` for the columns listed in `shape` (see
-    /// shape_columns), rendered on first use; `generated_key`: the database
-    /// generates the row's key (read back with RETURNING if the dialect says so).
-    const std::string& insert_statement(const table_info& table, const std::string& shape, bool generated_key);
+    /// The SQL this session has rendered, to run again.
+    statement_cache& statements() noexcept { return statements_; }
+    const statement_cache& statements() const noexcept { return statements_; }
 
     // ---- relationships (impl/session_relationships.ipp, the door of instance.hpp) ---------
 
@@ -248,21 +237,17 @@ public:
     std::vector<instance_base*> related_with(instance_base& i, unsigned flag);
     void cascade_remove(instance_base& i);
     void unload_relationships(instance_base& i) noexcept;
-    const std::string& relationship_sql(const relationship_info& info, const table_info& owner);
     value referenced_value(instance_base& owner, const relationship_info& info);
-    /// The SQL text rendered for a query shape (select.hpp), if cached.
-    const std::string* compiled_sql_for(const std::string& shape) const;
-    void remember_compiled_sql(std::string shape, std::string sql);
-    std::size_t compiled_sql_count() const noexcept { return compiled_.size(); }
 
     /// The objects of one query result form a batch for lazy loads.
     void register_batch(std::vector<instance_base*> members);
     /// Select-IN loading of `info` for many owners at once.
     void load_many(const relationship_info& info, const std::vector<instance_base*>& owners);
-    /// What the next flush writes for relationships (unit_of_work.hpp).
-    flush_links collect_links();
 
 private:
+    // A flush's phases read and settle the lists and bookkeeping below.
+    friend class unit_of_work;
+
     void check_owned(const instance_base& i, const char* what) const;
 
     void detach(instance_base& i) noexcept {
@@ -336,10 +321,7 @@ private:
     std::vector<instance_ref> transaction_;  // inserted, updated or deleted in this transaction
     std::vector<written_link> written_links_;  // oldest first
     std::vector<written_key> written_keys_;    // oldest first
-    boost::unordered_flat_map<const table_info*, table_statements> sql_;
-    boost::unordered_flat_map<std::string, std::string> insert_sql_;
-    boost::unordered_flat_map<const relationship_info*, std::string> relationship_sql_;
-    boost::unordered_flat_map<std::string, std::string> compiled_;  // query shape -> SQL text
+    statement_cache statements_;
 };
 
 inline void session_core::unload_relationships(instance_base& i) noexcept {
@@ -358,5 +340,5 @@ inline value session_core::referenced_value(instance_base& owner, const relation
 #if ALCHEMY_INCLUDE_DEFINITIONS
 #include <alchemy/detail/orm/impl/session_core.ipp>
 #include <alchemy/detail/orm/impl/session_relationships.ipp>
-#include <alchemy/detail/orm/impl/flush.ipp>
+#include <alchemy/detail/orm/impl/flush.ipp>  // after the class: the unit of work's phases need all of it
 #endif

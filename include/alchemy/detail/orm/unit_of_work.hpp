@@ -12,18 +12,29 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/orm/identity_map.hpp>
 #include <alchemy/detail/orm/instance.hpp>
 #include <alchemy/detail/orm/relationship_base.hpp>
+#include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/types.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+namespace alchemy {
+class connection;
+}
+
 namespace alchemy::detail {
+
+class session_core;
 
 // Orders values of one column type: SQLAlchemy sorts rows by key.
 bool value_less(const value& a, const value& b);
@@ -47,9 +58,6 @@ void sort_by_key(Rows& rows, KeyOf key_of) {
             return std::lexicographical_compare(ka.begin(), ka.end(), kb.begin(), kb.end(), value_less);
         });
 }
-
-// The column indices of an INSERT shape (two bytes each, see flush).
-std::vector<std::size_t> shape_columns(const std::string& shape);
 
 std::vector<value> key_values(const instance_base& i, bool from_snapshot);
 
@@ -128,6 +136,97 @@ void order_parents_first(std::vector<instance_base*>& rows, const std::vector<li
 // deepest children first (by their foreign key values), else one layer.
 std::vector<std::vector<const instance_base*>> children_first(const table_info& table,
                                                               const std::vector<const instance_base*>& rows);
+
+// One flush of a session (session_core::flush runs the phases in the order
+// declared here). It works on the session's own lists and bookkeeping, which
+// is why it is session_core's friend; what the phases share lives here.
+class unit_of_work {
+public:
+    explicit unit_of_work(session_core& session);
+    unit_of_work(const unit_of_work&) = delete;
+    unit_of_work& operator=(const unit_of_work&) = delete;
+
+    /// First, because relationship changes add work of their own: foreign
+    /// keys to write, association rows, orphans to delete (children of
+    /// deleted parents may be loaded for it, hence an undo on failure).
+    void collect_links();
+    /// After collect_links, whose orphans and touched children it must see;
+    /// checks that need no SQL, so that a wrong flush fails before it writes.
+    void plan();
+    /// Every statement, on `c`, in the order unit_of_work.hpp's header
+    /// describes; on failure the caller runs undo().
+    void write(connection& c);
+    /// Only after every statement succeeded: the session takes on what the
+    /// database now holds.
+    void finish();
+    /// After a failure in collect_links or write: nothing is half-written.
+    /// The database goes back to the start of the transaction and the session
+    /// to match it, keeping every value.
+    void undo();
+
+private:
+    struct update {
+        instance_ref inst;
+        std::vector<std::size_t> columns;
+        std::vector<value> old_key;
+    };
+    // An association row's two key columns and values, in the association
+    // table's column order (whichever side changed).
+    struct association_key {
+        std::size_t first, second;
+        std::vector<value> values;
+    };
+    using sql_rows = std::vector<std::pair<std::string, std::vector<value>>>;
+
+    // Before any table's writes: a removed object whose key a new object takes
+    // ("row switch") must be gone before that INSERT.
+    void write_row_switch_deletes();
+    // Before the table's INSERTs (SQLAlchemy's order), after its parents'
+    // tables, whose keys the foreign keys written here may take.
+    void write_updates(const table_info& table);
+    // After the table's UPDATEs; then the rows that waited for a parent's key
+    // inserted just now, and the association rows whose ends now have keys.
+    void write_inserts(const table_info& table);
+    // Last, tables in reverse dependency order: rows referring to a row are
+    // gone before it is.
+    void write_deletes();
+
+    static bool generates_key(const instance_base& i);
+    bool parent_ready(const link_assignment& a) const;
+    void write_link_key(const link_assignment& a);
+    void write_ready_link_keys(const table_info& table, const instance_base* only = nullptr);
+    // The UPDATEs of `table` for the touched objects `candidates`, sorted by
+    // key, runs of equal column sets batched.
+    void run_updates(const table_info& table, const std::vector<instance_base*>& candidates);
+    // Each row's column list as a short string of column indices (its
+    // "shape"): rows of one shape share a statement, rendered once per session.
+    static std::string shape_of(const table_info& table, const instance_base& i, bool generated_key);
+    void prepare_insert(const table_info& table, instance_base* row);
+    association_key association_row(const association_change& change) const;
+    // The INSERT / DELETE of association rows keyed by some of `table`'s
+    // columns, rendered once per flush for each table and column set, not per row.
+    const std::string& association_statement(bool insert, const table_info& table, std::vector<std::size_t> columns);
+    // Runs one statement per distinct SQL over its rows (a batch for several).
+    void run_rows(sql_rows& work);
+    bool deleted_by_row_switch(const instance_base* i) const;
+
+    session_core& session_;
+    const statement_renderer render_;
+    connection* conn_ = nullptr;  // write()'s: the session checks it out once the plan holds
+    flush_links links_;
+    key_map<const instance_base*> new_keys_;  // explicit keys of new objects (table name, NUL, encoded key)
+    std::vector<const table_info*> tables_;   // in dependency order
+    std::vector<const instance_base*> row_switch_deletes_;  // removed objects whose keys new objects take
+    // Foreign keys from links, written once the parent's key is known (a
+    // parent inserted by this flush has it after its INSERT).
+    pending_keys waiting_{std::vector<link_assignment>{}};
+    boost::unordered_flat_map<const instance_base*, bool> compared_;  // touched objects already compared
+    std::vector<update> updates_;          // written: finish() re-keys them and keeps their snapshots
+    std::vector<instance_ref> generated_;  // keys written by this flush, which undo() resets
+    // New rows whose NULL columns the database filled in (server defaults): finish() expires them.
+    std::vector<std::pair<instance_ref, std::vector<std::size_t>>> server_defaulted_;
+    std::map<std::pair<const table_info*, std::vector<std::size_t>>, std::string> association_sql_[2];
+};
 
 }  // namespace alchemy::detail
 

@@ -11,7 +11,7 @@
 //
 // Rendering is not free (quoting, one string per column), so callers render a
 // description once per table and column shape and keep the text
-// (session_core::statements, insert_statement, relationship_sql); nothing here
+// (detail/orm/statement_cache.hpp); nothing here
 // runs per row.
 #pragma once
 

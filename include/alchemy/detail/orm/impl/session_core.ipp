@@ -13,7 +13,7 @@ namespace alchemy {
 namespace detail {
 
 ALCHEMY_INLINE session_core::session_core(engine e, session_options options)
-    : engine_(std::move(e)), options_(options) {}
+    : engine_(std::move(e)), options_(options), statements_(engine_.dialect()) {}
 
 ALCHEMY_INLINE session_core::~session_core() { close(); }
 
@@ -24,11 +24,6 @@ ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
 }
 
 ALCHEMY_INLINE identity_map& session_core::identity_of(const table_info& table) { return identity_[&table]; }
-
-ALCHEMY_INLINE void session_core::remember_compiled_sql(std::string shape, std::string sql) {
-    if (compiled_.size() >= 1000) compiled_.clear();  // bounded: a program with unbounded shapes starts over
-    compiled_.emplace(std::move(shape), std::move(sql));
-}
 
 ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
     auto& i = *inst;
@@ -118,7 +113,7 @@ ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span
         return found;
     }
     autoflush();
-    auto result = conn().execute_values(statements(table).select_by_key, key);
+    auto result = conn().execute_values(statements_.select_by_key(table), key);
     if (!result.has_row()) return nullptr;
     return adopt(table, result.current(), make);
 }
@@ -126,11 +121,6 @@ ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span
 ALCHEMY_INLINE instance_ref session_core::adopt(const table_info& table, const row& r, instance_ref (*make)(),
                                                 std::size_t first) {
     return adopt<row>(table, r, make, first);
-}
-
-ALCHEMY_INLINE const std::string* session_core::compiled_sql_for(const std::string& shape) const {
-    auto it = compiled_.find(shape);
-    return it == compiled_.end() ? nullptr : &it->second;
 }
 
 ALCHEMY_INLINE void session_core::expunge_all() {
@@ -181,7 +171,7 @@ ALCHEMY_INLINE bool session_core::load(instance_base& i) {
     autoflush();
     std::vector<value> key;
     for (auto k : i.table->primary_key) key.push_back(i.column_value_of(k));
-    auto result = conn().execute_values(statements(*i.table).select_by_key, key);
+    auto result = conn().execute_values(statements_.select_by_key(*i.table), key);
     if (!result.has_row()) return false;
     fill_expired(i, result.current());
     return true;
@@ -308,27 +298,6 @@ ALCHEMY_INLINE void session_core::close() noexcept {
     forget_written();
     expunge_all();
     conn_.reset();
-}
-
-ALCHEMY_INLINE const table_statements& session_core::statements(const table_info& table) {
-    auto it = sql_.find(&table);
-    if (it != sql_.end()) return it->second;
-    const statement_renderer render(engine_.dialect());
-    table_statements s;
-    s.select_by_key = render.render(select_by_key_stmt{&table});
-    s.delete_by_key = render.render(delete_stmt{&table, table.primary_key});
-    return sql_.emplace(&table, std::move(s)).first->second;
-}
-
-ALCHEMY_INLINE const std::string& session_core::insert_statement(const table_info& table, const std::string& shape,
-                                                                 bool generated_key) {
-    std::string key(reinterpret_cast<const char*>(&table), sizeof(&table));
-    key += shape;
-    key += generated_key ? 'g' : 'v';  // (a RETURNING clause, when the dialect reads keys back with one)
-    if (auto it = insert_sql_.find(key); it != insert_sql_.end()) return it->second;
-    const auto& d = engine_.dialect();
-    auto sql = render_statement(insert_of(table, shape_columns(shape), generated_key, d), d);
-    return insert_sql_.emplace(std::move(key), std::move(sql)).first->second;
 }
 
 ALCHEMY_INLINE void session_core::register_batch(std::vector<instance_base*> members) {

@@ -98,13 +98,6 @@ ALCHEMY_INLINE void session_core::cascade_remove(instance_base& i) {
     }
 }
 
-ALCHEMY_INLINE const std::string& session_core::relationship_sql(const relationship_info& info,
-                                                                 const table_info& owner) {
-    if (auto it = relationship_sql_.find(&info); it != relationship_sql_.end()) return it->second;
-    auto sql = render_statement(relationship_load(info, owner, 0), engine_.dialect());
-    return relationship_sql_.emplace(&info, std::move(sql)).first->second;
-}
-
 ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const relationship_info& info) {
     auto& m = member_of(owner, info);
     ensure_loaded(owner);
@@ -133,7 +126,8 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
                 found = get(target, key, info.make_target);
             } else {
                 autoflush();
-                auto result = conn().execute_values(relationship_sql(info, *owner.table), std::vector<value>{v});
+                auto result =
+                    conn().execute_values(statements_.relationship_load(info, *owner.table), std::vector<value>{v});
                 if (result.has_row()) found = adopt(target, result.current(), info.make_target);
             }
         }
@@ -143,7 +137,8 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
         return;
     }
     autoflush();
-    auto result = conn().execute_values(relationship_sql(info, *owner.table), std::vector<value>{referenced_value(owner, info)});
+    auto result = conn().execute_values(statements_.relationship_load(info, *owner.table),
+                                        std::vector<value>{referenced_value(owner, info)});
     const bool once = info.kind == relationship_kind::one_to_many;
     for (; result.has_row(); result.next())
         attach_loaded(owner, info, *adopt(target, result.current(), info.make_target), once);
