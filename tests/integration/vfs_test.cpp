@@ -1,4 +1,4 @@
-// engine_options::sqlite_vfs: file databases opened through a named VFS.
+// sqlite::options::vfs: file databases opened through a named VFS.
 #include "support/fault_vfs.hpp"
 #include "support/support.hpp"
 
@@ -8,10 +8,10 @@
 
 using Catch::Matchers::Contains;
 
-TEST_CASE("engine: sqlite_vfs opens file databases through the named VFS", "[engine][vfs]") {
+TEST_CASE("engine: sqlite::options::vfs opens file databases through the named VFS", "[engine][vfs]") {
     auto& vfs = test_support::fault_vfs::get();
     const auto path = test_support::scratch_path("through-vfs.db");
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.sqlite_vfs = test_support::fault_vfs::name});
+    auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.vfs = test_support::fault_vfs::name}});
     vfs.arm(test_support::io::all, 1'000'000, test_support::fault::io_error);  // counts, never fails
     {
         auto conn = engine.connect();
@@ -25,9 +25,9 @@ TEST_CASE("engine: sqlite_vfs opens file databases through the named VFS", "[eng
     CHECK(test_support::raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"1"}});
 }
 
-TEST_CASE("engine: an unknown sqlite_vfs fails at connect() naming it", "[engine][vfs][errors]") {
+TEST_CASE("engine: an unknown sqlite::options::vfs fails at connect() naming it", "[engine][vfs][errors]") {
     const auto path = test_support::scratch_path("no-such-vfs.db");
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.sqlite_vfs = "no-such-vfs"});
+    auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.vfs = "no-such-vfs"}});
     try {
         engine.connect();
         FAIL("connect() succeeded");

@@ -16,7 +16,7 @@ namespace alchemy {
 
 class sqlite_dialect final : public dialect {
 public:
-    explicit sqlite_dialect(sqlite_begin begin = sqlite_begin::deferred) : begin_(begin) {}
+    explicit sqlite_dialect(alchemy::sqlite::begin_mode begin = alchemy::sqlite::begin_mode::deferred) : begin_(begin) {}
 
     std::string_view name() const noexcept override { return "sqlite"; }
 
@@ -69,7 +69,7 @@ private:
                 std::string(sqlstate(code, message)));
     }
 
-    sqlite_begin begin_;
+    alchemy::sqlite::begin_mode begin_;
 };
 
 }  // namespace alchemy

@@ -35,9 +35,9 @@ ALCHEMY_INLINE std::string_view sqlite_dialect::type_name(sql_type type) const n
 
 ALCHEMY_INLINE std::string sqlite_dialect::begin_sql() const {
     switch (begin_) {
-        case sqlite_begin::immediate: return "BEGIN IMMEDIATE";
-        case sqlite_begin::exclusive: return "BEGIN EXCLUSIVE";
-        case sqlite_begin::deferred: break;
+        case alchemy::sqlite::begin_mode::immediate: return "BEGIN IMMEDIATE";
+        case alchemy::sqlite::begin_mode::exclusive: return "BEGIN EXCLUSIVE";
+        case alchemy::sqlite::begin_mode::deferred: break;
     }
     return "BEGIN";
 }
