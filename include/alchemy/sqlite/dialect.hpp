@@ -24,7 +24,7 @@ public:
 
     std::string quote_identifier(std::string_view name) const override;
 
-    std::string_view type_name(sql_type type) const noexcept override;
+    std::string_view type_name(column_type type, sql_type storage) const noexcept override;
 
     std::string integer_key_clause(bool autoincrement) const override {
         return autoincrement ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
