@@ -5,7 +5,7 @@
 //
 // An engine owns a pool of SQLite connections to one database, opened
 // lazily, each with foreign_keys=ON, a busy timeout and (for files) WAL, as
-// engine_options says. An in-memory URL gives ONE database that every
+// engine_options and its backend options (sqlite::options) say. An in-memory URL gives ONE database that every
 // connection of the engine shares, for as long as the engine lives.
 // `engine` is a cheap handle: copies share the same pool; connections and
 // sessions keep it alive.

@@ -446,7 +446,7 @@ auto operator/(const L& lhs, const R& rhs) {
 template <sql_value T, class X>
     requires detail::is_expression_v<X>
 expression<T> cast(const X& x) {
-    return expression<T>(detail::cast_node(type_traits<T>::storage, x.node()));
+    return expression<T>(detail::cast_node(column_type_of<T>(), type_traits<T>::storage, x.node()));
 }
 
 /// A raw SQL fragment as an expression of type V (no parameters; your SQL,

@@ -46,6 +46,7 @@ struct column_info {
     std::string_view member;      ///< C++ member name
     std::string_view cpp_type;    ///< C++ member type, for messages
     sql_type type;                ///< storage class
+    column_type logical_type = column_type::blob;  ///< what DDL declares (dialect::type_name)
     bool nullable = false;        ///< the member is a std::optional
     bool primary_key = false;
     std::optional<std::string> server_default;  ///< SQL expression for DEFAULT (...)
@@ -845,6 +846,7 @@ table_info build_table() {
             c.member = member_name;
             c.cpp_type = type_name<M>();
             c.type = type_traits<M>::storage;
+            c.logical_type = column_type_of<M>();
             c.nullable = is_optional_v<M>;
             c.bind = &bind_member<T, i>;
             c.read = &read_member<T, i>;

@@ -22,6 +22,12 @@
 //         static Money read(const column_value& v) { return Money{v.as_integer()}; }
 //     };
 //
+// A column's type in DDL comes from its logical `column_type` (bool: boolean,
+// sys_days: date, time points: timestamp, the others their storage class),
+// which each dialect names. A specialisation may declare its own,
+// `static constexpr column_type column = column_type::date;`; without one
+// its column_type follows its storage class.
+//
 // Reading is strict: the stored type must match (INTEGER may widen to a
 // floating point member; nothing narrows silently). A mismatch throws
 // ConversionError; the layer that reads rows adds which column and statement.
@@ -39,6 +45,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <ratio>
 #include <span>
 #include <string>
 #include <string_view>
@@ -66,6 +73,38 @@ constexpr std::string_view to_string(sql_type t) noexcept {
         case sql_type::blob: return "BLOB";
     }
     return "?";
+}
+
+/// The logical type of a column: what CREATE TABLE declares and CAST names,
+/// through the dialect (dialect::type_name). Finer than the storage class, so
+/// that a database with BOOLEAN, DATE and TIMESTAMP types can declare them.
+enum class column_type { boolean, integer, real, text, blob, date, timestamp };
+
+constexpr std::string_view to_string(column_type t) noexcept {
+    switch (t) {
+        case column_type::boolean: return "boolean";
+        case column_type::integer: return "integer";
+        case column_type::real: return "real";
+        case column_type::text: return "text";
+        case column_type::blob: return "blob";
+        case column_type::date: return "date";
+        case column_type::timestamp: return "timestamp";
+    }
+    return "?";
+}
+
+/// The column_type of a type_traits specialisation that declares none: its
+/// storage class's. (NULL, which no mapped value is stored as, gets blob:
+/// SQLite gives such a column the affinity of an undeclared one.)
+constexpr column_type column_type_from(sql_type storage) noexcept {
+    switch (storage) {
+        case sql_type::integer: return column_type::integer;
+        case sql_type::real: return column_type::real;
+        case sql_type::text: return column_type::text;
+        case sql_type::blob:
+        case sql_type::null: break;
+    }
+    return column_type::blob;
 }
 
 /// A view of one column of the current row. Valid until the row advances.
@@ -176,13 +215,26 @@ struct type_traits;
 /// A type that can be read from and written to the database.
 template <class T>
 concept sql_value = requires(binder& b, const T& v, const column_value& c) {
-    // the storage class used for the column's declared type in DDL
+    // the storage class its values are written as (and, unless the
+    // specialisation declares a `column` type, the column's type in DDL)
     { type_traits<T>::storage } -> std::convertible_to<sql_type>;
     // writes the value as a parameter
     type_traits<T>::bind(b, v);
     // reads it back (throwing ConversionError when the stored value does not fit)
     { type_traits<T>::read(c) } -> std::same_as<T>;
 };
+
+/// The logical column type of T: the `column` its type_traits declares, else
+/// the one of its storage class.
+template <sql_value T>
+constexpr column_type column_type_of() noexcept {
+    if constexpr (requires {
+                      { type_traits<T>::column } -> std::convertible_to<column_type>;
+                  })
+        return type_traits<T>::column;
+    else
+        return column_type_from(type_traits<T>::storage);
+}
 
 /// A type that can be bound as a statement parameter (every sql_value, plus
 /// views such as std::string_view and const char*).
@@ -195,6 +247,7 @@ concept sql_parameter = requires(binder& b, const T& v) { type_traits<T>::bind(b
 template <>
 struct type_traits<bool> {
     static constexpr sql_type storage = sql_type::integer;
+    static constexpr column_type column = column_type::boolean;
     static void bind(binder& b, bool v) { b.bind_integer(v ? 1 : 0); }
     static bool read(const column_value& c) {
         const auto v = c.as_integer();
@@ -399,17 +452,24 @@ struct type_traits<E> {
 template <>
 struct type_traits<std::chrono::sys_days> {
     static constexpr sql_type storage = sql_type::text;
+    static constexpr column_type column = column_type::date;
     static void bind(binder& b, std::chrono::sys_days v) { b.bind_text(detail::format_date(v)); }
     static std::chrono::sys_days read(const column_value& c) { return detail::parse_date(c.as_text()); }
 };
 
 /// UTC time points (system_clock::time_point among them) as ISO-8601 TEXT
 /// "YYYY-MM-DD HH:MM:SS.fffffffff", with as many fraction digits as the
-/// duration needs: exact round trips, text order = time order.
+/// duration needs: exact round trips, text order = time order. SQL's
+/// TIMESTAMP types keep microseconds (PostgreSQL's, SQLAlchemy's DateTime),
+/// so only a time point no finer than that is declared a timestamp; a finer
+/// one (system_clock's nanoseconds) is declared text, which rounds nothing away.
 template <class Duration>
     requires(!std::is_same_v<Duration, std::chrono::days>)
 struct type_traits<std::chrono::sys_time<Duration>> {
     static constexpr sql_type storage = sql_type::text;
+    static constexpr column_type column =
+        std::ratio_greater_equal_v<typename Duration::period, std::micro> ? column_type::timestamp
+                                                                           : column_type::text;
     static void bind(binder& b, std::chrono::sys_time<Duration> v) { b.bind_text(detail::format_time(v)); }
     static std::chrono::sys_time<Duration> read(const column_value& c) {
         return detail::parse_time<Duration>(c.as_text());
@@ -422,6 +482,10 @@ struct type_traits<std::optional<T>> {
     static constexpr sql_type storage = [] {
         if constexpr (sql_value<T>) return type_traits<T>::storage;
         else return sql_type::null;
+    }();
+    static constexpr column_type column = [] {
+        if constexpr (sql_value<T>) return column_type_of<T>();
+        else return column_type::blob;
     }();
     static void bind(binder& b, const std::optional<T>& v) {
         if (v) type_traits<T>::bind(b, *v);

@@ -70,7 +70,8 @@ public:
         close();
         if (!path.empty() && fresh)
             for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
-        alchemy::engine_options options{.synchronous = alchemy::sqlite_synchronous::normal};  // WAL, FKs: defaults
+        alchemy::engine_options options{
+            .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}};  // WAL, FKs: defaults
         if (trace_)
             options.sink = [trace = trace_](const alchemy::log_event& e) {
                 trace->entries.push_back({e.sql, e.kind == alchemy::log_kind::batch ? e.parameters.size() : 1});

@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     }
     const std::string path = "session_scaling.db";
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.synchronous = alchemy::sqlite_synchronous::normal});
+    auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}});
     alchemy::metadata<User, Owner, Item>().create_all(engine);
     {
         auto tx = engine.begin();

@@ -360,7 +360,7 @@ void judge(std::string_view what, const stored& s, bool ok, const T& got, const 
 // sequenced, so a lock wait means a bug: a short busy timeout makes it
 // an error instead of a stall.
 struct fixture {
-    alchemy::engine engine = alchemy::create_engine("sqlite://", {.busy_timeout = std::chrono::milliseconds(100)});
+    alchemy::engine engine = alchemy::create_engine("sqlite://", {.backend = alchemy::sqlite::options{.busy_timeout = std::chrono::milliseconds(100)}});
     alchemy::connection raw = engine.connect();
     sqlite3* db = alchemy::sqlite::native_handle(raw);
     const alchemy::table_info& table = alchemy::table_of<wide>();

@@ -33,7 +33,7 @@ using rows = std::vector<std::vector<std::string>>;
 
 alchemy::engine engine_with_faults(const std::string& path, const test_support::log_capture& log, bool wal = true) {
     fault_vfs::get();  // registered before the engine opens anything
-    return alchemy::create_engine("sqlite:///" + path, {.sink = log.sink(), .wal = wal, .sqlite_vfs = fault_vfs::name});
+    return alchemy::create_engine("sqlite:///" + path, {.sink = log.sink(), .backend = alchemy::sqlite::options{.wal = wal, .vfs = fault_vfs::name}});
 }
 
 // The kinds of the events logged since the last take(), with "(implicit)"
@@ -346,7 +346,7 @@ TEST_CASE("atomicity: a COMMIT refused by another connection's lock keeps the tr
     test_support::log_capture log;
     // A rollback journal: a reader's SHARED lock stops the writer's COMMIT.
     auto engine = alchemy::create_engine(
-        "sqlite:///" + path, {.sink = log.sink(), .busy_timeout = std::chrono::milliseconds(50), .wal = false});
+        "sqlite:///" + path, {.sink = log.sink(), .backend = alchemy::sqlite::options{.busy_timeout = std::chrono::milliseconds(50), .wal = false}});
     alchemy::metadata<plain::User, plain::Post>().create_all(engine);
     alchemy::session session(engine);
     auto ann = session.add(User{.name = "ann"});

@@ -177,14 +177,14 @@ TEST_CASE("engine: every connection has foreign_keys=ON", "[sqlite][engine]") {
 }
 
 TEST_CASE("engine: foreign_keys = false leaves them off", "[sqlite][engine]") {
-    auto engine = alchemy::create_engine("sqlite://", {.foreign_keys = false});
+    auto engine = alchemy::create_engine("sqlite://", {.backend = alchemy::sqlite::options{.foreign_keys = false}});
     auto conn = engine.connect();
     CHECK(conn.execute("PRAGMA foreign_keys").scalar<int>() == 0);
 }
 
 TEST_CASE("engine: a write waits busy_timeout for another connection's lock, then fails", "[sqlite][engine]") {
     const auto path = scratch_path("busy.db");
-    auto engine = alchemy::create_engine(file_url(path), {.busy_timeout = 50ms});
+    auto engine = alchemy::create_engine(file_url(path), {.backend = alchemy::sqlite::options{.busy_timeout = 50ms}});
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
     conn.commit();
@@ -233,7 +233,7 @@ TEST_CASE("engine: file databases use WAL unless wal = false", "[sqlite][engine]
     }
     SECTION("wal = false: SQLite's rollback journal") {
         const auto path = scratch_path("nowal.db");
-        auto engine = alchemy::create_engine(file_url(path), {.wal = false});
+        auto engine = alchemy::create_engine(file_url(path), {.backend = alchemy::sqlite::options{.wal = false}});
         auto conn = engine.connect();
         CHECK(conn.execute("PRAGMA journal_mode").scalar<std::string>() == "delete");
         conn.rollback();
@@ -250,16 +250,16 @@ TEST_CASE("engine: file databases use WAL unless wal = false", "[sqlite][engine]
 }
 
 TEST_CASE("engine: the synchronous option sets PRAGMA synchronous on every connection", "[sqlite][engine]") {
-    using alchemy::sqlite_synchronous;
-    const auto [setting, expected] = GENERATE(table<sqlite_synchronous, int>({
-        {sqlite_synchronous::off, 0},
-        {sqlite_synchronous::normal, 1},
-        {sqlite_synchronous::full, 2},
-        {sqlite_synchronous::extra, 3},
+    using alchemy::sqlite::synchronous_mode;
+    const auto [setting, expected] = GENERATE(table<synchronous_mode, int>({
+        {synchronous_mode::off, 0},
+        {synchronous_mode::normal, 1},
+        {synchronous_mode::full, 2},
+        {synchronous_mode::extra, 3},
     }));
     INFO("expected PRAGMA synchronous = " << expected);
     const auto path = scratch_path("sync.db");
-    auto engine = alchemy::create_engine(file_url(path), {.synchronous = setting});
+    auto engine = alchemy::create_engine(file_url(path), {.backend = alchemy::sqlite::options{.synchronous = setting}});
     auto a = engine.connect();
     auto b = engine.connect();
     CHECK(a.execute("PRAGMA synchronous").scalar<int>() == expected);
@@ -304,7 +304,7 @@ TEST_CASE("engine: an in-memory engine is one database for every connection", "[
 // mode let readers go on reading the last committed state.
 TEST_CASE("engine: in an in-memory database an open write transaction holds off other readers",
           "[sqlite][engine][memory]") {
-    auto engine = alchemy::create_engine("sqlite://", {.busy_timeout = 50ms});
+    auto engine = alchemy::create_engine("sqlite://", {.backend = alchemy::sqlite::options{.busy_timeout = 50ms}});
     auto writer = engine.connect();
     auto reader = engine.connect();
     writer.execute("CREATE TABLE t (x INTEGER)");

@@ -188,10 +188,10 @@ TEST_CASE("foreign keys are enforced by default", "[sqlite][errors]") {
     CHECK(test_support::raw_query(path, "SELECT count(*) FROM users") == rows_t{{"1"}});
 }
 
-TEST_CASE("foreign keys are not enforced with engine_options{.foreign_keys = false}", "[sqlite][errors]") {
+TEST_CASE("foreign keys are not enforced with sqlite::options{.foreign_keys = false}", "[sqlite][errors]") {
     const auto path = test_support::scratch_path("errors_fk_off.db");
     {
-        auto engine = alchemy::create_engine("sqlite:///" + path, {.foreign_keys = false});
+        auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.foreign_keys = false}});
         auto conn = engine.connect();
         CHECK(conn.execute("PRAGMA foreign_keys").scalar<int>() == 0);
         conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)");

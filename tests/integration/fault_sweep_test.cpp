@@ -97,7 +97,7 @@ lines with_bystander(lines rows) {
 // A fresh file holding `before`, written without faults.
 std::string seed(const std::string& name, bool wal) {
     const auto path = test_support::scratch_path(name);
-    auto engine = alchemy::create_engine("sqlite:///" + path, {.wal = wal});
+    auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.wal = wal}});
     alchemy::metadata<rel::User, rel::Post, rel::Student, rel::Course, rel::Enrollment>().create_all(engine);
     auto conn = engine.connect();
     for (const char* sql : {"INSERT INTO users (id, name) VALUES (1, 'ann'), (2, 'bob')",
@@ -184,7 +184,7 @@ sweep_figures sweep_session(bool wal, unsigned ops, fault kind) {
         INFO("fault at operation " << n << (wal ? " (WAL)" : " (rollback journal)"));
         const auto path = seed("sweep-session.db", wal);
         {
-            auto engine = alchemy::create_engine("sqlite:///" + path, {.wal = wal, .sqlite_vfs = fault_vfs::name});
+            auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.wal = wal, .vfs = fault_vfs::name}});
             alchemy::session s(engine);
             const auto w = make_changes(s);
             vfs.arm(ops, n, kind);
@@ -255,7 +255,7 @@ sweep_figures sweep_plain(bool wal, unsigned ops, fault kind) {
         INFO("fault at operation " << n << (wal ? " (WAL)" : " (rollback journal)"));
         const auto path = seed("sweep-plain.db", wal);
         {
-            auto engine = alchemy::create_engine("sqlite:///" + path, {.wal = wal, .sqlite_vfs = fault_vfs::name});
+            auto engine = alchemy::create_engine("sqlite:///" + path, {.backend = alchemy::sqlite::options{.wal = wal, .vfs = fault_vfs::name}});
             vfs.arm(ops, n, kind);
             std::string error;
             const bool committed = plain_transaction(engine, error);

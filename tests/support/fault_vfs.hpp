@@ -5,7 +5,7 @@
 // it counts the operations of the chosen kinds (on every file: database,
 // rollback journal, WAL) and fails the N-th: once (a transient I/O error), or
 // that one and every later one (a disk that stays full). An engine uses it
-// through engine_options::sqlite_vfs = test_support::fault_vfs::name.
+// through sqlite::options::vfs = test_support::fault_vfs::name.
 //
 //   auto& vfs = test_support::fault_vfs::get();
 //   vfs.arm(test_support::io::write, 3, test_support::fault::disk_full);

@@ -95,7 +95,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> in_order(int t, int n) {
 
 TEST_CASE("engine: a write succeeds when a lock is released within busy_timeout", "[engine]") {
     const auto path = scratch_path("busy-wait.db");
-    auto engine = alchemy::create_engine(file_url(path), {.busy_timeout = 5000ms});
+    auto engine = alchemy::create_engine(file_url(path), {.backend = alchemy::sqlite::options{.busy_timeout = 5000ms}});
     auto conn = engine.connect();
     conn.execute("CREATE TABLE t (x INTEGER)");
     conn.commit();
@@ -128,7 +128,7 @@ TEST_CASE("engine: a log sink shared by 8 threads receives each thread's events 
     const auto path = scratch_path("log-threads.db");
     log_capture log;
     auto engine = alchemy::create_engine(
-        file_url(path), {.sink = log.sink(), .synchronous = alchemy::sqlite_synchronous::normal});
+        file_url(path), {.sink = log.sink(), .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}});
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)");
@@ -157,7 +157,7 @@ TEST_CASE("engine: set_log_sink while threads run: every event reaches the old s
     const auto path = scratch_path("log-swap.db");
     log_capture first, second;
     auto engine = alchemy::create_engine(
-        file_url(path), {.sink = first.sink(), .synchronous = alchemy::sqlite_synchronous::normal});
+        file_url(path), {.sink = first.sink(), .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}});
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)");

@@ -137,7 +137,7 @@ TEST_CASE("pool: dispose() while other threads work closes idle connections and 
     const auto path = scratch_path("dispose-under-load.db");
     auto engine = alchemy::create_engine(
         file_url(path),
-        {.pool_size = 2, .max_overflow = 2, .synchronous = alchemy::sqlite_synchronous::normal});
+        {.pool_size = 2, .max_overflow = 2, .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}});
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)");
@@ -243,7 +243,7 @@ TEST_CASE("pool: 8 threads x 1,000 write transactions lose no row", "[pool][stre
     const auto path = scratch_path("stress.db");
     auto engine = alchemy::create_engine(
         file_url(path),
-        {.pool_size = 4, .max_overflow = 4, .synchronous = alchemy::sqlite_synchronous::normal});
+        {.pool_size = 4, .max_overflow = 4, .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}});
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)");
@@ -265,7 +265,7 @@ TEST_CASE("pool: more threads than connections wait their turn and lose no row",
     const auto path = scratch_path("stress-small-pool.db");
     auto engine = alchemy::create_engine(
         file_url(path),
-        {.pool_size = 2, .max_overflow = 1, .synchronous = alchemy::sqlite_synchronous::normal});
+        {.pool_size = 2, .max_overflow = 1, .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}});
     {
         auto conn = engine.connect();
         conn.execute("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)");

@@ -98,12 +98,12 @@ struct run_result {
 
 // Runs the 8 x 1,000 transfers on a fresh database file at `path`, with
 // transactions begun as `begin` says, and returns what happened.
-run_result run_transfers(const std::string& path, alchemy::sqlite_begin begin) {
+run_result run_transfers(const std::string& path, alchemy::sqlite::begin_mode begin) {
     auto engine = alchemy::create_engine(
         "sqlite:///" + path, {.pool_size = threads,
                               .max_overflow = 0,
-                              .synchronous = alchemy::sqlite_synchronous::normal,
-                              .begin = begin});
+                              .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal,
+                                                                  .begin = begin}});
     alchemy::metadata<Account, Transfer>().create_all(engine);
     {
         auto session = alchemy::session(engine);
@@ -261,7 +261,7 @@ TEST_CASE("sessions: 8 threads x 1,000 transfers with BEGIN IMMEDIATE keep every
     // transaction that finds it taken waits (busy_timeout, 5 s): retries are
     // rare to none.
     const auto path = scratch_path("bank-immediate.db");
-    const auto result = run_transfers(path, alchemy::sqlite_begin::immediate);
+    const auto result = run_transfers(path, alchemy::sqlite::begin_mode::immediate);
     report("BEGIN IMMEDIATE", result);
     for (std::size_t i = 0; i < result.errors.size() && i < 5; ++i) UNSCOPED_INFO(result.errors[i]);
     CHECK(result.errors.size() == 0);
@@ -277,7 +277,7 @@ TEST_CASE("sessions: 8 threads x 1,000 transfers with deferred BEGIN, retried wh
     // since this one began reading (SQLITE_BUSY_SNAPSHOT), so many
     // transactions are run again.
     const auto path = scratch_path("bank-deferred.db");
-    const auto result = run_transfers(path, alchemy::sqlite_begin::deferred);
+    const auto result = run_transfers(path, alchemy::sqlite::begin_mode::deferred);
     report("deferred BEGIN", result);
     for (std::size_t i = 0; i < result.errors.size() && i < 5; ++i) UNSCOPED_INFO(result.errors[i]);
     CHECK(result.errors.size() == 0);

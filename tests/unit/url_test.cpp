@@ -104,18 +104,23 @@ TEST_CASE("create_engine: invalid options are an ArgumentError naming the option
                             Catch::Contains("pool_timeout"));
     }
     SECTION("negative busy_timeout") {
-        REQUIRE_THROWS_AS(alchemy::create_engine("sqlite://", {.busy_timeout = -1ms}), alchemy::ArgumentError);
-        REQUIRE_THROWS_WITH(alchemy::create_engine("sqlite://", {.busy_timeout = -1ms}),
-                            Catch::Contains("busy_timeout"));
+        const alchemy::engine_options options{.backend = alchemy::sqlite::options{.busy_timeout = -1ms}};
+        REQUIRE_THROWS_AS(alchemy::create_engine("sqlite://", options), alchemy::ArgumentError);
+        REQUIRE_THROWS_WITH(alchemy::create_engine("sqlite://", options),
+                            Catch::Contains("sqlite::options.busy_timeout must be between 0 and") &&
+                                Catch::Contains("not -1 ms"));
     }
     SECTION("busy_timeout too large for sqlite3_busy_timeout") {
         const auto too_long = std::chrono::milliseconds(std::int64_t{1} << 40);
-        REQUIRE_THROWS_AS(alchemy::create_engine("sqlite://", {.busy_timeout = too_long}),
+        REQUIRE_THROWS_AS(alchemy::create_engine("sqlite://", {.backend = alchemy::sqlite::options{.busy_timeout = too_long}}),
                           alchemy::ArgumentError);
     }
     SECTION("zero timeouts and zero overflow are valid") {
         auto engine = alchemy::create_engine(
-            "sqlite://", {.pool_size = 1, .max_overflow = 0, .pool_timeout = 0ms, .busy_timeout = 0ms});
+            "sqlite://", {.pool_size = 1,
+                          .max_overflow = 0,
+                          .pool_timeout = 0ms,
+                          .backend = alchemy::sqlite::options{.busy_timeout = 0ms}});
         auto conn = engine.connect();
         CHECK(conn.execute("SELECT 1").scalar<int>() == 1);
     }

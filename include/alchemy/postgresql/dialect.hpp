@@ -21,7 +21,11 @@ public:
     std::string_view name() const noexcept override { return "postgresql"; }
     std::string placeholder(std::size_t index) const override { return "$" + std::to_string(index); }
     std::string quote_identifier(std::string_view name) const override;
-    std::string_view type_name(sql_type type) const noexcept override;
+    // The logical type where the value is written in its natural form (a bool
+    // as an integer, a date or time point as ISO text); a user type that
+    // declares one but writes another storage class gets its storage's type,
+    // since PostgreSQL does not convert a BIGINT into a DATE.
+    std::string_view type_name(column_type type, sql_type storage) const noexcept override;
 
     // An identity column: the database numbers the rows, and an explicit key
     // in an INSERT is still accepted (BY DEFAULT), as with SQLite's rowid.

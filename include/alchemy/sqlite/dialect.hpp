@@ -16,7 +16,7 @@ namespace alchemy {
 
 class sqlite_dialect final : public dialect {
 public:
-    explicit sqlite_dialect(sqlite_begin begin = sqlite_begin::deferred) : begin_(begin) {}
+    explicit sqlite_dialect(alchemy::sqlite::begin_mode begin = alchemy::sqlite::begin_mode::deferred) : begin_(begin) {}
 
     std::string_view name() const noexcept override { return "sqlite"; }
 
@@ -24,7 +24,7 @@ public:
 
     std::string quote_identifier(std::string_view name) const override;
 
-    std::string_view type_name(sql_type type) const noexcept override;
+    std::string_view type_name(column_type type, sql_type storage) const noexcept override;
 
     std::string integer_key_clause(bool autoincrement) const override {
         return autoincrement ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
@@ -66,7 +66,7 @@ private:
                 std::string(sqlstate(code, message)));
     }
 
-    sqlite_begin begin_;
+    alchemy::sqlite::begin_mode begin_;
 };
 
 }  // namespace alchemy

@@ -13,6 +13,7 @@
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/sqlite/dialect.hpp>
+#include <alchemy/sqlite/options.hpp>
 #include <alchemy/types.hpp>
 #include <alchemy/url.hpp>
 
@@ -162,7 +163,8 @@ private:
 struct connect_config {
     std::string filename;   // path, or a memdb URI for an in-memory database
     bool memory = false;    // filename is a shared memdb URI
-    engine_options options;
+    alchemy::sqlite::options options;
+    std::size_t statement_cache_size = 0;
 };
 
 class sqlite_connection final : public driver_connection {
@@ -205,7 +207,7 @@ private:
     // the log, and returns what the error message should tell the caller.
     std::string_view settle_after_error(const std::string& message, statement_role role);
 
-    static std::string synchronous_sql(sqlite_synchronous s);
+    static std::string synchronous_sql(alchemy::sqlite::synchronous_mode s);
 
     // Runs a set-up statement, reporting failures with the database's name.
     void setup(const std::string& sql, const std::string& filename);
@@ -228,6 +230,9 @@ public:
     }
 
 private:
+    sqlite_driver(alchemy::sqlite::options o, std::size_t statement_cache_size, const alchemy::url& u);
+    static alchemy::sqlite::options read_options(const alchemy::url& u, const engine_options& options);
+
     sqlite_dialect dialect_;
     connect_config config_;
     std::shared_ptr<sqlite_connection> anchor_;  // keeps an in-memory database alive

@@ -46,7 +46,8 @@ struct sql_node {
     value bound{};                      // bind
     std::string op{};                   // binary / prefix / postfix operator, function name
     std::vector<node_ptr> children{};   // operands, list items, arguments
-    sql_type cast_to = sql_type::null;  // cast
+    sql_type cast_to = sql_type::null;  // cast: the storage class
+    column_type cast_type = column_type::blob;  // cast: the logical type
     std::shared_ptr<const nested_renderer> nested_sql{};  // nested
     std::string alias{};                // column of an aliased table; alias_column
 };
@@ -67,7 +68,7 @@ node_ptr pattern_node(std::string pattern, std::vector<node_ptr> children = {});
 /// `sql` is rendered as written ("{}" in it is text, not a child).
 node_ptr text_node(std::string sql);
 node_ptr label_node(std::string name, node_ptr child);
-node_ptr cast_node(sql_type to, node_ptr child);
+node_ptr cast_node(column_type type, sql_type storage, node_ptr child);
 /// `operand` matches `pattern` ignoring case: its spelling is the dialect's
 /// (dialect::ilike), so the expression layer never writes it.
 node_ptr ilike_node(node_ptr operand, node_ptr pattern);

@@ -24,8 +24,11 @@ ALCHEMY_INLINE std::string postgresql_dialect::quote_identifier(std::string_view
     return out;
 }
 
-ALCHEMY_INLINE std::string_view postgresql_dialect::type_name(sql_type type) const noexcept {
-    switch (type) {
+ALCHEMY_INLINE std::string_view postgresql_dialect::type_name(column_type type, sql_type storage) const noexcept {
+    if (type == column_type::boolean && storage == sql_type::integer) return "BOOLEAN";
+    if (type == column_type::date && storage == sql_type::text) return "DATE";
+    if (type == column_type::timestamp && storage == sql_type::text) return "TIMESTAMP";
+    switch (storage) {
         case sql_type::integer: return "BIGINT";
         case sql_type::real: return "DOUBLE PRECISION";
         case sql_type::text: return "TEXT";

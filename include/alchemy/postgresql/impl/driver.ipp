@@ -337,6 +337,20 @@ ALCHEMY_INLINE pg_connection::pg_connection(const pg_connect_config& config, con
     // libpq prints the server's notices (DROP TABLE IF EXISTS of a missing
     // table ...) to stderr by default; a library must not write there.
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    // Dates and timestamps are read as ISO text (YYYY-MM-DD HH:MM:SS), whatever
+    // the server's or the role's DateStyle.
+    PGresult* set = PQexec(conn_, "SET DateStyle = ISO");
+    const bool ok = PQresultStatus(set) == PGRES_COMMAND_OK;
+    if (!ok) record_error(set);
+    PQclear(set);
+    if (!ok) {
+        server_error_pending_ = false;
+        const auto message = std::move(error_message_);
+        PQfinish(conn_);
+        conn_ = nullptr;
+        dialect_.raise(error_code_, fmt::format("{} (connecting to {})", message, config.where), "SET DateStyle = ISO",
+                       "", "");
+    }
 }
 
 ALCHEMY_INLINE pg_connection::~pg_connection() {
@@ -451,6 +465,12 @@ ALCHEMY_INLINE pg_driver::pg_driver(const alchemy::url& u, const engine_options&
         "sslcompression", "target_session_attrs", "keepalives",  "keepalives_idle",  "keepalives_interval",
         "keepalives_count", "tcp_user_timeout", "gssencmode",      "channel_binding",  "requirepeer",
         "krbsrvname",    "passfile",        "fallback_application_name", "service"};
+    // Its settings are libpq's connection parameters, in the URL: a backend
+    // options struct given for another backend would silently do nothing.
+    if (options.backend.has_value())
+        throw ArgumentError(fmt::format("alchemy: engine_options.backend holds {}, which 'postgresql://' URLs do not "
+                                        "take: PostgreSQL's connection parameters go in the URL's query ({})",
+                                        options.backend.type_name(), u.render()));
     auto& c = config_;
     c.statement_cache_size = options.statement_cache_size;
     const auto add = [&](std::string key, std::string value) {

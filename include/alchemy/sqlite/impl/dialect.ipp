@@ -22,8 +22,12 @@ ALCHEMY_INLINE std::string sqlite_dialect::quote_identifier(std::string_view nam
     return out;
 }
 
-ALCHEMY_INLINE std::string_view sqlite_dialect::type_name(sql_type type) const noexcept {
-    switch (type) {
+ALCHEMY_INLINE std::string_view sqlite_dialect::type_name(column_type, sql_type storage) const noexcept {
+    // The storage class, whatever the logical type: a declared type gives the
+    // column an affinity that converts what is stored (TEXT turns the
+    // integer 5 into '5'), so it must be the class type_traits writes —
+    // INTEGER for booleans (0/1), TEXT for dates and timestamps (ISO-8601).
+    switch (storage) {
         case sql_type::integer: return "INTEGER";
         case sql_type::real: return "REAL";
         case sql_type::text: return "TEXT";
@@ -35,9 +39,9 @@ ALCHEMY_INLINE std::string_view sqlite_dialect::type_name(sql_type type) const n
 
 ALCHEMY_INLINE std::string sqlite_dialect::begin_sql() const {
     switch (begin_) {
-        case sqlite_begin::immediate: return "BEGIN IMMEDIATE";
-        case sqlite_begin::exclusive: return "BEGIN EXCLUSIVE";
-        case sqlite_begin::deferred: break;
+        case alchemy::sqlite::begin_mode::immediate: return "BEGIN IMMEDIATE";
+        case alchemy::sqlite::begin_mode::exclusive: return "BEGIN EXCLUSIVE";
+        case alchemy::sqlite::begin_mode::deferred: break;
     }
     return "BEGIN";
 }

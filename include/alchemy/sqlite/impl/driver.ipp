@@ -5,6 +5,8 @@
 #include <alchemy/sqlite/driver.hpp>
 
 #include <atomic>
+#include <limits>
+#include <utility>
 
 #include <fmt/core.h>
 
@@ -12,10 +14,10 @@ namespace alchemy::detail {
 
 ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config, const sqlite_dialect& dialect,
                                                     const logger* log)
-    : driver_connection(dialect, config.options.statement_cache_size), dialect_(dialect), log_(log) {
+    : driver_connection(dialect, config.statement_cache_size), dialect_(dialect), log_(log) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                       (config.memory ? SQLITE_OPEN_URI : 0);
-    const auto& vfs = config.options.sqlite_vfs;
+    const auto& vfs = config.options.vfs;
     const int rc = sqlite3_open_v2(config.filename.c_str(), &db_, flags,
                                    vfs.empty() || config.memory ? nullptr : vfs.c_str());
     if (rc != SQLITE_OK) {
@@ -79,13 +81,14 @@ ALCHEMY_INLINE std::string_view sqlite_connection::settle_after_error(const std:
            "connection";
 }
 
-ALCHEMY_INLINE std::string sqlite_connection::synchronous_sql(sqlite_synchronous s) {
+ALCHEMY_INLINE std::string sqlite_connection::synchronous_sql(alchemy::sqlite::synchronous_mode s) {
+    using alchemy::sqlite::synchronous_mode;
     switch (s) {
-        case sqlite_synchronous::off: return "PRAGMA synchronous = OFF";
-        case sqlite_synchronous::normal: return "PRAGMA synchronous = NORMAL";
-        case sqlite_synchronous::full: return "PRAGMA synchronous = FULL";
-        case sqlite_synchronous::extra: return "PRAGMA synchronous = EXTRA";
-        case sqlite_synchronous::unchanged: break;
+        case synchronous_mode::off: return "PRAGMA synchronous = OFF";
+        case synchronous_mode::normal: return "PRAGMA synchronous = NORMAL";
+        case synchronous_mode::full: return "PRAGMA synchronous = FULL";
+        case synchronous_mode::extra: return "PRAGMA synchronous = EXTRA";
+        case synchronous_mode::unchanged: break;
     }
     return {};
 }
@@ -143,9 +146,26 @@ ALCHEMY_INLINE std::unique_ptr<driver_statement> sqlite_connection::prepare(std:
     return stmt;
 }
 
+// Reads the SQLite options out of engine_options::backend (the defaults when
+// none are given; ArgumentError for another backend's) and checks them, so
+// that create_engine, not the first connect(), reports a bad value.
+ALCHEMY_INLINE alchemy::sqlite::options sqlite_driver::read_options(const alchemy::url& u,
+                                                                   const engine_options& options) {
+    auto o = options.backend.get<alchemy::sqlite::options>(u.dialect);
+    if (o.busy_timeout.count() < 0 || o.busy_timeout.count() > std::numeric_limits<int>::max())
+        throw ArgumentError(fmt::format("alchemy: sqlite::options.busy_timeout must be between 0 and {} ms, not {} ms",
+                                        std::numeric_limits<int>::max(), o.busy_timeout.count()));
+    return o;
+}
+
 ALCHEMY_INLINE sqlite_driver::sqlite_driver(const alchemy::url& u, const engine_options& options)
-    : dialect_(options.begin) {
-    config_.options = options;
+    : sqlite_driver(read_options(u, options), options.statement_cache_size, u) {}
+
+ALCHEMY_INLINE sqlite_driver::sqlite_driver(alchemy::sqlite::options o, std::size_t statement_cache_size,
+                                            const alchemy::url& u)
+    : dialect_(o.begin) {
+    config_.options = std::move(o);
+    config_.statement_cache_size = statement_cache_size;
     if (u.is_memory()) {
         // One in-memory database shared by every connection of this engine:
         // SQLite's memdb VFS shares a database among the connections of a

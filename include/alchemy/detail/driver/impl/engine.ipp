@@ -3,8 +3,6 @@
 
 #include <alchemy/engine.hpp>
 
-#include <limits>
-
 #include <fmt/core.h>
 
 namespace alchemy {
@@ -22,9 +20,6 @@ ALCHEMY_INLINE engine create_engine(std::string_view url_text, engine_options op
         throw ArgumentError("alchemy: engine_options.pool_size must be at least 1");
     if (options.pool_timeout.count() < 0)
         throw ArgumentError("alchemy: engine_options.pool_timeout cannot be negative");
-    if (options.busy_timeout.count() < 0 || options.busy_timeout.count() > std::numeric_limits<int>::max())
-        throw ArgumentError(fmt::format("alchemy: engine_options.busy_timeout must be between 0 and {} ms",
-                                        std::numeric_limits<int>::max()));
     const auto backend = detail::find_driver(url.dialect);
     if (!backend)
         throw ArgumentError(fmt::format("alchemy: no driver is registered for '{}://' URLs: include <alchemy/{}.hpp> "

@@ -57,7 +57,7 @@ ALCHEMY_INLINE std::string sql_compiler::render(const sql_node& n) {
         }
         case sql_node::kind::cast: {
             auto inner = render(*n.children[0]);
-            return fmt::format("CAST({} AS {})", inner, dialect_.type_name(n.cast_to));
+            return fmt::format("CAST({} AS {})", inner, dialect_.type_name(n.cast_type, n.cast_to));
         }
         case sql_node::kind::ilike: {
             auto lhs = render(*n.children[0]);  // (left to right, like every operand)

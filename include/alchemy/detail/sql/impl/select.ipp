@@ -147,7 +147,10 @@ ALCHEMY_INLINE bool append_shape(const sql_node& n, std::string& key, std::vecto
             append_text(key, n.alias);
             append_text(key, n.op);
             return true;
-        case sql_node::kind::cast: key += static_cast<char>(n.cast_to); break;
+        case sql_node::kind::cast:
+            key += static_cast<char>(n.cast_to);
+            key += static_cast<char>(n.cast_type);
+            break;
         default: append_text(key, n.op); break;
     }
     const auto count = n.children.size();

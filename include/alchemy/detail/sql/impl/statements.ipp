@@ -158,7 +158,7 @@ ALCHEMY_INLINE std::string statement_renderer::render(const create_table_stmt& s
     for (std::size_t i = 0; i < table.columns.size(); ++i) {
         const auto& c = table.columns[i];
         std::string part = q(c.name);
-        if (const auto type = d_.type_name(c.type); !type.empty()) (part += ' ') += type;
+        if (const auto type = d_.type_name(c.logical_type, c.type); !type.empty()) (part += ' ') += type;
         if (!c.nullable) part += " NOT NULL";
         if (inline_key && c.primary_key) part += " " + d_.integer_key_clause(table.autoincrement);
         if (c.server_default) part += " DEFAULT (" + *c.server_default + ")";

@@ -90,9 +90,10 @@ ALCHEMY_INLINE node_ptr label_node(std::string name, node_ptr child) {
     return std::make_shared<const sql_node>(std::move(n));
 }
 
-ALCHEMY_INLINE node_ptr cast_node(sql_type to, node_ptr child) {
+ALCHEMY_INLINE node_ptr cast_node(column_type type, sql_type storage, node_ptr child) {
     sql_node n{sql_node::kind::cast};
-    n.cast_to = to;
+    n.cast_to = storage;
+    n.cast_type = type;
     n.children = {std::move(child)};
     return std::make_shared<const sql_node>(std::move(n));
 }
