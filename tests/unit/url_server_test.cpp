@@ -86,6 +86,8 @@ TEST_CASE("parse_url: a malformed server URL is an ArgumentError saying what is 
         {"postgresql://h/db#frag", "a '#' is not part of a database URL"},
         {"postgresql+psycopg2://h/db", "driver 'psycopg2' is not supported; alchemy talks to PostgreSQL through libpq"},
         {"postgres://h/db", "the dialect is spelled 'postgresql', as in SQLAlchemy"},
+        {"postgresql+://h/db", "driver '' is not supported"},
+        {"sqlite+://///", "driver '' is not supported; use plain 'sqlite'"},
     }));
     INFO("URL: '" << text << "'");
     REQUIRE_THROWS_AS(alchemy::parse_url(text), alchemy::ArgumentError);

@@ -89,8 +89,9 @@ struct url_parser {
         return out;
     }
 
-    url sqlite(std::string_view driver, std::string_view rest) const {
-        if (!driver.empty()) fail(fmt::format("driver '{}' is not supported; use plain 'sqlite'", driver));
+    // `driver`: what follows a '+' in the scheme (nullopt without one).
+    url sqlite(std::optional<std::string_view> driver, std::string_view rest) const {
+        if (driver) fail(fmt::format("driver '{}' is not supported; use plain 'sqlite'", *driver));
         const auto sqlite_fail = [&](std::string_view why) {
             fail(fmt::format("{} (expected sqlite://, sqlite:///:memory:, sqlite:///relative.db or "
                              "sqlite:////absolute/path.db)",
@@ -206,15 +207,17 @@ ALCHEMY_INLINE url parse_url(std::string_view text) {
     if (scheme.empty()) parser.fail("no dialect name before '://'");
     const auto plus = scheme.find('+');
     const std::string_view backend = scheme.substr(0, plus);
-    const std::string_view driver = plus == std::string_view::npos ? std::string_view{} : scheme.substr(plus + 1);
+    // "sqlite+" names an empty driver, which is still a driver suffix.
+    const auto driver =
+        plus == std::string_view::npos ? std::nullopt : std::optional<std::string_view>(scheme.substr(plus + 1));
     const std::string_view rest = text.substr(scheme_end + 3);
 
     if (backend == "sqlite") return parser.sqlite(driver, rest);
     if (backend == "postgresql") {
-        if (!driver.empty())
+        if (driver)
             parser.fail(fmt::format("driver '{}' is not supported; alchemy talks to PostgreSQL through libpq: "
                                     "write 'postgresql://'",
-                                    driver));
+                                    *driver));
         return parser.server("postgresql", rest);
     }
     if (backend == "postgres") parser.fail("the dialect is spelled 'postgresql', as in SQLAlchemy");
