@@ -37,6 +37,11 @@ TEST_CASE("postgresql: rewrite_placeholders turns ? and :name into $n outside li
     CHECK(native.parameter_count == 3);
 
     CHECK_THROWS_WITH(rewrite_placeholders("SELECT $1, ?"), Contains("mixes PostgreSQL's $n parameters with ? or :name"));
+
+    // Only comments, whitespace and ';' is no statement (the server would run nothing).
+    CHECK_FALSE(rewrite_placeholders(" -- only a comment\n/* and ; another */ ;").has_statement);
+    CHECK(rewrite_placeholders("/* c */ SELECT 1").has_statement);
+    CHECK(rewrite_placeholders("'x'").has_statement);
 }
 
 TEST_CASE("postgresql: connects through a URL and runs statements with bound parameters", "[postgresql]") {

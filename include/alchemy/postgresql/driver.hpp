@@ -47,6 +47,9 @@ struct pg_sql {
     std::string text;
     std::vector<std::string> names;
     int parameter_count = 0;
+    /// Whether anything but whitespace, ';' and comments is left: the server
+    /// takes an empty statement without complaint and does nothing.
+    bool has_statement = false;
 };
 
 /// Rewrites ? and :name to $n (see the top of this file). Throws

@@ -43,6 +43,8 @@ ALCHEMY_INLINE pg_sql rewrite_placeholders(std::string_view sql) {
     };
     while (i < n) {
         const char c = sql[i];
+        const bool comment = (c == '-' && i + 1 < n && sql[i + 1] == '-') || (c == '/' && i + 1 < n && sql[i + 1] == '*');
+        if (!comment && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ';') out.has_statement = true;
         if (c == '\'' || c == '"') {  // 'literal' or "identifier"; a doubled quote stays inside
             std::size_t j = i + 1;
             // E'...' strings also take backslash escapes.
@@ -364,8 +366,20 @@ ALCHEMY_INLINE void pg_connection::record_error(const PGresult* result) {
     error_message_ = primary ? primary : PQerrorMessage(conn_);
     while (!error_message_.empty() && (error_message_.back() == '\n' || error_message_.back() == ' '))
         error_message_.pop_back();
-    if (const char* detail = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr)
-        error_message_ += fmt::format("\nDETAIL: {}", detail);
+    // The server's DETAIL repeats values ("Key (name)=(...) already exists"),
+    // which may be long: cut like the parameters of the message.
+    if (const char* detail = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr) {
+        constexpr std::size_t shown = 100;
+        std::string_view text(detail);
+        if (text.size() > shown) {
+            auto cut = shown;
+            while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+            error_message_ += fmt::format("\nDETAIL: {} ... ({} characters truncated)", text.substr(0, cut),
+                                          text.size() - cut);
+        } else {
+            error_message_ += fmt::format("\nDETAIL: {}", text);
+        }
+    }
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     error_code_ = postgresql_dialect::pack_sqlstate(state ? state : "08006");  // no SQLSTATE: the connection broke
     server_error_pending_ = true;
@@ -425,8 +439,8 @@ ALCHEMY_INLINE std::unique_ptr<driver_statement> pg_connection::prepare(std::str
         throw ArgumentError(fmt::format("alchemy: the SQL text contains a NUL byte at offset {}: '{}'", nul,
                                         sql.substr(0, nul)));
     auto rewritten = rewrite_placeholders(sql);
-    const auto is_blank = rewritten.text.find_first_not_of(" \t\r\n;") == std::string::npos;
-    if (is_blank) throw ArgumentError(fmt::format("alchemy: the SQL text contains no statement: '{}'", sql));
+    if (!rewritten.has_statement)
+        throw ArgumentError(fmt::format("alchemy: the SQL text contains no statement: '{}'", sql));
     std::string name = fmt::format("alchemy_{}", ++statement_counter_);
     PGresult* prepared =
         PQprepare(conn_, name.c_str(), rewritten.text.c_str(), rewritten.parameter_count, nullptr);
