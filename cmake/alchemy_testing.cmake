@@ -3,12 +3,15 @@
 
 set(ALCHEMY_SCRATCH_RUNNER "${CMAKE_CURRENT_LIST_DIR}/alchemy_run_in_scratch_dir.cmake")
 
-# alchemy_add_example(<file.cpp>)
+# alchemy_add_example(<file.cpp> [POSTGRESQL])
 #
 # Builds examples/<stem>.cpp as executable <stem> and registers the ctest test
 # alchemy.example.<stem>, which runs it in a fresh, empty directory
 # (<binary dir>/run/<stem>) so database files it creates never leak between runs.
+# POSTGRESQL: the example takes a database URL as its argument; when the tests
+# start a PostgreSQL server, alchemy.example.<stem>.postgresql runs it there too.
 function(alchemy_add_example source)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "POSTGRESQL" "" "")
   cmake_path(GET source STEM name)
   add_executable(${name} "${source}")
   target_link_libraries(${name} PRIVATE alchemy::alchemy alchemy_dev_flags)
@@ -20,6 +23,21 @@ function(alchemy_add_example source)
   set_tests_properties(alchemy.example.${name} PROPERTIES
     LABELS example
     TIMEOUT 300)
+  # The same program on the throwaway PostgreSQL server the tests start, its
+  # URL as the argument (examples that take one).
+  get_property(_postgres_state GLOBAL PROPERTY ALCHEMY_POSTGRES_STATE)
+  if(ARG_POSTGRESQL AND ALCHEMY_WITH_POSTGRESQL AND _postgres_state)
+    add_test(NAME alchemy.example.${name}.postgresql
+      COMMAND "${CMAKE_COMMAND}"
+        "-DDIR=${CMAKE_CURRENT_BINARY_DIR}/run/${name}.postgresql"
+        "-DEXE=$<TARGET_FILE:${name}>"
+        "-DPOSTGRES_STATE=${_postgres_state}"
+        -P "${ALCHEMY_SCRATCH_RUNNER}")
+    set_tests_properties(alchemy.example.${name}.postgresql PROPERTIES
+      LABELS "example;postgresql"
+      FIXTURES_REQUIRED alchemy_postgres
+      TIMEOUT 300)
+  endif()
 endfunction()
 
 # alchemy_add_compile_fail_test(<file.cpp>)

@@ -62,14 +62,18 @@ constexpr auto alchemy_table(Enrollment*) {
                           alchemy::foreign_key(&Enrollment::course_id, &Course::id));
 }
 
-int main() {
-    std::filesystem::remove("walkthrough.db");
-
-    // §1 Engine: binds to a SQLite file; echo prints every statement.
-    auto engine = alchemy::create_engine("sqlite:///walkthrough.db", {.echo = true});
+int main(int argc, char** argv) {
+    // §1 Engine: binds to a SQLite file, or to the database of the URL given
+    // (./walkthrough postgresql://user@host/dbname); echo prints every statement.
+    const std::string url = argc > 1 ? argv[1] : "sqlite:///walkthrough.db";
+    if (argc == 1) std::filesystem::remove("walkthrough.db");
+    auto engine = alchemy::create_engine(url, {.echo = true});
 
     // §2 The declarative base's metadata: every table, referenced tables first.
-    alchemy::metadata<User, Post, Student, Course, Enrollment>().create_all(engine);
+    // A rerun starts over: drop_all drops what a previous run left, dependents first.
+    const auto tables = alchemy::metadata<User, Post, Student, Course, Enrollment>();
+    tables.drop_all(engine);
+    tables.create_all(engine);
 
     // §4 A session factory and a session (rolled back and closed at scope end).
     auto Session = alchemy::sessionmaker(engine);
