@@ -26,7 +26,7 @@ namespace {
 // a users-like table: t(id PK, name UNIQUE NOT NULL)
 alchemy::connection connect_with_table(alchemy::engine& engine) {
     auto conn = engine.connect();
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)");
+    conn.execute(test_backend::ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)"));
     return conn;
 }
 
@@ -83,7 +83,7 @@ TEST_CASE("NoResultFound and MultipleResultsFound are InvalidRequestErrors", "[b
     test_backend::database db;
     auto engine = db.engine();
     auto conn = engine.connect();
-    REQUIRE_THROWS_AS(conn.execute("SELECT 1 WHERE 0").one<int>(), alchemy::InvalidRequestError);
+    REQUIRE_THROWS_AS(conn.execute("SELECT 1 WHERE 1 = 0").one<int>(), alchemy::InvalidRequestError);
     REQUIRE_THROWS_AS(conn.execute("SELECT 1 UNION ALL SELECT 2").one<int>(), alchemy::InvalidRequestError);
     REQUIRE_THROWS_AS(conn.execute("SELECT 1 UNION ALL SELECT 2").one<int>(), alchemy::Error);
     conn.close();
@@ -304,10 +304,11 @@ TEST_CASE("long parameter values are truncated in the error message", "[backend]
         CHECK_THAT(what, Contains("[parameters: " + shown + "]"));
         CHECK(e.params() == shown);
         CHECK(what.find(std::string(101, 'x')) == std::string::npos);
-        CHECK(what.size() < 500);
+        CHECK(what.size() < 700);  // (PostgreSQL adds its DETAIL, cut likewise, and a note)
     }
+    conn.rollback();  // PostgreSQL takes no further statement in a failed transaction
     // blobs are summarised, never dumped
-    conn.execute("CREATE TABLE b (data BLOB UNIQUE)");
+    conn.execute(test_backend::ddl("CREATE TABLE b (data BLOB UNIQUE)"));
     const std::vector<std::byte> blob(5000, std::byte{0x41});
     conn.execute("INSERT INTO b (data) VALUES (?)", blob);
     REQUIRE_THROWS_WITH(conn.execute("INSERT INTO b (data) VALUES (?)", blob),

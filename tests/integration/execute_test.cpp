@@ -153,7 +153,7 @@ TEST_CASE("parameter values are bound, never interpolated into the SQL", "[backe
     {
         auto engine = db.engine();
         auto conn = engine.connect();
-        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)");
+        conn.execute(test_backend::ddl("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"));
         conn.execute("INSERT INTO t (name) VALUES (?)", evil);
         conn.execute("INSERT INTO t (name) VALUES (:name)", alchemy::param("name", evil2));
         CHECK(conn.execute("SELECT count(*) FROM t WHERE name = ?", evil).scalar<int>() == 1);
@@ -360,8 +360,8 @@ TEST_CASE("fetch_all returns every row as owned values", "[backend][execute][res
     REQUIRE(rows.size() == 2);
     CHECK(rows[0] == std::vector<value>{value(std::int64_t{1}), value(std::string("a")), value()});
     CHECK(rows[1] == std::vector<value>{value(std::int64_t{2}), value(std::string("b")), value(2.5)});
-    CHECK(conn.execute("SELECT 1 WHERE 0").fetch_all().empty());
-    CHECK(conn.execute("CREATE TABLE t (x)").fetch_all().empty());
+    CHECK(conn.execute("SELECT 1 WHERE 1 = 0").fetch_all().empty());
+    CHECK(conn.execute("CREATE TABLE t (x INTEGER)").fetch_all().empty());
 }
 
 TEST_CASE("range-for streams a large result one row at a time", "[sqlite][execute][result]") {
@@ -423,7 +423,7 @@ TEST_CASE("reading past the last row is an InvalidRequestError", "[backend][exec
     CHECK(r.columns().empty());
     REQUIRE_THROWS_AS(r.current(), alchemy::InvalidRequestError);
     REQUIRE_THROWS_AS(r.next(), alchemy::InvalidRequestError);
-    auto none = conn.execute("CREATE TABLE t (x)");
+    auto none = conn.execute("CREATE TABLE t (x INTEGER)");
     CHECK_FALSE(none.has_row());
 }
 

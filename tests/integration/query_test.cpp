@@ -27,6 +27,7 @@ struct seeded {
         tx.execute("INSERT INTO posts (id, title, user_id) VALUES (1, 'Hello', 1), (2, '50% off', 1), "
                    "(3, 'Hello', 2), (4, 'orphan_post', NULL)");
         tx.commit();
+        store.sync_generated_keys();
         log.clear();
     }
 };

@@ -329,7 +329,12 @@ TEST_CASE("session merge: no such row, or no key, gives a new pending copy", "[b
     session.commit();
     CHECK(db.trace() ==
           strings{stmt(insert_user_with_id, "(5, 'Five', NULL)"), stmt(insert_user, "('No key', NULL)"), COMMIT});
-    CHECK(db.users() == rows{{"5", "Five", "NULL"}, {"6", "No key", "NULL"}});
+    // The generated key follows SQLite's largest rowid; PostgreSQL's identity
+    // sequence was not moved by the explicit key 5.
+    if (test_backend::dialect() == "postgresql")
+        CHECK(db.users() == rows{{"1", "No key", "NULL"}, {"5", "Five", "NULL"}});
+    else
+        CHECK(db.users() == rows{{"5", "Five", "NULL"}, {"6", "No key", "NULL"}});
     CHECK(five.state() == object_state::persistent);
 }
 

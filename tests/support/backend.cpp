@@ -9,10 +9,17 @@
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <sqlite3.h>
 
 namespace test_backend {
+
+#ifdef ALCHEMY_TEST_POSTGRESQL
+// tests/postgresql/backend_postgresql.cpp
+const backend& postgresql_test_backend();
+#endif
+
 namespace {
 
 rows sqlite_rows(sqlite3* db, const std::string& sql, const std::string& where) {
@@ -169,10 +176,18 @@ const backend& choose() {
     static const sqlite_memory_backend memory;
     const char* env = std::getenv("ALCHEMY_TEST_BACKEND");
     std::string_view wanted = env && *env ? env : "sqlite-file";
-    for (const backend* b : {static_cast<const backend*>(&file), static_cast<const backend*>(&memory)})
+    std::vector<const backend*> known{&file, &memory};
+#ifdef ALCHEMY_TEST_POSTGRESQL
+    known.push_back(&postgresql_test_backend());
+#endif
+    std::string names;
+    for (const backend* b : known) {
         if (b->name() == wanted) return *b;
-    throw std::runtime_error("ALCHEMY_TEST_BACKEND=" + std::string(wanted) +
-                             ": unknown backend (sqlite-file, sqlite-memory)");
+        names += names.empty() ? "" : ", ";
+        names += b->name();
+    }
+    throw std::runtime_error("ALCHEMY_TEST_BACKEND=" + std::string(wanted) + ": unknown backend (" + names +
+                             " in this build)");
 }
 
 }  // namespace

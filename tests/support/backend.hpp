@@ -5,13 +5,17 @@
 //   sqlite-file     a fresh scratch file per database (the default, so running
 //                   the executable by hand needs nothing set)
 //   sqlite-memory   "sqlite://": one in-memory database per engine
+//   postgresql      a fresh schema per database on the PostgreSQL server the
+//                   tests started (tests/postgresql/backend_postgresql.cpp;
+//                   built when the PostgreSQL tests are)
 //
 // A test written against this header runs unchanged on every backend: it
 // asks for a fresh database, creates its engines from it, and reads back what
 // is stored with the backend's own client (raw sqlite3 here), never through
-// alchemy's session or query layer. Another database (PostgreSQL: a libpq
-// read-back, URL from ALCHEMY_TEST_POSTGRES_URL) is one more implementation
-// of `backend` and `backend::store` in backend.cpp; the tests do not change.
+// alchemy's session or query layer. Another database is one more
+// implementation of `backend` and `backend::store`; the tests do not change.
+// What a test writes in SQL itself it writes as SQLite would, and adapts with
+// sql() (statements as alchemy renders them) or ddl() (CREATE TABLE).
 //
 // Catch2 tags (tests/CMakeLists.txt runs the tagged tests once per backend):
 //   [backend]  runs on every backend; without it a test is SQLite-file-only
@@ -51,10 +55,13 @@ public:
         virtual void exec(const std::string& sql) const = 0;
         /// The names of the tables, sorted, from the backend's catalog.
         virtual std::vector<std::string> table_names() const = 0;
+        /// After rows with explicit keys were written: the next generated
+        /// key follows the largest one stored (see database::sync_generated_keys).
+        virtual void sync_generated_keys() const {}
     };
 
     virtual ~backend() = default;
-    /// "sqlite-file", "sqlite-memory": the value of ALCHEMY_TEST_BACKEND.
+    /// "sqlite-file", "sqlite-memory", "postgresql": the value of ALCHEMY_TEST_BACKEND.
     virtual std::string_view name() const = 0;
     /// The dialect's name, as alchemy::dialect::name() gives it.
     virtual std::string_view dialect() const = 0;
@@ -66,6 +73,10 @@ public:
     /// renders it: the one place expected SQL text is adapted per dialect
     /// (placeholders, RETURNING ...). SQLite: unchanged.
     virtual std::string statement(std::string_view sqlite_text) const = 0;
+    /// A CREATE TABLE written for SQLite, in this backend's types: an
+    /// "INTEGER PRIMARY KEY" (SQLite's rowid alias, which numbers rows) is a
+    /// generated key, BLOB the binary type. SQLite: unchanged.
+    virtual std::string ddl(std::string_view sqlite_ddl) const { return std::string(sqlite_ddl); }
 };
 
 /// The backend of this run (ALCHEMY_TEST_BACKEND; an unknown name throws).
@@ -76,6 +87,8 @@ inline std::string_view name() { return current().name(); }
 inline std::string_view dialect() { return current().dialect(); }
 /// Expected SQL text, written as SQLite renders it, in the current dialect.
 inline std::string sql(std::string_view sqlite_text) { return current().statement(sqlite_text); }
+/// A CREATE TABLE written for SQLite, in the current backend's types.
+inline std::string ddl(std::string_view sqlite_ddl) { return current().ddl(sqlite_ddl); }
 
 /// A fresh, empty database of the current backend for one test. Create every
 /// engine of the test through engine(); read back with query().
@@ -109,6 +122,11 @@ public:
     /// backend's catalog with its own client (SQLite: sqlite_master, every
     /// table including SQLite's own).
     std::vector<std::string> table_names() const { return store_->table_names(); }
+    /// After rows were written with explicit keys (a test's seed rows): the
+    /// database's next generated key follows the largest one stored. SQLite's
+    /// rowid always does; a PostgreSQL identity column does not (its sequence
+    /// knows nothing of explicit keys), so its sequence is set forward here.
+    void sync_generated_keys() const { store_->sync_generated_keys(); }
 
 private:
     std::unique_ptr<backend::store> store_;

@@ -10,6 +10,7 @@
 
 #include <alchemy/alchemy.hpp>
 
+#include <cstdint>
 #include <initializer_list>
 #include <mutex>
 #include <string>
@@ -32,8 +33,8 @@ using strings = std::vector<std::string>;
 // renders them and adapted to the backend's dialect by test_backend::sql().
 inline const std::string select_user = test_backend::sql(R"(SELECT "id", "name", "email" FROM "users" WHERE "id" = ?)");
 inline const std::string select_post = test_backend::sql(R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)");
-inline const std::string select_enrollment =
-    R"(SELECT "student_id", "course_id" FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
+inline const std::string select_enrollment = test_backend::sql(
+    R"(SELECT "student_id", "course_id" FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)");
 inline const std::string insert_user = test_backend::sql(R"(INSERT INTO "users" ("name", "email") VALUES (?, ?))");
 inline const std::string insert_user_with_id = test_backend::sql(R"(INSERT INTO "users" ("id", "name", "email") VALUES (?, ?, ?))");
 inline const std::string insert_post = test_backend::sql(R"(INSERT INTO "posts" ("title", "user_id") VALUES (?, ?))");
@@ -43,7 +44,7 @@ inline const std::string update_user_email = test_backend::sql(R"(UPDATE "users"
 inline const std::string delete_user = test_backend::sql(R"(DELETE FROM "users" WHERE "id" = ?)");
 inline const std::string delete_post = test_backend::sql(R"(DELETE FROM "posts" WHERE "id" = ?)");
 inline const std::string delete_enrollment =
-    R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)";
+    test_backend::sql(R"(DELETE FROM "enrollments" WHERE "student_id" = ? AND "course_id" = ?)");
 
 /// A fresh database of the current backend with the tables of `Models`, and
 /// an engine logging into `log`, which starts empty after the set-up.
@@ -62,12 +63,15 @@ struct basic_database {
     alchemy::session session(alchemy::session_options options = {}) { return alchemy::session(engine, options); }
 
     /// Runs statements with a connection of its own and commits: changes made
-    /// "behind the session's back". The log is cleared afterwards.
+    /// "behind the session's back" (seed rows with explicit keys; the next
+    /// generated key follows them on every backend). The log is cleared
+    /// afterwards.
     void run(std::initializer_list<std::string> statements) {
         auto conn = engine.connect();
         for (const auto& s : statements) conn.execute(s);
         conn.commit();
         conn.close();
+        store.sync_generated_keys();
         log.clear();
     }
 
@@ -96,6 +100,17 @@ struct database : basic_database<User, Post, Student, Course, Enrollment> {
     explicit database(const std::string& name = "session.db") : basic_database(name) {}
     rows users() const { return stored("SELECT id, name, email FROM users ORDER BY id"); }
 };
+
+/// The key the database generates for a row after a transaction that took
+/// some keys was rolled back: SQLite hands the rolled-back rowids out again,
+/// while PostgreSQL's identity sequence never goes back (nextval is outside
+/// any transaction, as under SQLAlchemy), so its key lies further on.
+inline std::int64_t generated_key(std::int64_t sqlite_key, std::int64_t postgresql_key) {
+    return test_backend::dialect() == "postgresql" ? postgresql_key : sqlite_key;
+}
+inline std::string key_text(std::int64_t sqlite_key, std::int64_t postgresql_key) {
+    return std::to_string(generated_key(sqlite_key, postgresql_key));
+}
 
 /// "begin BEGIN", "statement <sql> <- (params)" ... as trace() prints them.
 inline std::string stmt(const std::string& sql, const std::string& params = "") {
