@@ -147,6 +147,14 @@ public:
     /// statement commits by itself (needed for VACUUM and some PRAGMAs).
     void set_autocommit(bool on);
 
+    /// The isolation level of this connection's transactions from the next
+    /// one on, until the connection goes back to the pool, which restores the
+    /// engine's (engine_options::isolation_level). InvalidRequestError inside
+    /// a transaction; ArgumentError for a level the database does not offer.
+    void set_isolation_level(isolation_level level);
+    /// The isolation level the database reports for this connection (asks it).
+    isolation_level get_isolation_level() { return raw().get_isolation_level(); }
+
     /// Rolls back any open transaction and returns the connection to the
     /// pool. Results still open become closed. Idempotent.
     void close() noexcept;

@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -57,6 +59,17 @@ public:
     /// A case-insensitive LIKE of two rendered operands (expression::ilike):
     /// SQLite has no ILIKE and spells it lower(x) LIKE lower(pattern).
     virtual std::string ilike(std::string_view operand, std::string_view pattern) const = 0;
+
+    /// Whether a list of keys (select-IN loading) is bound as one array
+    /// parameter, `key = ANY($1)`, so that one prepared statement serves any
+    /// number of keys; else `key IN (?, ?, ...)`, one parameter per key.
+    virtual bool binds_key_arrays() const noexcept { return false; }
+    /// The keys as that one parameter's value (the database's array literal);
+    /// called only when binds_key_arrays().
+    virtual value key_array(std::span<const value> keys) const {
+        (void)keys;
+        throw std::logic_error("alchemy: key_array() of a dialect that binds no key arrays");
+    }
 
     /// The statement that defers foreign-key checks to COMMIT, run by
     /// schema::drop_all before its DROPs so that their order cannot fail it;

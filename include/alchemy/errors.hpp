@@ -143,14 +143,27 @@ private:
 };
 
 /// An error reported by the database driver.
+/// What a database server says about an error beyond its message, as
+/// psycopg2's Diagnostics (PostgreSQL's error fields); each empty when the
+/// database did not say. SQLite says none of these.
+struct error_diagnostics {
+    std::string detail;           ///< "Key (name)=(Alice) already exists."
+    std::string hint;             ///< a suggestion what to do about it
+    std::string schema_name;      ///< of the table the error concerns
+    std::string table_name;       ///< "users"
+    std::string column_name;      ///< "name" (a NOT NULL violation)
+    std::string constraint_name;  ///< "users_name_key", "posts_user_id_fkey"
+};
+
 class DBAPIError : public StatementError {
 public:
     DBAPIError(const std::string& message, std::string sql, std::string params, int code,
-               std::string driver_message, std::string sqlstate = {})
+               std::string driver_message, std::string sqlstate = {}, error_diagnostics diagnostics = {})
         : StatementError(message, std::move(sql), std::move(params)),
           code_(code),
           driver_message_(std::move(driver_message)),
-          sqlstate_(std::move(sqlstate)) {}
+          sqlstate_(std::move(sqlstate)),
+          diagnostics_(std::move(diagnostics)) {}
 
     /// The driver's result code (for SQLite the extended result code); 0
     /// when alchemy found the problem before the driver did.
@@ -162,11 +175,15 @@ public:
     /// "42P01" an unknown table, "55P03" a lock not available ... (PostgreSQL's
     /// codes; SQLite's result codes are mapped to them). Empty when unknown.
     const std::string& sqlstate() const noexcept { return sqlstate_; }
+    /// The server's detail, hint and the schema, table, column and constraint
+    /// the error concerns (PostgreSQL; empty for SQLite).
+    const error_diagnostics& diagnostics() const noexcept { return diagnostics_; }
 
 private:
     int code_;
     std::string driver_message_;
     std::string sqlstate_;
+    error_diagnostics diagnostics_;
 };
 
 #define ALCHEMY_DBAPI_ERROR(name, base)      \

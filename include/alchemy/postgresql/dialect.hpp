@@ -45,10 +45,18 @@ public:
         return out;
     }
 
+    // `key = ANY($1)` with the keys as one array: one prepared statement for
+    // any number of keys, and no limit on how many.
+    bool binds_key_arrays() const noexcept override { return true; }
+    value key_array(std::span<const value> keys) const override;
+
     std::string begin_sql() const override { return "BEGIN"; }
 
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql, std::string_view params,
                             std::string_view note) const override;
+    /// raise() with the server's error fields (the connection's errors).
+    [[noreturn]] void raise(int code, std::string_view message, std::string_view sql, std::string_view params,
+                            std::string_view note, error_diagnostics diagnostics) const;
 
     /// A SQLSTATE packed into an int, as PostgreSQL's MAKE_SQLSTATE does (six
     /// bits per character), and back. An invalid text packs to 0.

@@ -174,6 +174,11 @@ public:
     bool database_in_transaction() const noexcept override;
     // libpq marks the connection bad once a call finds the server gone.
     bool lost() const noexcept override { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
+    // An empty query: one round trip, nothing run.
+    bool ping() noexcept override;
+    // SET SESSION CHARACTERISTICS: the default of every later transaction.
+    void set_isolation_level(std::optional<isolation_level> level) override;
+    isolation_level get_isolation_level() override;
 
     // Called by statements.
     void record_error(const PGresult* result);
@@ -184,6 +189,10 @@ public:
     bool closing() const noexcept { return closing_; }
 
 protected:
+    // Runs a command of the connection's own (not logged, no parameters),
+    // raising its error.
+    std::string command(const std::string& sql);
+
     std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
 
 private:
@@ -192,6 +201,7 @@ private:
     const logger* log_;
     // The server's last error, recorded by the call that failed and taken by raise().
     std::string error_message_;
+    error_diagnostics error_diagnostics_;
     int error_code_ = 0;
     bool server_error_pending_ = false;
     std::int64_t changes_ = 0;

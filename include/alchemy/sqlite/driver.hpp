@@ -195,6 +195,14 @@ public:
 
     bool database_in_transaction() const noexcept override { return db_ && sqlite3_get_autocommit(db_) == 0; }
 
+    // SERIALIZABLE is SQLite's own; READ UNCOMMITTED is PRAGMA
+    // read_uncommitted (readers of a shared cache see uncommitted writes).
+    void set_isolation_level(std::optional<isolation_level> level) override;
+    isolation_level get_isolation_level() override;
+    /// ArgumentError for a level SQLite does not offer (as SQLAlchemy's
+    /// SQLite dialect: SERIALIZABLE and READ UNCOMMITTED).
+    static void check_isolation_level(std::optional<isolation_level> level);
+
 protected:
     std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
 

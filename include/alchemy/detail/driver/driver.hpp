@@ -163,6 +163,17 @@ public:
     /// connection instead of handing it out again.
     virtual bool lost() const noexcept { return false; }
 
+    /// A round trip to the database that tells whether the connection still
+    /// works (the pool's pre-ping); never throws, logs nothing.
+    virtual bool ping() noexcept { return !lost(); }
+
+    /// Makes `level` the isolation level of the transactions this connection
+    /// begins from now on (empty: the database's default). Called outside a
+    /// transaction. ArgumentError for a level the database does not offer.
+    virtual void set_isolation_level(std::optional<isolation_level> level) = 0;
+    /// The isolation level the database reports for this connection.
+    virtual isolation_level get_isolation_level() = 0;
+
     // ---- prepared statements ------------------------------------------------
 
     /// A prepared statement for `sql`, marked in use: the cached one when it
@@ -226,6 +237,9 @@ public:
     std::atomic<std::uint64_t> checkout_id{0};
     /// The pool's dispose() count when it was opened (connection_pool).
     std::uint64_t pool_generation = 0;
+    /// Set when connection::set_isolation_level changed the engine's level:
+    /// the engine's comes back before the connection returns to the pool.
+    bool isolation_changed = false;
 
 protected:
     /// Prepares `sql` (`persistent`: it will be cached and reused). Throws

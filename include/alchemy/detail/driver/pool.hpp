@@ -3,7 +3,8 @@
 // Up to pool_size idle connections are kept open; under load up to
 // max_overflow more are opened and closed again when returned. A checkout that
 // finds every connection busy waits until one comes back or pool_timeout
-// passes (TimeoutError). Connections are opened lazily, outside the lock.
+// passes (TimeoutError). Connections are opened (and pinged) lazily, outside
+// the lock.
 #pragma once
 
 #include <alchemy/detail/config.hpp>
@@ -26,9 +27,11 @@ class connection_pool {
 public:
     using factory = std::function<std::shared_ptr<driver_connection>()>;
 
+    /// `pre_ping`: an idle connection is pinged before it is handed out
+    /// again, and closed and replaced if the ping fails.
     connection_pool(factory open, std::size_t size, std::size_t max_overflow,
-                    std::chrono::milliseconds timeout)
-        : open_(std::move(open)), size_(size), max_overflow_(max_overflow), timeout_(timeout) {}
+                    std::chrono::milliseconds timeout, bool pre_ping = false)
+        : open_(std::move(open)), size_(size), max_overflow_(max_overflow), timeout_(timeout), pre_ping_(pre_ping) {}
 
     std::shared_ptr<driver_connection> checkout();
 
@@ -58,6 +61,7 @@ private:
     std::size_t size_;
     std::size_t max_overflow_;
     std::chrono::milliseconds timeout_;
+    bool pre_ping_;
 
     mutable std::mutex mutex_;
     std::condition_variable available_;

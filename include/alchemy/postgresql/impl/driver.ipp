@@ -382,6 +382,12 @@ ALCHEMY_INLINE void pg_connection::record_error(const PGresult* result) {
     }
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     error_code_ = postgresql_dialect::pack_sqlstate(state ? state : "08006");  // no SQLSTATE: the connection broke
+    const auto field = [&](int code) {
+        const char* text = result ? PQresultErrorField(result, code) : nullptr;
+        return std::string(text ? text : "");
+    };
+    error_diagnostics_ = {field(PG_DIAG_MESSAGE_DETAIL), field(PG_DIAG_MESSAGE_HINT),  field(PG_DIAG_SCHEMA_NAME),
+                          field(PG_DIAG_TABLE_NAME),     field(PG_DIAG_COLUMN_NAME), field(PG_DIAG_CONSTRAINT_NAME)};
     server_error_pending_ = true;
 }
 
@@ -402,8 +408,10 @@ ALCHEMY_INLINE void pg_connection::follow_statement() noexcept {
 ALCHEMY_INLINE void pg_connection::raise(int code, std::string_view sql, std::string_view params,
                                          statement_role role) {
     std::string message;
+    error_diagnostics diagnostics;
     if (server_error_pending_) {
         message = std::move(error_message_);
+        diagnostics = std::move(error_diagnostics_);
         server_error_pending_ = false;
     } else {  // the binder's error: nothing reached the server
         const auto state = postgresql_dialect::unpack_sqlstate(code);
@@ -431,7 +439,42 @@ ALCHEMY_INLINE void pg_connection::raise(int code, std::string_view sql, std::st
                    "(rollback(), or back to a savepoint)";
         }
     }
-    dialect_.raise(code, message, sql, params, note);
+    dialect_.raise(code, message, sql, params, note, std::move(diagnostics));
+}
+
+ALCHEMY_INLINE std::string pg_connection::command(const std::string& sql) {
+    PGresult* result = PQexec(conn_, sql.c_str());
+    const auto status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        record_error(result);
+        PQclear(result);
+        raise(error_code_, sql, "");
+    }
+    std::string first = status == PGRES_TUPLES_OK && PQntuples(result) > 0 ? PQgetvalue(result, 0, 0) : "";
+    PQclear(result);
+    return first;
+}
+
+ALCHEMY_INLINE bool pg_connection::ping() noexcept {
+    if (lost()) return false;
+    PGresult* result = PQexec(conn_, "");
+    const bool answered = PQresultStatus(result) == PGRES_EMPTY_QUERY;
+    PQclear(result);
+    return answered && !lost();
+}
+
+ALCHEMY_INLINE void pg_connection::set_isolation_level(std::optional<isolation_level> level) {
+    // RESET: back to the server's (or the role's, or the URL's options=) default.
+    command(level ? fmt::format("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL {}", to_string(*level))
+                  : std::string("RESET default_transaction_isolation"));
+}
+
+ALCHEMY_INLINE isolation_level pg_connection::get_isolation_level() {
+    const auto level = command("SHOW transaction_isolation");
+    if (level == "read uncommitted") return isolation_level::read_uncommitted;
+    if (level == "repeatable read") return isolation_level::repeatable_read;
+    if (level == "serializable") return isolation_level::serializable;
+    return isolation_level::read_committed;
 }
 
 ALCHEMY_INLINE std::unique_ptr<driver_statement> pg_connection::prepare(std::string_view sql, bool) {

@@ -111,6 +111,30 @@ ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::
     sqlite3_finalize(stmt);
 }
 
+ALCHEMY_INLINE void sqlite_connection::check_isolation_level(std::optional<isolation_level> level) {
+    if (level && *level != isolation_level::serializable && *level != isolation_level::read_uncommitted)
+        throw ArgumentError(fmt::format("alchemy: SQLite has no isolation level {}; it offers SERIALIZABLE (its "
+                                        "default) and READ UNCOMMITTED",
+                                        to_string(*level)));
+}
+
+ALCHEMY_INLINE void sqlite_connection::set_isolation_level(std::optional<isolation_level> level) {
+    check_isolation_level(level);
+    const char* name = sqlite3_db_filename(db_, "main");
+    setup(level == isolation_level::read_uncommitted ? "PRAGMA read_uncommitted = 1" : "PRAGMA read_uncommitted = 0",
+          name ? name : "");
+}
+
+ALCHEMY_INLINE isolation_level sqlite_connection::get_isolation_level() {
+    sqlite3_stmt* stmt = nullptr;
+    bool uncommitted = false;
+    if (sqlite3_prepare_v2(db_, "PRAGMA read_uncommitted", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        uncommitted = sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_finalize(stmt);
+    return uncommitted ? isolation_level::read_uncommitted : isolation_level::serializable;
+}
+
 ALCHEMY_INLINE std::unique_ptr<driver_statement> sqlite_connection::prepare(std::string_view sql, bool persistent) {
     // SQLite reads the text only up to a NUL byte: whatever follows would be
     // dropped without a word, a second statement there included.
@@ -152,6 +176,7 @@ ALCHEMY_INLINE std::unique_ptr<driver_statement> sqlite_connection::prepare(std:
 ALCHEMY_INLINE alchemy::sqlite::options sqlite_driver::read_options(const alchemy::url& u,
                                                                    const engine_options& options) {
     auto o = options.backend.get<alchemy::sqlite::options>(u.dialect);
+    sqlite_connection::check_isolation_level(options.isolation_level);
     if (o.busy_timeout.count() < 0 || o.busy_timeout.count() > std::numeric_limits<int>::max())
         throw ArgumentError(fmt::format("alchemy: sqlite::options.busy_timeout must be between 0 and {} ms, not {} ms",
                                         std::numeric_limits<int>::max(), o.busy_timeout.count()));

@@ -39,6 +39,16 @@ ALCHEMY_INLINE void connection::set_autocommit(bool on) {
     raw().autocommit = on;
 }
 
+ALCHEMY_INLINE void connection::set_isolation_level(isolation_level level) {
+    auto& conn = raw();
+    if (conn.in_transaction || conn.rolled_back_by_database)
+        throw InvalidRequestError(fmt::format("alchemy: cannot set the isolation level to {} inside a transaction; "
+                                              "commit or roll back first",
+                                              to_string(level)));
+    conn.set_isolation_level(level);
+    conn.isolation_changed = true;
+}
+
 ALCHEMY_INLINE void connection::close() noexcept {
     if (!raw_) return;
     raw_->invalidate_leases();
@@ -49,9 +59,20 @@ ALCHEMY_INLINE void connection::close() noexcept {
     }
     raw_->autocommit = false;
     raw_->checkout_id.fetch_add(1);
+    // The next user gets the engine's isolation level; a connection that
+    // cannot be set back is closed instead.
+    bool isolation_restored = true;
+    if (raw_->isolation_changed && !raw_->database_in_transaction()) {
+        try {
+            raw_->set_isolation_level(engine_->options.isolation_level);
+            raw_->isolation_changed = false;
+        } catch (...) {
+            isolation_restored = false;
+        }
+    }
     // A connection whose ROLLBACK failed still holds its transaction: the
     // next user would run inside it, so the pool closes it instead.
-    const bool reusable = !raw_->database_in_transaction();
+    const bool reusable = !raw_->database_in_transaction() && isolation_restored && !raw_->isolation_changed;
     engine_->pool.checkin(std::move(raw_), reusable);
     raw_ = nullptr;
 }

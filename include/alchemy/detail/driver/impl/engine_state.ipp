@@ -13,6 +13,12 @@ ALCHEMY_INLINE engine_state::engine_state(alchemy::url u, engine_options o, driv
       log(options.echo, options.sink),
       backend(make(url, options)),
       dialect(backend->dialect()),
-      pool([this] { return backend->connect(log); }, options.pool_size, options.max_overflow, options.pool_timeout) {}
+      pool(
+          [this] {
+              auto conn = backend->connect(log);
+              if (options.isolation_level) conn->set_isolation_level(options.isolation_level);
+              return conn;
+          },
+          options.pool_size, options.max_overflow, options.pool_timeout, options.pool_pre_ping) {}
 
 }  // namespace alchemy::detail

@@ -14,15 +14,21 @@ ALCHEMY_INLINE std::shared_ptr<driver_connection> connection_pool::checkout() {
         while (!idle_.empty()) {
             auto conn = std::move(idle_.back());
             idle_.pop_back();
-            if (conn->lost()) {  // closed (outside the lock) and replaced below
-                --open_count_;
+            ++checked_out_;  // counted out while it is pinged
+            bool usable = !conn->lost();
+            if (usable && pre_ping_) {
                 lock.unlock();
-                conn.reset();
+                usable = conn->ping();
                 lock.lock();
-                continue;
             }
-            ++checked_out_;
-            return conn;
+            if (usable) return conn;
+            // Closed (outside the lock) and replaced by another idle one or a new one.
+            --checked_out_;
+            --open_count_;
+            lock.unlock();
+            conn.reset();
+            lock.lock();
+            available_.notify_one();
         }
         if (open_count_ < size_ + max_overflow_) {
             ++open_count_;

@@ -164,10 +164,14 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
         encode_key_part(key, v);
         return key;
     };
-    // SELECT [<association key>,] <target's columns> FROM <target> ... WHERE <key> IN (n keys)
+    // SELECT [<association key>,] <target's columns> FROM <target> ... WHERE <key> IN (n keys),
+    // or <key> = ANY(one array of n keys) where the dialect binds key arrays.
     const auto select_in = [&](std::size_t n) { return render.render(relationship_load(info, owner_table, n)); };
-    // Keys per IN list: SQLite takes up to 32,766 parameters; SQLAlchemy uses
-    // 500 for portability. 1,000 loads a thousand parents in one statement.
+    const bool arrays = engine_.dialect().binds_key_arrays();
+    // Keys per statement: SQLite takes up to 32,766 parameters; SQLAlchemy
+    // uses 500 for portability. 1,000 loads a thousand parents in one
+    // statement; an array could take all of them, but chunks bound how
+    // much one result holds.
     constexpr std::size_t chunk = 1000;
     // Runs `sql_for(n)` over `values` in chunks, calling on_row(row) for each row.
     const auto run_in = [&](const std::vector<value>& values, auto&& sql_for, auto&& on_row) {
@@ -175,6 +179,7 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
             const auto n = std::min(chunk, values.size() - start);
             std::vector<value> params(values.begin() + static_cast<std::ptrdiff_t>(start),
                                       values.begin() + static_cast<std::ptrdiff_t>(start + n));
+            if (arrays) params = {engine_.dialect().key_array(params)};
             auto result = conn().execute_values(sql_for(n), params);
             for (; result.has_row(); result.next()) on_row(result.current());
         }

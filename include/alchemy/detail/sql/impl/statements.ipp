@@ -129,6 +129,7 @@ ALCHEMY_INLINE std::string statement_renderer::render(const relationship_load_st
                " = " + qualified(*s.via, s.join_via_column);
     sql += " WHERE " + qualified(*s.key_table, s.key_column);
     if (s.in_count == 0) return sql + " = " + d_.placeholder(1);
+    if (d_.binds_key_arrays()) return sql + " = ANY(" + d_.placeholder(1) + ")";
     sql += " IN (";
     for (std::size_t i = 0; i < s.in_count; ++i) {
         if (i) sql += ", ";
