@@ -3,9 +3,11 @@
 //
 // bench_alchemy.cpp implements the workloads through alchemy's public API (a
 // Session, identity map and unit of work, no hand-written SQL); bench_raw.cpp
-// through the sqlite3 C API with prepared statements reused. bench_main.cpp
-// times them. This header uses the standard library only, so that neither TU
-// pays for the other's headers (the compile-time comparison relies on it).
+// through the sqlite3 C API with prepared statements reused, and
+// bench_raw_postgresql.cpp (built with ALCHEMY_BENCH_POSTGRESQL) through
+// libpq with statements prepared on the server. bench_main.cpp times them.
+// This header uses the standard library only, so that neither TU pays for
+// the other's headers (the compile-time comparison relies on it).
 #pragma once
 
 #include <bit>
@@ -18,6 +20,7 @@
 #include <vector>
 
 struct sqlite3;
+struct pg_conn;  // libpq's PGconn
 
 namespace bench {
 
@@ -92,15 +95,18 @@ public:
     virtual ~side() = default;
     virtual const char* name() const = 0;
 
-    /// Opens a database: a file at `path` (created with the schema when
-    /// `fresh`, any old file and its -wal/-shm removed first), or a new
-    /// in-memory database with the schema when `path` is empty.
-    virtual void open(const std::string& path, bool fresh) = 0;
+    /// Opens a database: a SQLite file at `target` (created with the schema
+    /// when `fresh`, any old file and its -wal/-shm removed first), a new
+    /// in-memory SQLite database with the schema when `target` is empty, or,
+    /// for a postgresql:// URL (is_postgresql_url), the PostgreSQL database it
+    /// names, whose search_path is a schema of this side's own that the caller
+    /// created (pg_create_schema): `fresh` creates the tables in it.
+    virtual void open(const std::string& target, bool fresh) = 0;
     virtual void close() = 0;
     /// Inserts rows 1..n without any objects (for the W2 memory measurement).
     virtual void populate(std::int64_t n) = 0;
     /// Sum of row_check over every row of users and of post_check over every
-    /// row of posts, read with plain sqlite3 (the same code for both sides),
+    /// row of posts, read with plain sqlite3 or libpq (the same code for both sides),
     /// plus the row counts: what is stored.
     virtual std::uint64_t digest() = 0;
 
@@ -152,5 +158,21 @@ void raw_populate(sqlite3* db, std::int64_t n);
 std::uint64_t raw_digest(sqlite3* db);
 /// sqlite3_libversion().
 const char* sqlite_version();
+
+inline bool is_postgresql_url(std::string_view target) { return target.starts_with("postgresql://"); }
+
+// PostgreSQL (bench_raw_postgresql.cpp; only in a build with ALCHEMY_BENCH_POSTGRESQL).
+std::unique_ptr<side> make_raw_postgresql_side();
+/// See raw_populate() and raw_digest(), on a connection whose search_path is a side's schema.
+void raw_pg_populate(pg_conn* conn, std::int64_t n);
+std::uint64_t raw_pg_digest(pg_conn* conn);
+/// `server_url` with search_path set to `schema` (libpq's `options` parameter).
+std::string pg_schema_url(const std::string& server_url, const std::string& schema);
+/// Creates the empty schema `schema`, dropping any old one of that name first.
+void pg_create_schema(const std::string& server_url, const std::string& schema);
+/// Drops the schema and everything in it; errors are ignored (cleanup).
+void pg_drop_schema(const std::string& server_url, const std::string& schema) noexcept;
+/// "PostgreSQL 15.20, libpq 15.20": the server's version and the client library's.
+std::string pg_versions(const std::string& server_url);
 
 }  // namespace bench

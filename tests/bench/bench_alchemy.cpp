@@ -8,6 +8,9 @@
 #include "bench.hpp"
 
 #include <alchemy/alchemy.hpp>
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+#include <alchemy/postgresql.hpp>  // registers the driver for postgresql:// URLs
+#endif
 
 #include <cstdint>
 #include <filesystem>
@@ -66,18 +69,22 @@ public:
     ~alchemy_side() override { close(); }
     const char* name() const override { return "alchemy"; }
 
-    void open(const std::string& path, bool fresh) override {
+    void open(const std::string& target, bool fresh) override {
         close();
-        if (!path.empty() && fresh)
-            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
-        alchemy::engine_options options{
-            .backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal}};  // WAL, FKs: defaults
+        postgresql_ = is_postgresql_url(target);
+        alchemy::engine_options options;
+        if (!postgresql_) {
+            if (!target.empty() && fresh)
+                for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(target + suffix);
+            options.backend = alchemy::sqlite::options{.synchronous = alchemy::sqlite::synchronous_mode::normal};  // WAL, FKs: defaults
+        }
         if (trace_)
             options.sink = [trace = trace_](const alchemy::log_event& e) {
                 trace->entries.push_back({e.sql, e.kind == alchemy::log_kind::batch ? e.parameters.size() : 1});
             };
-        engine_.emplace(alchemy::create_engine(path.empty() ? std::string("sqlite://") : "sqlite:///" + path, options));
-        if (path.empty() || fresh) alchemy::metadata<User, Post>().create_all(*engine_);
+        const std::string url = postgresql_ ? target : target.empty() ? std::string("sqlite://") : "sqlite:///" + target;
+        engine_.emplace(alchemy::create_engine(url, options));
+        if (target.empty() || fresh) alchemy::metadata<User, Post>().create_all(*engine_);
         else engine_->connect().close();  // open the pooled connection now, as create_all does
         Session_.emplace(alchemy::sessionmaker(*engine_));
     }
@@ -87,9 +94,22 @@ public:
         engine_.reset();
     }
 
-    // Set-up and verification only: plain sqlite3 on the engine's own connection.
-    void populate(std::int64_t n) override { raw_populate(alchemy::sqlite::native_handle(engine_->connect()), n); }
-    std::uint64_t digest() override { return raw_digest(alchemy::sqlite::native_handle(engine_->connect())); }
+    // Set-up and verification only: plain sqlite3 or libpq on the engine's own connection.
+    void populate(std::int64_t n) override {
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+        if (postgresql_) {
+            raw_pg_populate(alchemy::postgresql::native_handle(engine_->connect()), n);
+            return;
+        }
+#endif
+        raw_populate(alchemy::sqlite::native_handle(engine_->connect()), n);
+    }
+    std::uint64_t digest() override {
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+        if (postgresql_) return raw_pg_digest(alchemy::postgresql::native_handle(engine_->connect()));
+#endif
+        return raw_digest(alchemy::sqlite::native_handle(engine_->connect()));
+    }
 
     std::uint64_t w1_insert(std::int64_t n) override {
         auto session = (*Session_)();
@@ -200,6 +220,7 @@ public:
 
 private:
     sql_trace* trace_;
+    bool postgresql_ = false;  // open() was given a postgresql:// URL
     std::optional<alchemy::engine> engine_;
     std::optional<alchemy::session_factory> Session_;
 };

@@ -1,7 +1,7 @@
 // tests/bench/bench_main.cpp — the benchmark harness (issue #7).
 //
-//   alchemy_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both] [--dir DIR] [--clock wall|cpu]
-//                 [--verbose] [--no-rss] [--no-sql]
+//   alchemy_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both|postgresql] [--url URL]
+//                 [--dir DIR] [--clock wall|cpu] [--verbose] [--no-rss] [--no-sql]
 //
 // Runs W1..W5 and W6a..W6d once through alchemy (bench_alchemy.cpp) and once
 // through raw sqlite3 (bench_raw.cpp) per round, alternating which side goes
@@ -12,6 +12,12 @@
 // Prints per mode the median time of each side and the ratio, then the peak
 // RSS of W2 for each side, measured in a fresh child process per side. Fails
 // (exit 1) if the two sides' check values or stored data ever differ.
+//
+// --mode postgresql (a build with ALCHEMY_BENCH_POSTGRESQL) runs the same on
+// the PostgreSQL server of --url (or $ALCHEMY_BENCH_POSTGRES_URL) against raw
+// libpq (bench_raw_postgresql.cpp): a "database" is then a schema of its own
+// per side and round, created empty, named in the URL's search_path, and
+// dropped at the end.
 #include "bench.hpp"
 
 #include <malloc.h>
@@ -46,12 +52,24 @@ constexpr int w6a = 5, w6b = 6, w6c = 7;  // from W6a on: the graph database
 constexpr int alchemy = 0, raw = 1;
 constexpr const char* short_names[workloads] = {"W1", "W2", "W3", "W4", "W5", "W6a", "W6b", "W6c", "W6d"};
 
+enum class mode_kind { file, memory, postgresql };
+const char* mode_name(mode_kind m) {
+    switch (m) {
+        case mode_kind::file: return "file";
+        case mode_kind::memory: return "memory";
+        case mode_kind::postgresql: return "postgresql";
+    }
+    return "?";
+}
+
 struct options {
     std::int64_t n = 100000;
     std::int64_t graph_users = bench::graph_users;  // W6
     int rounds = 5;
     bool file = true;
     bool memory = true;
+    bool postgresql = false;  // --mode postgresql: on the server of `url`
+    std::string url;
     std::string dir = ".";
     bool verbose = false;
     bool cpu_clock = false;
@@ -154,6 +172,55 @@ double median(std::vector<double> v) {
     return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+// ---- where the sides' databases are ----------------------------------------------------
+
+// The side that reads the database at `target` (see side::open) without alchemy.
+std::unique_ptr<side> make_raw_side_for(const std::string& target) {
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+    if (is_postgresql_url(target)) return make_raw_postgresql_side();
+#endif
+    if (is_postgresql_url(target)) throw std::runtime_error("this alchemy_bench was built without PostgreSQL");
+    return make_raw_side();
+}
+
+// PostgreSQL: the schemas this process uses on the server, each created empty
+// by fresh() (dropping what an earlier round left) and all dropped at the
+// end, also when a run throws. The URL of a schema sets its search_path.
+class pg_schemas {
+public:
+    explicit pg_schemas(std::string server_url) : server_url_(std::move(server_url)) {}
+    pg_schemas(const pg_schemas&) = delete;
+    pg_schemas& operator=(const pg_schemas&) = delete;
+    ~pg_schemas() {
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+        for (const auto& schema : used_) pg_drop_schema(server_url_, schema);
+#endif
+    }
+
+    std::string url(const std::string& what) const {
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+        return pg_schema_url(server_url_, name(what));
+#else
+        (void)what;
+        throw std::runtime_error("this alchemy_bench was built without PostgreSQL");
+#endif
+    }
+    // Creates the schema of `what` empty; returns its URL.
+    std::string fresh(const std::string& what) {
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+        const auto schema = name(what);
+        pg_create_schema(server_url_, schema);
+        if (std::find(used_.begin(), used_.end(), schema) == used_.end()) used_.push_back(schema);
+#endif
+        return url(what);
+    }
+
+private:
+    static std::string name(const std::string& what) { return "alchemy_bench_" + std::to_string(getpid()) + "_" + what; }
+    std::string server_url_;
+    std::vector<std::string> used_;
+};
+
 // ---- the statements alchemy sends (an untimed, traced run) ------------------------------
 
 std::string shorten(const std::string& sql) {
@@ -161,16 +228,32 @@ std::string shorten(const std::string& sql) {
     return sql.substr(0, 80) + "... (" + std::to_string(sql.size()) + " chars)";
 }
 
-void show_alchemy_sql(std::int64_t graph_users) {
+// PostgreSQL's $1, $2 ... as ?, so that one set of checks reads both dialects' SQL.
+std::string question_marks(const std::string& sql) {
+    std::string out;
+    out.reserve(sql.size());
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            out += '?';
+            while (i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') ++i;
+        } else {
+            out += sql[i];
+        }
+    }
+    return out;
+}
+
+// On an in-memory SQLite database, or on PostgreSQL when that is the mode.
+void show_alchemy_sql(std::int64_t graph_users, pg_schemas* postgresql) {
     sql_trace trace;
     auto s = make_alchemy_side(&trace);
-    s->open("", true);
+    s->open(postgresql ? postgresql->fresh("trace") : "", true);
     const plan p = make_plan(1000, graph_users);
-    std::printf("alchemy's statements per workload (untimed traced run, N=%" PRId64 ", K=%" PRId64
+    std::printf("alchemy's statements per workload (untimed traced run%s, N=%" PRId64 ", K=%" PRId64
                 ", W6: %" PRId64 " users x %" PRId64 " posts):\n",
-                p.n, p.k, p.graph_users, p.posts_per_user);
+                postgresql ? " on PostgreSQL" : "", p.n, p.k, p.graph_users, p.posts_per_user);
     for (int w = 0; w < workloads; ++w) {
-        if (w == w6a) s->open("", true);  // W6 on its own fresh database
+        if (w == w6a) s->open(postgresql ? postgresql->fresh("trace_graph") : "", true);  // W6 on its own fresh database
         trace.entries.clear();
         run_workload(*s, w, p);
         // Consecutive executions of one statement are shown once, with a count.
@@ -185,7 +268,7 @@ void show_alchemy_sql(std::int64_t graph_users) {
         if (w == 3) {  // W4 must write only `age`, once per row
             std::size_t updates = 0, other = 0;
             for (const auto& e : trace.entries) {
-                if (e.sql == R"(UPDATE "users" SET "age" = ? WHERE "id" = ?)") updates += e.executions;
+                if (question_marks(e.sql) == R"(UPDATE "users" SET "age" = ? WHERE "id" = ?)") updates += e.executions;
                 else if (e.sql.starts_with("UPDATE")) ++other;
             }
             if (updates != static_cast<std::size_t>(p.k) || other != 0)
@@ -197,8 +280,10 @@ void show_alchemy_sql(std::int64_t graph_users) {
             for (const auto& e : trace.entries) {
                 if (!e.sql.starts_with("SELECT")) continue;
                 selects += e.executions;
-                if (e.sql.find(" IN (") != std::string::npos)
-                    widest_in = std::max<std::size_t>(widest_in, std::count(e.sql.begin(), e.sql.end(), '?'));
+                if (e.sql.find(" IN (") != std::string::npos) {
+                    const auto sql = question_marks(e.sql);
+                    widest_in = std::max<std::size_t>(widest_in, std::count(sql.begin(), sql.end(), '?'));
+                }
             }
             const auto in_statements = static_cast<std::size_t>((p.graph_users + in_chunk - 1) / in_chunk);
             // joined: 1; lazy (batched) and select-IN: the users, then the IN statements
@@ -230,7 +315,7 @@ long peak_kb = -1;
 // The child: open (and for :memory: populate) the database, then reset the
 // high-water mark and load. Prints "<peak kB> <baseline kB> <hwm reset?> <check>".
 int rss_child(const std::string& which, std::int64_t n, const std::string& path) {
-    auto s = which == "alchemy" ? make_alchemy_side() : make_raw_side();
+    auto s = which == "alchemy" ? make_alchemy_side() : make_raw_side_for(path);
     s->open(path, path.empty());
     if (path.empty()) s->populate(n);
     malloc_trim(0);
@@ -285,31 +370,40 @@ rss_result measure_rss(const char* which, std::int64_t n, const std::string& pat
 
 // ---- one mode ---------------------------------------------------------------------------
 
-void run_mode(bool file, const options& o, const plan& p, const std::filesystem::path& dir) {
-    const std::string path_a = file ? (dir / "alchemy.db").string() : "";
-    const std::string path_r = file ? (dir / "raw.db").string() : "";
-    const std::string graph_a = file ? (dir / "alchemy_graph.db").string() : "";
-    const std::string graph_r = file ? (dir / "raw_graph.db").string() : "";
-    const char* mode = file ? "file" : "memory";
+void run_mode(mode_kind m, const options& o, const plan& p, const std::filesystem::path& dir) {
+    const bool file = m == mode_kind::file;
+    const char* mode = mode_name(m);
+    // Where a side's database `what` is (side::open's target), created fresh:
+    // a file, "" for :memory:, or the URL of an empty schema of its own.
+    pg_schemas schemas(o.url);
+    const auto fresh = [&](const char* what) -> std::string {
+        if (m == mode_kind::postgresql) return schemas.fresh(what);
+        return file ? (dir / (std::string(what) + ".db")).string() : "";
+    };
     if (file)
         std::printf("mode file: %s, journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON\n", dir.string().c_str());
-    else
+    else if (m == mode_kind::memory)
         std::printf("mode memory: alchemy \"sqlite://\" (memdb VFS, shared by the engine's connections); raw \":memory:\"\n");
+#ifdef ALCHEMY_BENCH_POSTGRESQL
+    else
+        std::printf("mode postgresql: %s; a fresh schema per side and round (search_path in the URL); raw: libpq\n",
+                    pg_versions(o.url).c_str());
+#endif
     std::printf("load average before: %s\n", load_average().c_str());
     std::fflush(stdout);
     auto a = make_alchemy_side();
-    auto r = make_raw_side();
+    auto r = m == mode_kind::postgresql ? make_raw_side_for(schemas.url("raw")) : make_raw_side();
     side* sides[2] = {a.get(), r.get()};
     std::array<std::array<std::vector<double>, workloads>, 2> ms;
     std::uint64_t w2_check = 0;
 
     for (int round = 0; round < o.rounds; ++round) {
-        a->open(path_a, true);
-        r->open(path_r, true);
+        a->open(fresh("alchemy"), true);
+        r->open(fresh("raw"), true);
         for (int w = 0; w < workloads; ++w) {
-            if (w == w6a) {                   // W6a..W6d: a second pair of fresh databases
-                a->open(graph_a, true);       // (open() closes the W1..W5 database)
-                r->open(graph_r, true);
+            if (w == w6a) {                            // W6a..W6d: a second pair of fresh databases
+                a->open(fresh("alchemy_graph"), true);  // (open() closes the W1..W5 database)
+                r->open(fresh("raw_graph"), true);
             }
             std::uint64_t check[2] = {0, 0};
             for (int j = 0; j < 2; ++j) {
@@ -337,9 +431,9 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
     rss_result rss_a, rss_r;
     if (o.rss) {
         std::string rss_path;
-        if (file) {
-            rss_path = (dir / "rss.db").string();
-            auto s = make_raw_side();
+        if (m != mode_kind::memory) {
+            rss_path = fresh("rss");
+            auto s = make_raw_side_for(rss_path);
             s->open(rss_path, true);
             s->populate(p.n);
             s->close();
@@ -376,12 +470,14 @@ void run_mode(bool file, const options& o, const plan& p, const std::filesystem:
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: alchemy_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both] [--dir DIR]\n"
-                 "                     [--clock wall|cpu] [--verbose] [--no-rss] [--no-sql]\n"
+                 "usage: alchemy_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both|postgresql]\n"
+                 "                     [--url URL] [--dir DIR] [--clock wall|cpu] [--verbose] [--no-rss] [--no-sql]\n"
                  "  --n N        users in the table (default 100000; W3/W4/W5 touch min(10000, N/10))\n"
                  "  --graph-users U  W6's users, each with 10 posts, on a database of their own (default 2000)\n"
                  "  --rounds R   rounds per mode; medians are reported (default 5)\n"
-                 "  --mode M     file, memory or both (default both)\n"
+                 "  --mode M     file, memory or both (default both): SQLite; or postgresql: the server of --url\n"
+                 "  --url URL    postgresql://... (default $ALCHEMY_BENCH_POSTGRES_URL); each side and round gets a\n"
+                 "               schema of its own there, dropped at the end\n"
                  "  --dir DIR    where the file databases go, in a fresh subdirectory (default .)\n"
                  "  --clock C    wall (default) or cpu: this process's CPU time, for a busy machine\n"
                  "  --verbose    print every round's times\n"
@@ -411,6 +507,7 @@ int main(int argc, char** argv) {
             else if (arg == "--graph-users") o.graph_users = std::stoll(next());
             else if (arg == "--rounds") o.rounds = std::stoi(next());
             else if (arg == "--dir") o.dir = next();
+            else if (arg == "--url") o.url = next();
             else if (arg == "--verbose") o.verbose = true;
             else if (arg == "--no-rss") o.rss = false;
             else if (arg == "--no-sql") o.show_sql = false;
@@ -426,13 +523,27 @@ int main(int argc, char** argv) {
                 const auto m = next();
                 o.file = m == "file" || m == "both";
                 o.memory = m == "memory" || m == "both";
-                if (!o.file && !o.memory) {
+                o.postgresql = m == "postgresql";
+                if (!o.file && !o.memory && !o.postgresql) {
                     usage();
                     return 2;
                 }
             } else {
                 usage();
                 return arg == "--help" || arg == "-h" ? 0 : 2;
+            }
+        }
+        if (o.postgresql) {
+#ifndef ALCHEMY_BENCH_POSTGRESQL
+            std::fprintf(stderr, "alchemy_bench: built without PostgreSQL (ALCHEMY_WITH_POSTGRESQL=OFF)\n");
+            return 2;
+#endif
+            if (o.url.empty())
+                if (const char* url = std::getenv("ALCHEMY_BENCH_POSTGRES_URL")) o.url = url;
+            if (!is_postgresql_url(o.url)) {
+                std::fprintf(stderr, "alchemy_bench: --mode postgresql needs --url postgresql://... "
+                                     "(or ALCHEMY_BENCH_POSTGRES_URL)\n");
+                return 2;
             }
         }
         if (o.n < 20 || o.rounds < 1 || o.graph_users < 2) {
@@ -476,12 +587,16 @@ int main(int argc, char** argv) {
             "  W6d session.query<User>().options(alchemy::selectinload(&User::posts)).all()\n"
             "      (raw: SELECT users, then SELECT posts WHERE user_id IN (?, ...) per %" PRId64 " users)\n"
             "Raw side: sqlite3 C API, statements prepared once per database, rows into std::vector<User>.\n"
+            "PostgreSQL (--mode postgresql): raw libpq, PQprepare once per connection, PQexecPrepared per row with\n"
+            "text parameters, INSERT ... RETURNING id for W1/W6a, W6c without ORDER BY and W6d's IN ($1, ...)\n"
+            "as alchemy sends them; each side on a schema of its own per round.\n"
             "Timed: everything from the first object to the last one freed; medians over rounds, alternating\n"
             "which side runs first. W2 peak RSS: a fresh child process per side, VmHWM minus the RSS just\n"
             "before the load (the raw side reserves its vector for exactly N rows).\n\n",
             in_chunk, in_chunk);
 
-        if (o.show_sql) show_alchemy_sql(o.graph_users);
+        pg_schemas trace_schemas(o.url);
+        if (o.show_sql) show_alchemy_sql(o.graph_users, o.postgresql ? &trace_schemas : nullptr);
 
         std::filesystem::path dir;
         if (o.file) {
@@ -496,15 +611,16 @@ int main(int argc, char** argv) {
                 if (!dir.empty()) std::filesystem::remove_all(dir, ec);
             }
         } cleanup{dir};
-        if (o.file) run_mode(true, o, p, dir);
-        if (o.memory) run_mode(false, o, p, dir);
+        if (o.file) run_mode(mode_kind::file, o, p, dir);
+        if (o.memory) run_mode(mode_kind::memory, o, p, dir);
+        if (o.postgresql) run_mode(mode_kind::postgresql, o, p, dir);
 
         if (!failures.empty()) {
-            std::printf("FAILED: %zu check(s) differ between alchemy and raw sqlite3:\n", failures.size());
+            std::printf("FAILED: %zu check(s) differ between alchemy and the raw side:\n", failures.size());
             for (const auto& f : failures) std::printf("  %s\n", f.c_str());
             return 1;
         }
-        std::printf("all check values and stored rows agree between alchemy and raw sqlite3\n");
+        std::printf("all check values and stored rows agree between alchemy and the raw side\n");
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "alchemy_bench: %s\n", e.what());
