@@ -6,6 +6,9 @@
 // §8 backref: the two sides of a link kept in sync.
 
 #include <alchemy/alchemy.hpp>
+#ifdef ALCHEMY_HAS_POSTGRESQL  // alchemy was built with libpq: postgresql:// URLs work too
+#include <alchemy/postgresql.hpp>
+#endif
 
 #include <cstdint>
 #include <filesystem>

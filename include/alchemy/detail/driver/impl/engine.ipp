@@ -23,8 +23,7 @@ ALCHEMY_INLINE engine create_engine(std::string_view url_text, engine_options op
     const auto backend = detail::find_driver(url.dialect);
     if (!backend)
         throw ArgumentError(fmt::format("alchemy: no driver is registered for '{}://' URLs: include <alchemy/{}.hpp> "
-                                        "and link alchemy::{} (<alchemy/alchemy.hpp> includes it when alchemy was "
-                                        "built with it)",
+                                        "and link alchemy::{}",
                                         url.dialect, url.dialect, url.dialect));
     return engine(std::make_shared<detail::engine_state>(std::move(url), std::move(options), backend));
 }
