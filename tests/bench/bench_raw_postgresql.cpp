@@ -160,12 +160,9 @@ std::uint64_t graph_check(const std::vector<UserPosts>& users) {
     return check;
 }
 
-// W6d: one IN list of in_chunk parameters (bench.hpp), as alchemy's select-IN load writes it.
-std::string posts_in_sql() {
-    std::string sql = "SELECT id, user_id, title FROM posts WHERE user_id IN (";
-    for (std::int64_t i = 1; i <= in_chunk; ++i) sql += (i > 1 ? ", $" : "$") + std::to_string(i);
-    return sql + ")";
-}
+// W6d: the keys of up to in_chunk users (bench.hpp) as one array parameter, as
+// alchemy's select-IN load sends them on PostgreSQL.
+constexpr const char* posts_in_sql = "SELECT id, user_id, title FROM posts WHERE user_id = ANY($1)";
 
 // The types alchemy's create_all gives these columns on PostgreSQL.
 constexpr const char* schema_sql =
@@ -198,7 +195,7 @@ public:
                 "SELECT users.id, users.name, users.email, users.age, users.score, posts.id, posts.user_id, "
                 "posts.title FROM users LEFT OUTER JOIN posts ON posts.user_id = users.id",
                 0);
-        prepare(conn_, "select_posts_in", posts_in_sql(), static_cast<int>(in_chunk));
+        prepare(conn_, "select_posts_in", posts_in_sql, 1);
     }
 
     void close() override {
@@ -369,22 +366,24 @@ public:
     }
 
     std::uint64_t w6d_selectin(std::int64_t expected_users) override {
-        // The users, then their posts with one prepared IN statement of in_chunk
-        // parameters per in_chunk users (unused parameters of the last chunk
-        // NULL, which matches nothing), each post put under its user by id.
+        // The users, then their posts with one prepared statement per in_chunk
+        // users, their keys one array literal ({1,2,...}), each post put under
+        // its user by id.
         std::vector<UserPosts> users;
         users.reserve(static_cast<std::size_t>(expected_users));
         load_users(users);
         const auto index = index_of(users);
         constexpr auto chunk = static_cast<std::size_t>(in_chunk);
-        std::vector<number_text> keys;
-        keys.reserve(chunk);
-        std::vector<const char*> values(chunk);
+        std::string keys;
         for (std::size_t start = 0; start < users.size(); start += chunk) {
             const auto n = std::min(users.size() - start, chunk);
-            keys.clear();
-            for (std::size_t k = 0; k < n; ++k) values[k] = keys.emplace_back(users[start + k].user.id).c_str();
-            std::fill(values.begin() + static_cast<std::ptrdiff_t>(n), values.end(), nullptr);
+            keys = "{";
+            for (std::size_t k = 0; k < n; ++k) {
+                if (k) keys += ',';
+                keys += number_text(users[start + k].user.id).c_str();
+            }
+            keys += '}';
+            const std::vector<const char*> values{keys.c_str()};
             const auto r = run(conn_, "select_posts_in", values, PGRES_TUPLES_OK);
             Post p;
             for (int row = 0; row < r.rows(); ++row) {
