@@ -213,6 +213,7 @@ TEST_CASE("postgresql: an integer the column cannot hold is a DataError, never t
     auto engine = alchemy::create_engine(s.url);
     auto conn = engine.connect();
     conn.execute("CREATE TABLE small (n SMALLINT, i INTEGER)");
+    conn.commit();
     try {
         conn.execute("INSERT INTO small (n) VALUES (?)", 70000);
         FAIL("no DataError");
