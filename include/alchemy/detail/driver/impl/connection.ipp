@@ -59,20 +59,19 @@ ALCHEMY_INLINE void connection::close() noexcept {
     }
     raw_->autocommit = false;
     raw_->checkout_id.fetch_add(1);
-    // The next user gets the engine's isolation level; a connection that
-    // cannot be set back is closed instead.
-    bool isolation_restored = true;
+    // The next user gets the engine's isolation level.
     if (raw_->isolation_changed && !raw_->database_in_transaction()) {
         try {
             raw_->set_isolation_level(engine_->options.isolation_level);
             raw_->isolation_changed = false;
         } catch (...) {
-            isolation_restored = false;
+            // Left changed: closed below.
         }
     }
     // A connection whose ROLLBACK failed still holds its transaction: the
-    // next user would run inside it, so the pool closes it instead.
-    const bool reusable = !raw_->database_in_transaction() && isolation_restored && !raw_->isolation_changed;
+    // next user would run inside it, so the pool closes it instead; likewise
+    // one still at another isolation level than the engine's.
+    const bool reusable = !raw_->database_in_transaction() && !raw_->isolation_changed;
     engine_->pool.checkin(std::move(raw_), reusable);
     raw_ = nullptr;
 }
