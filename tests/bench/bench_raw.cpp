@@ -4,6 +4,7 @@
 // stepped and reset; rows go into plain structs (W6: a user struct with a
 // std::vector of its posts; W1..W5's User has none, as a hand-writer's would not).
 #include "bench.hpp"
+#include "raw_rows.hpp"
 
 #include <sqlite3.h>
 
@@ -20,25 +21,11 @@
 namespace bench {
 namespace {
 
-struct User {
-    std::int64_t id = 0;
-    std::string name{};
-    std::optional<std::string> email{};
-    std::int64_t age = 0;
-    double score = 0;
-};
-
-struct Post {
-    std::int64_t id = 0;
-    std::int64_t user_id = 0;
-    std::string title{};
-};
-
-// W6: a user with its posts.
-struct UserPosts {
-    User user{};
-    std::vector<Post> posts{};
-};
+using raw::Post;
+using raw::User;
+using raw::UserPosts;
+using raw::graph_check;
+using raw::row_check;
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
     throw std::runtime_error(std::string("raw sqlite3: ") + what + ": " + (db ? sqlite3_errmsg(db) : "?"));
@@ -76,24 +63,12 @@ void read_user(sqlite3_stmt* s, User& u) {
     u.score = sqlite3_column_double(s, 4);
 }
 
-std::uint64_t row_check(const User& u) { return bench::row_check(u.id, u.name, u.email, u.age, u.score); }
-
 // A post from columns first, first+1, first+2: id, user_id, title.
 void read_post(sqlite3_stmt* s, int first, Post& p) {
     p.id = sqlite3_column_int64(s, first);
     p.user_id = sqlite3_column_int64(s, first + 1);
     p.title.assign(reinterpret_cast<const char*>(sqlite3_column_text(s, first + 2)),
                    static_cast<std::size_t>(sqlite3_column_bytes(s, first + 2)));
-}
-
-// W6b..W6d's check value over what was loaded.
-std::uint64_t graph_check(const std::vector<UserPosts>& users) {
-    std::uint64_t check = users.size();
-    for (const auto& u : users) {
-        check += row_check(u.user);
-        for (const auto& p : u.posts) check += post_check(u.user.id, p.id, p.user_id, p.title);
-    }
-    return check;
 }
 
 // W6d: one IN list of in_chunk parameters (bench.hpp).

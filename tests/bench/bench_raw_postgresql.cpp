@@ -10,6 +10,7 @@
 // Also the harness's PostgreSQL helpers (bench.hpp): a schema per side and
 // round, and the digest both sides are verified with.
 #include "bench.hpp"
+#include "raw_rows.hpp"
 
 #include <libpq-fe.h>
 
@@ -28,25 +29,11 @@
 namespace bench {
 namespace {
 
-struct User {
-    std::int64_t id = 0;
-    std::string name{};
-    std::optional<std::string> email{};
-    std::int64_t age = 0;
-    double score = 0;
-};
-
-struct Post {
-    std::int64_t id = 0;
-    std::int64_t user_id = 0;
-    std::string title{};
-};
-
-// W6: a user with its posts.
-struct UserPosts {
-    User user{};
-    std::vector<Post> posts{};
-};
+using raw::Post;
+using raw::User;
+using raw::UserPosts;
+using raw::graph_check;
+using raw::row_check;
 
 [[noreturn]] void fail(PGconn* conn, std::string_view what) {
     throw std::runtime_error("raw libpq: " + std::string(what) + ": " + (conn ? PQerrorMessage(conn) : "?"));
@@ -141,23 +128,11 @@ void read_user(const result& r, int row, User& u) {
     u.score = r.real(row, 4);
 }
 
-std::uint64_t row_check(const User& u) { return bench::row_check(u.id, u.name, u.email, u.age, u.score); }
-
 // A post from columns first, first+1, first+2: id, user_id, title.
 void read_post(const result& r, int row, int first, Post& p) {
     p.id = r.integer(row, first);
     p.user_id = r.integer(row, first + 1);
     p.title.assign(r.text(row, first + 2));
-}
-
-// W6b..W6d's check value over what was loaded.
-std::uint64_t graph_check(const std::vector<UserPosts>& users) {
-    std::uint64_t check = users.size();
-    for (const auto& u : users) {
-        check += row_check(u.user);
-        for (const auto& p : u.posts) check += post_check(u.user.id, p.id, p.user_id, p.title);
-    }
-    return check;
 }
 
 // W6d: the keys of up to in_chunk users (bench.hpp) as one array parameter, as
