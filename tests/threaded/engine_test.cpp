@@ -121,6 +121,39 @@ TEST_CASE("engine: a write succeeds when a lock is released within busy_timeout"
     CHECK(raw_query(path, "SELECT x FROM t ORDER BY x") == std::vector<std::vector<std::string>>{{"1"}, {"2"}});
 }
 
+// Found by the TSan run of "pool: under contention ...": connections opening
+// one new file at once each switch it to WAL, and SQLite answers one of them
+// "database is locked" at once, without waiting busy_timeout (waiting could
+// deadlock). The same happens whenever another connection holds a write lock
+// on a rollback-journal file, as here, deterministically.
+TEST_CASE("engine: a connection opened while another writes to a rollback-journal file waits to switch it to WAL",
+          "[engine]") {
+    const auto path = scratch_path("wal-switch.db");
+    raw_connection other(path);  // journal_mode DELETE, SQLite's default
+    other.exec("CREATE TABLE t (x INTEGER)");
+    other.exec("BEGIN IMMEDIATE");
+    other.exec("INSERT INTO t (x) VALUES (1)");
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(150ms);
+        other.exec("COMMIT");
+    });
+    auto engine = alchemy::create_engine(file_url(path), {.backend = alchemy::sqlite::options{.busy_timeout = 5000ms}});
+    const auto start = std::chrono::steady_clock::now();
+    std::string mode;
+    try {
+        auto conn = engine.connect();
+        mode = conn.execute("PRAGMA journal_mode").scalar<std::string>();
+    } catch (...) {
+        releaser.join();
+        throw;
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    releaser.join();
+    CHECK(mode == "wal");
+    CHECK(elapsed >= 100ms);  // it waited for the writer
+    CHECK(raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"1"}});
+}
+
 TEST_CASE("engine: a log sink shared by 8 threads receives each thread's events once and in its order",
           "[engine][logging][stress]") {
     constexpr int threads = 8;

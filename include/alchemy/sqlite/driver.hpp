@@ -17,6 +17,7 @@
 #include <alchemy/types.hpp>
 #include <alchemy/url.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -217,8 +218,11 @@ private:
 
     static std::string synchronous_sql(alchemy::sqlite::synchronous_mode s);
 
-    // Runs a set-up statement, reporting failures with the database's name.
-    void setup(const std::string& sql, const std::string& filename);
+    // Runs a set-up statement, reporting failures with the database's name;
+    // `busy_retry`: how long to run it again while SQLite answers SQLITE_BUSY
+    // without waiting itself (see the constructor).
+    void setup(const std::string& sql, const std::string& filename,
+               std::chrono::milliseconds busy_retry = std::chrono::milliseconds{0});
 
     sqlite3* db_ = nullptr;
     const sqlite_dialect& dialect_;

@@ -5,7 +5,9 @@
 #include <alchemy/sqlite/driver.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <limits>
+#include <thread>
 #include <utility>
 
 #include <fmt/core.h>
@@ -36,7 +38,11 @@ ALCHEMY_INLINE sqlite_connection::sqlite_connection(const connect_config& config
         setup("SELECT count(*) FROM sqlite_master", config.filename);
         setup(o.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF",
               config.filename);
-        if (o.wal && !config.memory) setup("PRAGMA journal_mode = WAL", config.filename);
+        // Turning a new file to WAL upgrades a read lock to a write lock, which
+        // SQLite refuses at once, without its busy handler (waiting could
+        // deadlock), while another connection opening the same file holds a
+        // read lock for a moment; so it is tried again within busy_timeout.
+        if (o.wal && !config.memory) setup("PRAGMA journal_mode = WAL", config.filename, o.busy_timeout);
         if (auto sync = synchronous_sql(o.synchronous); !sync.empty())
             setup(sync, config.filename);
     } catch (...) {
@@ -93,13 +99,22 @@ ALCHEMY_INLINE std::string sqlite_connection::synchronous_sql(alchemy::sqlite::s
     return {};
 }
 
-ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::string& filename) {
+ALCHEMY_INLINE void sqlite_connection::setup(const std::string& sql, const std::string& filename,
+                                            std::chrono::milliseconds busy_retry) {
+    const auto deadline = std::chrono::steady_clock::now() + busy_retry;
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
-    if (rc == SQLITE_OK) {
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    int rc = SQLITE_OK;
+    for (;;) {
+        rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+        if (rc == SQLITE_OK) {
+            while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            }
+            if (rc == SQLITE_DONE) rc = SQLITE_OK;
         }
-        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+        if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) break;
+        sqlite3_finalize(stmt);
+        stmt = nullptr;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (rc != SQLITE_OK) {
         const std::string message =
