@@ -18,6 +18,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/mapping/entity_ops.hpp>
 #include <alchemy/detail/reflect.hpp>
 #include <alchemy/detail/type_name.hpp>
 #include <alchemy/errors.hpp>
@@ -27,6 +28,7 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -135,6 +137,8 @@ struct table_info {
     std::vector<index_info> indexes;
     std::vector<check_info> checks;
     std::vector<relationship_info> relationships;  ///< in member order
+    /// The struct's typed operations (load, snapshot, compare: entity_ops.hpp).
+    const detail::entity_ops* ops = nullptr;
 
     /// The column called `column_name`, or nullptr.
     const column_info* find_column(std::string_view column_name) const noexcept {
@@ -829,6 +833,13 @@ const T& probe_object() {
     return probe;
 }
 
+/// Which members of T are columns, for typed_entity.
+template <class T>
+struct column_members_of {
+    template <std::size_t I>
+    static constexpr bool value = is_column_member<T, I>;
+};
+
 template <class T>
 table_info build_table() {
     constexpr auto& spec = table_spec_v<T>;
@@ -836,6 +847,7 @@ table_info build_table() {
     table_info table;
     table.struct_name = struct_name<T>();
     table.name = spec.name.empty() ? snake_case(table.struct_name) : std::string(spec.name);
+    table.ops = &typed_entity<T, column_members_of<T>>::ops;
 
     for_each_index<reflect<T>::count>([&](auto i) {
         if constexpr (is_column_member<T, i>) {
@@ -952,6 +964,12 @@ const table_info& table_of_unchecked() {
 /// them (self-references aside); a cycle keeps the given order.
 std::vector<const table_info*> sort_by_dependency(std::vector<const table_info*> remaining);
 
+namespace detail {
+/// Reads columns first, first + 1, ... of `row` into `object` (table order);
+/// a value that does not fit its member throws load_object's ConversionError.
+void load_columns(const table_info& table, const column_source& row, std::size_t first, void* object);
+}  // namespace detail
+
 /// Fills `object` (a T* for T mapped by `table`) from the columns of `row`
 /// starting at `first`, in table column order. A value that does not fit its
 /// member throws ConversionError naming the table, the column, the member and
@@ -961,20 +979,17 @@ std::vector<const table_info*> sort_by_dependency(std::vector<const table_info*>
 /// `row[i]` must give the column_value of column i (alchemy::row does).
 template <class Row>
 void load_object(const table_info& table, const Row& row, void* object, std::size_t first = 0) {
-    for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        const auto& column = table.columns[i];
-        try {
-            column.read(row[first + i], object);
-        } catch (const ConversionError& e) {
-            std::string key;
-            for (auto k : table.primary_key) {
-                if (!key.empty()) key += ", ";
-                key += fmt::format("{} = {}", table.columns[k].name, format_value(value::from(row[first + k])));
-            }
-            throw ConversionError(fmt::format("alchemy: cannot load column \"{}\".\"{}\" ({}::{}, {}) of the row with {}: {}",
-                                              table.name, column.name, table.struct_name, column.member,
-                                              column.cpp_type, key, e.what()));
-        }
+    if constexpr (requires { row.source(); }) {  // alchemy::row: straight from the driver
+        const std::size_t end = first + table.columns.size();
+        if (end > row.size()) (void)row[end - 1];  // throws the row's out-of-range error
+        detail::load_columns(table, row.source(), first, object);
+    } else {
+        struct adapter final : detail::column_source {
+            const Row& r;
+            explicit adapter(const Row& row) : r(row) {}
+            column_value column(std::size_t i) const override { return r[i]; }
+        } source(row);
+        detail::load_columns(table, source, first, object);
     }
 }
 

@@ -114,7 +114,7 @@ private:
         }
         else if (!i.touched && i.has_identity) {  // detached: changes flush when it is added again
             i.touched = true;
-            i.snapshot = i.capture();
+            i.snapshot = i.take_snapshot();
         }
         return i.value;
     }

@@ -64,6 +64,9 @@ public:
                                         column, sql(), names));
     }
 
+    /// Where the values come from (alchemy's loaders read from it directly).
+    const detail::column_source& source() const noexcept { return *stmt_; }
+
     /// The raw value of column `i`.
     column_value operator[](std::size_t i) const {
         check_index(i);

@@ -596,6 +596,20 @@ private:
 
 namespace detail {
 
+/// Where the column values of a row come from: a driver's statement, or a
+/// view of a row with its columns in another order.
+class column_source {
+public:
+    /// Column i of the current row; valid until the source moves on.
+    virtual column_value column(std::size_t i) const = 0;
+
+protected:
+    column_source() = default;
+    column_source(const column_source&) = default;
+    column_source& operator=(const column_source&) = default;
+    ~column_source() = default;
+};
+
 // A binder that records the values instead of binding them (for logs and errors).
 class value_recorder final : public binder {
 public:
@@ -608,6 +622,16 @@ public:
 
 private:
     std::vector<value>& out_;
+};
+
+// A binder that keeps the one value bound (a member's value as a value).
+struct bound_value final : binder {
+    value out;
+    void bind_null() override;
+    void bind_integer(std::int64_t v) override;
+    void bind_real(double v) override;
+    void bind_text(std::string_view v) override;
+    void bind_blob(std::span<const std::byte> v) override;
 };
 
 }  // namespace detail

@@ -61,7 +61,7 @@ protected:
 enum class step_status { row, done, failed };
 
 /// One prepared statement.
-class driver_statement {
+class driver_statement : public column_source {
 public:
     virtual ~driver_statement() = default;
 

@@ -76,6 +76,13 @@ ALCHEMY_INLINE void value_recorder::bind_text(std::string_view v) { out_.emplace
 ALCHEMY_INLINE void value_recorder::bind_blob(std::span<const std::byte> v) {
     out_.emplace_back(std::vector<std::byte>(v.begin(), v.end()));
 }
+ALCHEMY_INLINE void bound_value::bind_null() { out = value(); }
+ALCHEMY_INLINE void bound_value::bind_integer(std::int64_t v) { out = value(v); }
+ALCHEMY_INLINE void bound_value::bind_real(double v) { out = value(v); }
+ALCHEMY_INLINE void bound_value::bind_text(std::string_view v) { out = value(std::string(v)); }
+ALCHEMY_INLINE void bound_value::bind_blob(std::span<const std::byte> v) {
+    out = value(std::vector<std::byte>(v.begin(), v.end()));
+}
 
 }  // namespace detail
 

@@ -153,8 +153,8 @@ struct instance_base {
     bool listed_in_transaction : 1 = false;  // in session_core::transaction_
     std::uint64_t insert_order = 0;      // when it became pending
     column_flags expired_columns;        // partial expiry (empty: none)
-    std::unique_ptr<value[]> snapshot;   // column values when touched (or after the last flush)
-    std::unique_ptr<value[]> transaction_snapshot;  // values at the start of the transaction, once flushed
+    snapshot_ptr snapshot;               // column values when touched (or after the last flush)
+    snapshot_ptr transaction_snapshot;   // values at the start of the transaction, once flushed
     std::string key;                     // the identity key, encoded (see identity_key)
 
     object_state state() const noexcept {
@@ -165,24 +165,20 @@ struct instance_base {
 
     /// The current value of column i.
     value column_value_of(std::size_t i) const {
-        value out;
-        struct recorder final : binder {
-            value& out;
-            explicit recorder(value& o) : out(o) {}
-            void bind_null() override { out = value(); }
-            void bind_integer(std::int64_t v) override { out = value(v); }
-            void bind_real(double v) override { out = value(v); }
-            void bind_text(std::string_view v) override { out = value(std::string(v)); }
-            void bind_blob(std::span<const std::byte> v) override {
-                out = value(std::vector<std::byte>(v.begin(), v.end()));
-            }
-        } r(out);
+        bound_value r;
         table->columns[i].bind(r, object());
-        return out;
+        return std::move(r.out);
+    }
+
+    /// The value of column i in the snapshot (which must exist).
+    value snapshot_value(std::size_t i) const {
+        bound_value r;
+        table->ops->bind(*snapshot, i, r);
+        return std::move(r.out);
     }
 
     /// Whether column i holds `v` (as column_value_of(i) == v, without
-    /// copying the member's value: what a flush compares snapshots with).
+    /// copying the member's value).
     bool column_equals(std::size_t i, const value& v) const {
         struct comparer final : binder {
             const value& v;
@@ -206,12 +202,8 @@ struct instance_base {
         return c.equal;
     }
 
-    /// The current column values.
-    std::unique_ptr<value[]> capture() const {
-        auto values = std::make_unique<value[]>(table->columns.size());
-        for (std::size_t i = 0; i < table->columns.size(); ++i) values[i] = column_value_of(i);
-        return values;
-    }
+    /// A typed copy of the column members (what touching an object keeps).
+    snapshot_ptr take_snapshot() const { return table->ops->take_snapshot(object()); }
 
     /// "<User at 0x...>", as SQLAlchemy names objects in messages.
     std::string describe() const;

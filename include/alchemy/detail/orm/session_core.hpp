@@ -162,7 +162,7 @@ public:
             for (std::size_t c = 0; c < i.table->columns.size(); ++c) {
                 if (!i.expired_columns[c]) continue;
                 i.table->columns[c].read(row[first + c], i.object());
-                if (i.snapshot) i.snapshot[c] = i.column_value_of(c);  // its unflushed change is discarded
+                if (i.snapshot) i.table->ops->update(*i.snapshot, i.object(), c);  // its unflushed change is discarded
             }
         }
         i.expired = false;
@@ -188,9 +188,9 @@ public:
     /// Net change since load or the last flush (SQLAlchemy's is_modified).
     bool is_modified(const instance_base& i) const {
         if (!i.has_identity || !i.touched || !i.snapshot) return false;
-        for (std::size_t c = 0; c < i.table->columns.size(); ++c)
-            if (!i.column_equals(c, i.snapshot[c])) return true;
-        return false;
+        std::vector<std::size_t> changed;
+        i.table->ops->diff(i.object(), *i.snapshot, changed);
+        return !changed.empty();
     }
 
     std::size_t pending_count() const noexcept { return pending_.size(); }

@@ -20,6 +20,24 @@ ALCHEMY_INLINE const column_info& table_info::column(std::string_view column_nam
 
 namespace detail {
 
+ALCHEMY_INLINE void load_columns(const table_info& table, const column_source& row, std::size_t first,
+                                 void* object) {
+    std::size_t failed = 0;
+    try {
+        table.ops->load(row, first, object, failed);
+    } catch (const ConversionError& e) {
+        std::string key;
+        for (auto k : table.primary_key) {
+            if (!key.empty()) key += ", ";
+            key += fmt::format("{} = {}", table.columns[k].name, format_value(value::from(row.column(first + k))));
+        }
+        const auto& column = table.columns[failed];
+        throw ConversionError(fmt::format("alchemy: cannot load column \"{}\".\"{}\" ({}::{}, {}) of the row with {}: {}",
+                                          table.name, column.name, table.struct_name, column.member, column.cpp_type,
+                                          key, e.what()));
+    }
+}
+
 ALCHEMY_INLINE std::string snake_case(std::string_view name) {
     std::string out;
     for (std::size_t i = 0; i < name.size(); ++i) {

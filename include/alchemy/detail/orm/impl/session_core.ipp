@@ -19,7 +19,7 @@ ALCHEMY_INLINE session_core::~session_core() { close(); }
 
 ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
     i.touched = true;
-    if (i.has_identity && !i.snapshot) i.snapshot = i.capture();
+    if (i.has_identity && !i.snapshot) i.snapshot = i.take_snapshot();
     if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
 }
 
@@ -210,7 +210,7 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
     for (auto c : indices) {
         i.expired_columns[c] = 1;
         // Its unflushed change is discarded: back to the compared value, so no flush writes it.
-        if (i.snapshot) i.table->columns[c].read(i.snapshot[c].view(), i.object());
+        if (i.snapshot) i.table->ops->restore(i.object(), *i.snapshot, c);
     }
     i.expired = true;
 }

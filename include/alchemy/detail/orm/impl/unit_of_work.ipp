@@ -30,7 +30,7 @@ ALCHEMY_INLINE bool value_less(const value& a, const value& b) {
 ALCHEMY_INLINE std::vector<value> key_values(const instance_base& i, bool from_snapshot) {
     std::vector<value> out;
     for (auto k : i.table->primary_key)
-        out.push_back(from_snapshot && i.snapshot ? i.snapshot[k] : i.column_value_of(k));
+        out.push_back(from_snapshot && i.snapshot ? i.snapshot_value(k) : i.column_value_of(k));
     return out;
 }
 
@@ -520,8 +520,7 @@ ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std
     for (auto* inst : candidates) {
         if (!compared_.emplace(inst, true).second) continue;
         std::vector<std::size_t> changed;
-        for (std::size_t col = 0; col < table.columns.size(); ++col)
-            if (!inst->column_equals(col, inst->snapshot[col])) changed.push_back(col);
+        table.ops->diff(inst->object(), *inst->snapshot, changed);
         if (!changed.empty()) updates_.push_back({instance_ref(inst), std::move(changed), key_values(*inst, true)});
     }
     std::vector<const update*> rows;
