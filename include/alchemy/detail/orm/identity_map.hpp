@@ -54,6 +54,21 @@ inline void encode_key_part(std::string& out, const column_value& v) {
 }
 inline void encode_key_part(std::string& out, const value& v) { encode_key_part(out, v.view()); }
 
+/// A binder that appends encode_key_part's encoding of each value bound:
+/// an object's key straight from its members, without a value in between.
+class key_encoder final : public binder {
+public:
+    explicit key_encoder(std::string& out) noexcept : out_(out) {}
+    void bind_null() override { encode_key_part(out_, column_value::null()); }
+    void bind_integer(std::int64_t v) override { encode_key_part(out_, column_value::integer(v)); }
+    void bind_real(double v) override { encode_key_part(out_, column_value::real(v)); }
+    void bind_text(std::string_view v) override { encode_key_part(out_, column_value::text(v)); }
+    void bind_blob(std::span<const std::byte> v) override { encode_key_part(out_, column_value::blob(v)); }
+
+private:
+    std::string& out_;
+};
+
 // Hashes encoded keys. They are short (9 bytes for an integer key) and hashed
 // on every row a query loads, so they are read a word at a time and mixed
 // (splitmix64's finaliser) instead of byte by byte.

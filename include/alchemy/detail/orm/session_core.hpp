@@ -105,7 +105,8 @@ public:
 
     static std::string key_of(const instance_base& i) {
         std::string key;
-        for (auto k : i.table->primary_key) encode_key_part(key, i.column_value_of(k));
+        key_encoder encoder(key);
+        for (auto k : i.table->primary_key) i.table->columns[k].bind(encoder, i.object());
         return key;
     }
 

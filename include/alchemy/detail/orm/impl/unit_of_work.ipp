@@ -308,7 +308,15 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
     if (!waiting_.empty()) order_parents_first(inserts, waiting_.open_in(&table));
     // Rows of a table no link assignment waits on need no preparing.
     const bool table_waits = !waiting_.empty() && !waiting_.open_in(&table).empty();
-    // Consecutive rows mostly share a shape: its columns and statement are looked up once.
+    // Consecutive rows mostly share a shape: its columns and statement are
+    // looked up once. Only a NULL-able column with a server default (left out
+    // while NULL) makes the shape differ between rows of the same kind of key.
+    const bool varying_shape = std::any_of(table.columns.begin(), table.columns.end(), [](const column_info& c) {
+        return c.server_default && c.nullable;
+    });
+    std::string fixed_shapes[2];  // [generated_key], when !varying_shape
+    if (!varying_shape && !inserts.empty())
+        for (bool generated : {false, true}) fixed_shapes[generated] = shape_of(table, *inserts.front(), generated);
     std::string last_shape;
     std::vector<std::size_t> columns;
     const std::string* statement = nullptr;
@@ -316,17 +324,18 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
     for (std::size_t start = 0; start < inserts.size();) {
         prepare_insert(table, inserts[start]);
         const bool generated_key = generates_key(*inserts[start]);
-        const auto shape = shape_of(table, *inserts[start], generated_key);
+        const auto& shape = varying_shape ? shape_of(table, *inserts[start], generated_key) : fixed_shapes[generated_key];
         std::size_t end = start + 1;
         if (!generated_key)
             while (end < inserts.size()) {
                 prepare_insert(table, inserts[end]);
-                if (generates_key(*inserts[end]) || shape_of(table, *inserts[end], false) != shape) break;
+                if (generates_key(*inserts[end]) || (varying_shape && shape_of(table, *inserts[end], false) != shape))
+                    break;
                 ++end;
             }
         else if (!table_waits)  // keys to read back one by one, through one lease of the statement
             while (end < inserts.size() && generates_key(*inserts[end]) &&
-                   shape_of(table, *inserts[end], true) == shape)
+                   (!varying_shape || shape_of(table, *inserts[end], true) == shape))
                 ++end;
         if (!statement || shape != last_shape) {
             columns = shape_columns(shape);
@@ -354,7 +363,7 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
         } else {
             c.execute_many_bound(*statement, end - start, bind_row, record_row);
         }
-        for (std::size_t i = start; i < end; ++i) {
+        for (std::size_t i = start; varying_shape && i < end; ++i) {
             std::vector<std::size_t> omitted;
             for (std::size_t col = 0; col < table.columns.size(); ++col)
                 if (table.columns[col].server_default && table.columns[col].nullable &&
@@ -487,8 +496,16 @@ ALCHEMY_INLINE void unit_of_work::undo() {
 
 ALCHEMY_INLINE bool unit_of_work::generates_key(const instance_base& i) {
     if (!i.table->has_integer_key()) return false;
-    const auto v = i.column_value_of(i.table->primary_key.front());
-    return v.is_null() || v == value(std::int64_t{0});
+    struct unset_probe final : binder {  // the key member as bound: NULL or 0 is "not set"
+        bool unset = false;
+        void bind_null() override { unset = true; }
+        void bind_integer(std::int64_t v) override { unset = v == 0; }
+        void bind_real(double) override {}
+        void bind_text(std::string_view) override {}
+        void bind_blob(std::span<const std::byte>) override {}
+    } probe;
+    i.table->columns[i.table->primary_key.front()].bind(probe, i.object());
+    return probe.unset;
 }
 
 ALCHEMY_INLINE bool unit_of_work::parent_ready(const link_assignment& a) const {
