@@ -94,8 +94,9 @@ enum class relationship_kind {
 namespace detail {
 struct relationship_base;
 class instance_ref;
+class instance_arena;
 template <class T>
-instance_ref make_instance();
+instance_ref make_instance(instance_arena* arena);
 }  // namespace detail
 
 /// One relationship member of a mapped struct. The foreign keys are single
@@ -117,8 +118,8 @@ struct relationship_info {
     bool passive_deletes = false;
     /// The member inside an object of the struct.
     detail::relationship_base& (*access)(void* object) = nullptr;
-    /// A new, empty object of the target (to load rows into).
-    detail::instance_ref (*make_target)() = nullptr;
+    /// A new, empty object of the target (to load rows into), from `arena` if not null.
+    detail::instance_ref (*make_target)(detail::instance_arena* arena) = nullptr;
     std::size_t offset = 0;  ///< byte offset of the member in the struct
 
     bool has_reverse() const noexcept { return reverse != static_cast<std::size_t>(-1); }

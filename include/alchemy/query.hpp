@@ -596,6 +596,7 @@ private:
         auto result = this->execute(spec);
         std::vector<row_type> out;
         detail::pointer_set seen;
+        const detail::session_core::arena_scope arena(*this->core_);
         const bool dedupe = !spec.joins.empty();
         for (; result.has_row(); result.next()) {
             const auto r = result.current();

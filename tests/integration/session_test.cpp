@@ -7,7 +7,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <utility>
+#include <vector>
+
+#include <fmt/core.h>
 
 using namespace session_support;
 using alchemy::object_state;
@@ -387,4 +391,35 @@ TEST_CASE("session composite keys: a distinct key per pair of values, FlushError
     session.add(Enrollment{.student_id = 1, .course_id = 1});
     CHECK_THROWS_AS(session.flush(), alchemy::FlushError);
     CHECK(db.sql().empty());
+}
+
+TEST_CASE("session memory: the objects one query loaded outlive the query, the session and one another in any order",
+          "[backend][session][identity]") {
+    // A query's objects share a few blocks of memory (instance_arena): each
+    // block must live as long as any object in it, whatever the order in
+    // which the handles go (the sanitizer runs check for use after free).
+    database db;
+    {
+        auto session = db.session();
+        for (int i = 1; i <= 300; ++i) session.add(User{.name = fmt::format("user {:03}", i)});
+        session.commit();
+    }
+    std::vector<alchemy::ptr<User>> kept;
+    {
+        auto session = db.session();
+        auto all = session.query<User>().order_by(alchemy::col(&User::id)).all();
+        REQUIRE(all.size() == 300);
+        CHECK(session.query<User>().all().size() == 300);  // every row found in the identity map
+        for (std::size_t i = 0; i < all.size(); i += 37) kept.push_back(all[i]);
+        kept.push_back(all.back());
+        all.clear();  // most objects go while the session still holds them ...
+        CHECK(session.size() == 300);
+    }  // ... and the rest with it
+    REQUIRE(kept.size() == 10);
+    for (std::size_t k = 0; k + 1 < kept.size(); ++k) {
+        CHECK(kept[k].state() == object_state::detached);
+        CHECK(peek(kept[k]).name == fmt::format("user {:03}", k * 37 + 1));
+    }
+    CHECK(peek(kept.back()).name == "user 300");
+    while (!kept.empty()) kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(kept.size() / 2));
 }

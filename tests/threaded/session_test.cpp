@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -282,4 +283,37 @@ TEST_CASE("sessions: 8 threads x 1,000 transfers with deferred BEGIN, retried wh
     for (std::size_t i = 0; i < result.errors.size() && i < 5; ++i) UNSCOPED_INFO(result.errors[i]);
     CHECK(result.errors.size() == 0);
     check_books(path);
+}
+
+TEST_CASE("sessions: the objects one query loaded can be dropped on several threads at once after the session closed",
+          "[session][stress]") {
+    // Objects a query loads share blocks of memory that count their live
+    // objects; once the session is closed, each object (a group of its own)
+    // may go to another thread, and the counts must survive concurrent drops.
+    auto engine = alchemy::create_engine("sqlite:///" + scratch_path("drop-threads.db"));
+    alchemy::metadata<bank::Account, bank::Transfer>().create_all(engine);
+    {
+        auto session = alchemy::session(engine);
+        for (std::int64_t i = 1; i <= 4000; ++i) session.add(bank::Account{.balance = i});
+        session.commit();
+    }
+    constexpr std::size_t dropping_threads = 4;
+    for (int round = 0; round < 5; ++round) {
+        std::vector<std::vector<alchemy::ptr<bank::Account>>> shares(dropping_threads);
+        {
+            auto session = alchemy::session(engine);
+            auto all = session.query<bank::Account>().all();
+            REQUIRE(all.size() == 4000);
+            for (std::size_t i = 0; i < all.size(); ++i) shares[i % dropping_threads].push_back(std::move(all[i]));
+        }
+        std::vector<std::thread> workers;
+        std::vector<std::int64_t> sums(dropping_threads);
+        for (std::size_t t = 0; t < dropping_threads; ++t)
+            workers.emplace_back([&, t] {
+                for (const auto& a : std::as_const(shares[t])) sums[t] += a->balance;
+                shares[t].clear();
+            });
+        for (auto& w : workers) w.join();
+        CHECK(std::accumulate(sums.begin(), sums.end(), std::int64_t{0}) == 4000 * 4001 / 2);
+    }
 }

@@ -45,6 +45,21 @@ public:
     ~session_core();  // out of line: it destroys every hash map the session holds
 
     const session_options& options() const noexcept { return options_; }
+
+    /// While it lives, the objects the session loads share the chunks of
+    /// one instance_arena (the rows of one query or relationship load).
+    class arena_scope {
+    public:
+        explicit arena_scope(session_core& s) noexcept : session_(s), previous_(std::exchange(s.arena_, &arena_)) {}
+        arena_scope(const arena_scope&) = delete;
+        arena_scope& operator=(const arena_scope&) = delete;
+        ~arena_scope() { session_.arena_ = previous_; }
+
+    private:
+        session_core& session_;
+        instance_arena arena_;
+        instance_arena* previous_;
+    };
     engine& bound_engine() noexcept { return engine_; }
 
     /// The session's connection, checked out (and its transaction begun by
@@ -114,16 +129,18 @@ public:
 
     /// Loads the row with primary key `key` of `table` into a new instance
     /// made by `make`, or returns the identity-mapped one; nullptr if no row.
-    instance_ref get(const table_info& table, std::span<const value> key, instance_ref (*make)());
+    instance_ref get(const table_info& table, std::span<const value> key, instance_ref (*make)(instance_arena*));
 
     /// The identity-mapped instance for the row `row` (columns in table
     /// order from `first`): the existing one (its loaded values kept), or a
     /// new one made by `make` and filled from the row. Out of line for a
     /// plain row, which nearly every caller has; the template serves rows
     /// read through a column mapping (detail::reordered_row).
-    instance_ref adopt(const table_info& table, const row& r, instance_ref (*make)(), std::size_t first = 0);
+    instance_ref adopt(const table_info& table, const row& r, instance_ref (*make)(instance_arena*),
+                       std::size_t first = 0);
     template <class Row>
-    instance_ref adopt(const table_info& table, const Row& row, instance_ref (*make)(), std::size_t first = 0) {
+    instance_ref adopt(const table_info& table, const Row& row, instance_ref (*make)(instance_arena*),
+                       std::size_t first = 0) {
         std::string encoded;  // straight from the row: no copies of the key values
         for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
         auto& map = identity_of(table);
@@ -133,7 +150,7 @@ public:
             return held;
         }
         try {  // (nothing below touches the map, so `held` stays valid)
-            instance_ref inst = make();
+            instance_ref inst = make(arena_);
             load_object(table, row, inst->object(), first);
             inst->owner = this;
             inst->has_identity = true;
@@ -313,6 +330,7 @@ private:
     std::optional<connection> conn_;
     std::uint64_t order_ = 0;
     bool flushing_ = false;
+    instance_arena* arena_ = nullptr;  // where loaded objects go (arena_scope), or null: new
 
     boost::unordered_flat_map<const table_info*, identity_map> identity_;
     std::vector<instance_ref> pending_;    // in insert order

@@ -99,7 +99,7 @@ ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
 }
 
 ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span<const value> key,
-                                              instance_ref (*make)()) {
+                                              instance_ref (*make)(instance_arena*)) {
     if (key.size() != table.primary_key.size())
         throw InvalidRequestError(fmt::format(
             "alchemy: Incorrect number of values in identifier to formulate primary key for session.get(); "
@@ -118,7 +118,7 @@ ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span
     return adopt(table, result.current(), make);
 }
 
-ALCHEMY_INLINE instance_ref session_core::adopt(const table_info& table, const row& r, instance_ref (*make)(),
+ALCHEMY_INLINE instance_ref session_core::adopt(const table_info& table, const row& r, instance_ref (*make)(instance_arena*),
                                                 std::size_t first) {
     return adopt<row>(table, r, make, first);
 }

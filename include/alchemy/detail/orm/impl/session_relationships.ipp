@@ -140,6 +140,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
     auto result = conn().execute_values(statements_.relationship_load(info, *owner.table),
                                         std::vector<value>{referenced_value(owner, info)});
     const bool once = info.kind == relationship_kind::one_to_many;
+    arena_scope arena(*this);
     for (; result.has_row(); result.next())
         attach_loaded(owner, info, *adopt(target, result.current(), info.make_target), once);
     m.loaded = true;
@@ -151,6 +152,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
 /// loads. Owners whose relationship is loaded already are left as they are.
 ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
                                             const std::vector<instance_base*>& all_owners) {
+    arena_scope arena(*this);
     std::vector<instance_base*> owners;
     for (auto* o : all_owners)
         if (o && o->owner == this && o->has_identity && !member_of(*o, info).loaded) owners.push_back(o);
