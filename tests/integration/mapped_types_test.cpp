@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -33,6 +34,11 @@ struct Uuid {
 struct Money {
     std::int64_t cents = 0;
     friend bool operator==(const Money&, const Money&) = default;
+};
+
+// A type without operator==: a change is what it binds.
+struct Tag {
+    std::string text;
 };
 
 }  // namespace app
@@ -62,7 +68,21 @@ struct alchemy::type_traits<app::Money> {
     static app::Money read(const column_value& v) { return app::Money{v.as_integer()}; }
 };
 
+template <>
+struct alchemy::type_traits<app::Tag> {
+    static constexpr sql_type storage = sql_type::text;
+    static void bind(binder& b, const app::Tag& t) { b.bind_text(t.text); }
+    static app::Tag read(const column_value& v) { return app::Tag{std::string(v.as_text())}; }
+};
+
 namespace app {
+
+struct Labelled {
+    std::int64_t id = 0;
+    Tag tag{};
+    std::optional<Tag> extra{};
+};
+BOOST_DESCRIBE_STRUCT(Labelled, (), (id, tag, extra))
 
 struct Everything {
     std::int64_t id = 0;
@@ -358,4 +378,35 @@ TEST_CASE("an enum stored as text reads only its exact enumerator names", "[sqli
                         Catch::Contains("an enumerator name of app::Color"));
     REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::string("blue\0", 5)).scalar<app::Color>(), alchemy::ConversionError);
     REQUIRE_THROWS_AS(conn.execute("SELECT ?", std::string("blu")).scalar<app::Color>(), alchemy::ConversionError);
+}
+
+TEST_CASE("a member of a type without == counts as changed when it binds another value", "[backend][mapping][types][session]") {
+    test_backend::database db;
+    std::vector<std::string> sql;
+    auto engine = db.engine({.sink = [&](const alchemy::log_event& e) { sql.push_back(e.sql); }});
+    alchemy::metadata<app::Labelled>().create_all(engine);
+    auto Session = alchemy::sessionmaker(engine);
+    {
+        auto session = Session();
+        session.add(app::Labelled{.id = 1, .tag = {"a"}});
+        session.commit();
+    }
+    const auto updates = [&] {
+        return std::count_if(sql.begin(), sql.end(), [](const std::string& s) { return s.starts_with("UPDATE"); });
+    };
+    auto session = Session();
+    auto l = session.get<app::Labelled>(1);
+    REQUIRE(l);
+    l->tag = app::Tag{"a"};  // touched, but the same value: no UPDATE
+    session.commit();
+    CHECK(updates() == 0);
+    l->tag = app::Tag{"b"};
+    l->extra = app::Tag{"x"};
+    session.commit();
+    CHECK(updates() == 1);
+    CHECK(db.query("SELECT tag, extra FROM labelled") == Rows{{"b", "x"}});
+    l->extra.reset();
+    session.commit();
+    CHECK(updates() == 2);
+    CHECK(db.query("SELECT tag, extra FROM labelled") == Rows{{"b", "NULL"}});
 }
