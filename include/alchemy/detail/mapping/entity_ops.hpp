@@ -144,7 +144,7 @@ struct typed_entity {
     template <class F>
     static void visit_column(std::size_t column, F&& f) {
         [&]<std::size_t... C>(std::index_sequence<C...>) {
-            ((column == C ? (f(std::integral_constant<std::size_t, C>{}), true) : false) || ...);
+            (void)((column == C ? (f(std::integral_constant<std::size_t, C>{}), true) : false) || ...);
         }(std::make_index_sequence<column_count>{});
     }
 
