@@ -43,6 +43,7 @@ class session;
 namespace detail {
 
 struct instance_base;
+struct arena_chunk_header;
 
 /// What an object and its relationship members may ask of the session that
 /// owns it: the narrow door through which ptr.hpp and relationship.hpp reach
@@ -153,9 +154,8 @@ struct instance_base {
     bool inserted_in_transaction : 1 = false;
     bool deleted_in_transaction : 1 = false;
     bool listed_in_transaction : 1 = false;  // in session_core::transaction_
-    // Allocated by an instance_arena: log2 of its chunk's size (0: by new).
-    std::uint8_t chunk_shift : 6 = 0;
     std::uint64_t insert_order = 0;      // when it became pending
+    arena_chunk_header* chunk = nullptr;  // the instance_arena chunk it lives in (null: allocated by new)
     column_flags expired_columns;        // partial expiry (empty: none)
     snapshot_ptr snapshot;               // column values when touched (or after the last flush)
     snapshot_ptr transaction_snapshot;   // values at the start of the transaction, once flushed
@@ -233,12 +233,11 @@ struct arena_chunk_header {
 };
 
 /// Memory for the objects one query loads, so that loading n objects costs
-/// about n/16 allocations rather than n. Objects are placed one after another
-/// in chunks of 4 KiB, doubling up to 64 KiB; each chunk is aligned to its
-/// size, so an object finds its chunk from its own address and the chunk
-/// size (instance_base::chunk_shift). A chunk counts the objects alive in it
-/// (plus one while the arena still fills it) and is freed with the last one:
-/// an object kept from a large result keeps its chunk, at most 64 KiB.
+/// a few dozen allocations rather than n. Objects are placed one after
+/// another in chunks of 4 KiB, doubling up to 64 KiB (instance_base::chunk
+/// points to an object's). A chunk counts the objects alive in it (plus one
+/// while the arena still fills it) and is freed with the last one: an object
+/// kept from a large result keeps its chunk, at most 64 KiB.
 class instance_arena {
 public:
     instance_arena() = default;
@@ -247,32 +246,31 @@ public:
     ~instance_arena() { close(); }
 
     /// Room for an object of `size` bytes (aligned to `align`), counted in its
-    /// chunk; sets `shift`. Null when it does not fit a chunk (use new).
-    void* allocate(std::size_t size, std::size_t align, std::uint8_t& shift);
+    /// chunk, which `chunk` is set to. Null when it does not fit a chunk (use new).
+    void* allocate(std::size_t size, std::size_t align, arena_chunk_header*& chunk);
     /// Gives up the current chunk (freed now if nothing in it is alive).
     void close() noexcept;
 
-    /// Drops the count an object (or the arena) holds on the chunk at `shift`
-    /// around `p`; the last one frees the chunk.
-    static void release(const void* p, std::uint8_t shift) noexcept;
+    /// Drops the count an object (or the arena) holds on `chunk`; the last one frees it.
+    static void release(arena_chunk_header* chunk) noexcept;
 
 private:
     static constexpr std::uint8_t first_shift = 12;  // 4 KiB
     static constexpr std::uint8_t last_shift = 16;   // 64 KiB
-    std::byte* chunk_ = nullptr;
+    arena_chunk_header* chunk_ = nullptr;
     std::size_t used_ = 0;
-    std::uint8_t shift_ = 0;  // of chunk_; the next chunk is twice as large, up to last_shift
+    std::uint8_t shift_ = 0;  // log2 of chunk_'s size; the next chunk is twice as large, up to last_shift
 };
 
 /// Destroys one instance and frees its memory (or its share of a chunk).
 inline void destroy_instance(instance_base* i) noexcept {
-    const auto shift = i->chunk_shift;
-    if (shift == 0) {
+    auto* chunk = i->chunk;
+    if (!chunk) {
         delete i;
         return;
     }
     i->~instance_base();  // (virtual: destroys the whole instance<T>)
-    instance_arena::release(i, shift);
+    instance_arena::release(chunk);
 }
 
 /// Frees every member of the group whose root is `root` (its last handle is gone).
@@ -353,15 +351,15 @@ inline void bind_relationships(instance_base& i, bool loaded) {
 template <class T>
 instance_ref make_instance(instance_arena* arena) {
     instance<T>* made = nullptr;
-    std::uint8_t shift = 0;
-    if (void* memory = arena ? arena->allocate(sizeof(instance<T>), alignof(instance<T>), shift) : nullptr) {
+    arena_chunk_header* chunk = nullptr;
+    if (void* memory = arena ? arena->allocate(sizeof(instance<T>), alignof(instance<T>), chunk) : nullptr) {
         try {
             made = ::new (memory) instance<T>();
         } catch (...) {
-            instance_arena::release(memory, shift);
+            instance_arena::release(chunk);
             throw;
         }
-        made->chunk_shift = shift;
+        made->chunk = chunk;
     } else {
         made = new instance<T>();
     }
