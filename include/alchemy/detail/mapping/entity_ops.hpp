@@ -6,10 +6,11 @@
 // columns of many objects at once (fill an object from a row, remember its
 // values when it is first touched, find which columns changed, put values
 // back on rollback) goes through this table of functions, written for T by
-// make_entity_ops<T>(): each member is read, copied and compared as its own
-// type, unrolled over the members at compile time, with no per-column
-// indirect call and no alchemy::value in between. Per-column work that is
-// rare (a message, a partial expiry) stays on the column_info accessors.
+// typed_entity<T> (table_info::ops points to it): each member is read,
+// copied and compared as its own type, unrolled over the members at compile
+// time, with no per-column indirect call and no alchemy::value in between.
+// Per-column work that is rare (a message, a key, a partial expiry) stays on
+// the column_info accessors.
 #pragma once
 
 #include <alchemy/detail/reflect.hpp>
@@ -31,7 +32,7 @@ namespace alchemy::detail {
 
 /// The column members of one object, copied when it was first touched (or
 /// at the start of a transaction): what a flush compares the object with and
-/// what a rollback restores. Typed: make_entity_ops<T>'s snapshot holds a
+/// what a rollback restores. Typed: typed_entity<T>'s snapshot holds a
 /// std::tuple of T's column member types.
 struct snapshot {
     snapshot() = default;
@@ -52,8 +53,6 @@ struct entity_ops {
     snapshot_ptr (*take_snapshot)(const void* object);
     /// Appends the numbers of the columns whose member differs from `before`.
     void (*diff)(const void* object, const snapshot& before, std::vector<std::size_t>& changed);
-    /// Whether column `column` of `object` equals its value in `before`.
-    bool (*equals)(const void* object, const snapshot& before, std::size_t column);
     /// Copies column `column` of `from` into `object` (rollback, refresh).
     void (*restore)(void* object, const snapshot& from, std::size_t column);
     /// Copies column `column` of `object` into `to` (a column reloaded after a partial expiry).
@@ -167,14 +166,6 @@ struct typed_entity {
         }(std::make_index_sequence<column_count>{});
     }
 
-    static bool equals(const void* object, const snapshot& before, std::size_t column) {
-        bool equal = false;
-        visit_column(column, [&](auto c) {
-            equal = same_member_value(member<c>(*static_cast<const T*>(object)), std::get<c>(values_of(before)));
-        });
-        return equal;
-    }
-
     static void restore(void* object, const snapshot& from, std::size_t column) {
         visit_column(column, [&](auto c) { member<c>(*static_cast<T*>(object)) = std::get<c>(values_of(from)); });
     }
@@ -187,7 +178,7 @@ struct typed_entity {
         visit_column(column, [&](auto c) { type_traits<member_type<c>>::bind(out, std::get<c>(values_of(from))); });
     }
 
-    static constexpr entity_ops ops{&load, &take_snapshot, &diff, &equals, &restore, &update, &bind};
+    static constexpr entity_ops ops{&load, &take_snapshot, &diff, &restore, &update, &bind};
 };
 
 }  // namespace alchemy::detail

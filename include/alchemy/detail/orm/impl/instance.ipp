@@ -17,7 +17,6 @@ ALCHEMY_INLINE std::string instance_base::describe() const {
     return fmt::format("<{} at {}>", table->struct_name, object());
 }
 
-
 ALCHEMY_INLINE void* instance_arena::allocate(std::size_t size, std::size_t align, arena_chunk_header*& chunk) {
     const auto offset_for = [&](std::size_t used) { return (used + align - 1) / align * align; };
     if (size > (std::size_t{1} << last_shift) / 4 || align > alignof(std::max_align_t))
