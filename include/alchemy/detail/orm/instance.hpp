@@ -233,7 +233,7 @@ struct arena_chunk_header {
 };
 
 /// Memory for the objects one query loads, so that loading n objects costs
-/// a few dozen allocations rather than n. Objects are placed one after
+/// one allocation per chunk (up to a few hundred objects) rather than n. Objects are placed one after
 /// another in chunks of 4 KiB, doubling up to 64 KiB (instance_base::chunk
 /// points to an object's). A chunk counts the objects alive in it (plus one
 /// while the arena still fills it) and is freed with the last one: an object
