@@ -233,9 +233,11 @@ struct arena_chunk_header {
 };
 
 /// Memory for the objects one query loads, so that loading n objects costs
-/// one allocation per chunk (up to a few hundred objects) rather than n. Objects are placed one after
-/// another in chunks of 4 KiB, doubling up to 64 KiB (instance_base::chunk
-/// points to an object's). A chunk counts the objects alive in it (plus one
+/// one allocation per chunk (up to a few hundred objects) rather than n.
+/// The first object is allocated alone (a one-row query wastes nothing);
+/// the next go one after another into chunks with room for two objects,
+/// then twice as much each time up to 64 KiB, so at most about half of the
+/// memory is unused (instance_base::chunk points to an object's chunk). A chunk counts the objects alive in it (plus one
 /// while the arena still fills it) and is freed with the last one: an object
 /// kept from a large result keeps its chunk, at most 64 KiB.
 class instance_arena {
@@ -255,11 +257,11 @@ public:
     static void release(arena_chunk_header* chunk) noexcept;
 
 private:
-    static constexpr std::uint8_t first_shift = 12;  // 4 KiB
-    static constexpr std::uint8_t last_shift = 16;   // 64 KiB
+    static constexpr std::size_t largest_chunk = std::size_t{64} << 10;
     arena_chunk_header* chunk_ = nullptr;
-    std::size_t used_ = 0;
-    std::uint8_t shift_ = 0;  // log2 of chunk_'s size; the next chunk is twice as large, up to last_shift
+    std::size_t used_ = 0;      // bytes of chunk_ in use
+    std::size_t capacity_ = 0;  // chunk_'s size; the next is twice as large, up to largest_chunk
+    bool first_given_ = false;  // the first object went to new
 };
 
 /// Destroys one instance and frees its memory (or its share of a chunk).

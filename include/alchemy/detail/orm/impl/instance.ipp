@@ -19,14 +19,19 @@ ALCHEMY_INLINE std::string instance_base::describe() const {
 
 ALCHEMY_INLINE void* instance_arena::allocate(std::size_t size, std::size_t align, arena_chunk_header*& chunk) {
     const auto offset_for = [&](std::size_t used) { return (used + align - 1) / align * align; };
-    if (size > (std::size_t{1} << last_shift) / 4 || align > alignof(std::max_align_t))
+    if (size > largest_chunk / 4 || align > alignof(std::max_align_t))
         return nullptr;  // a large struct: its own allocation
-    if (!chunk_ || offset_for(used_) + size > (std::size_t{1} << shift_)) {
-        const std::uint8_t next = chunk_ ? std::min<std::uint8_t>(shift_ + 1, last_shift) : first_shift;
-        void* memory = ::operator new(std::size_t{1} << next);
+    if (!first_given_) {  // a single object needs no chunk
+        first_given_ = true;
+        return nullptr;
+    }
+    if (!chunk_ || offset_for(used_) + size > capacity_) {
+        const std::size_t next =
+            chunk_ ? std::min(capacity_ * 2, largest_chunk) : offset_for(sizeof(arena_chunk_header)) + 2 * size;
+        void* memory = ::operator new(next);
         close();
         chunk_ = ::new (memory) arena_chunk_header{{1}};  // the arena's own count
-        shift_ = next;
+        capacity_ = next;
         used_ = sizeof(arena_chunk_header);
     }
     const auto at = offset_for(used_);
