@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -275,6 +276,136 @@ TEST_CASE("session flush: INSERTs with known keys are batched, generated keys ru
         else
             CHECK(db.users() == rows{{"10", "a", "NULL"}, {"11", "b", "NULL"}, {"12", "c", "NULL"}, {"20", "d", "NULL"}});
         CHECK(session.get<User>(c->id) == c);
+    }
+}
+
+// Large flushes: PostgreSQL sends a run of INSERTs, UPDATEs or DELETEs pipelined, up to 512
+// ahead of their results (pg_connection::pipeline_depth); these rows span several pipelines,
+// and the failures fall in the middle of one. SQLite runs the same rows one by one: the SQL,
+// the rows and the objects must come out the same.
+TEST_CASE("session flush: 1,500 INSERTs with generated keys give each object its own row's key, "
+          "and one failing among them rolls every row back",
+          "[backend][session][flush][insert]") {
+    database db;
+    db.run({"INSERT INTO users (id, name) VALUES (100000, 'taken')"});
+    auto session = db.session();
+    constexpr int count = 1500;
+    // Names in an order of their own (7 and 1,500 share no factor), so a key given to the
+    // wrong object shows.
+    const auto name_of = [](int i) { return fmt::format("user {:04}", (i * 7) % count); };
+    std::vector<alchemy::ptr<User>> users;
+    for (int i = 0; i < count; ++i) users.push_back(session.add(User{.name = name_of(i)}));
+    // The statements every row logs, in insert order; `failing` gets name `taken`.
+    const auto expected_trace = [&](int rows, int failing, const std::string& taken) {
+        strings out{BEGIN};
+        for (int i = 0; i < rows; ++i) out.push_back(stmt(insert_user, fmt::format("('{}', NULL)", i == failing ? taken : name_of(i))));
+        return out;
+    };
+    // Every object's key is the key of the row stored with its name, and keys rise in insert order.
+    const auto check_keys = [&](const std::vector<std::int64_t>& keys) {
+        std::map<std::string, std::string> key_of_name;
+        for (const auto& r : db.stored("SELECT id, name FROM users")) key_of_name[r[1]] = r[0];
+        int wrong = 0, unordered = 0;
+        for (int i = 0; i < count; ++i) {
+            if (key_of_name[std::string(peek(users[static_cast<std::size_t>(i)]).name)] !=
+                std::to_string(keys[static_cast<std::size_t>(i)]))
+                ++wrong;
+            if (i > 0 && keys[static_cast<std::size_t>(i)] <= keys[static_cast<std::size_t>(i - 1)]) ++unordered;
+        }
+        CHECK(wrong == 0);
+        CHECK(unordered == 0);
+    };
+    const auto keys_now = [&] {
+        std::vector<std::int64_t> keys;
+        for (const auto& u : users) keys.push_back(peek(u).id);
+        return keys;
+    };
+
+    SECTION("every object gets its row's key") {
+        session.flush();
+        const auto keys = keys_now();
+        session.commit();
+        auto trace = expected_trace(count, -1, "");
+        trace.push_back(COMMIT);
+        CHECK(db.trace() == trace);
+        CHECK(db.stored("SELECT count(*) FROM users") == rows{{std::to_string(count + 1)}});
+        check_keys(keys);
+    }
+    SECTION("row 1,000 breaks a UNIQUE constraint: nothing is stored, every object is pending again, "
+            "and the corrected commit stores all") {
+        users[999]->name = "taken";
+        CHECK_THROWS_AS(session.flush(), alchemy::IntegrityError);
+        auto trace = expected_trace(1000, 999, "taken");  // the rows up to the failing one, as run
+        trace.push_back(ROLLBACK);
+        CHECK(db.trace() == trace);
+        CHECK(db.users() == rows{{"100000", "taken", "NULL"}});
+        int pending = 0;
+        for (const auto& u : users)
+            if (u.state() == object_state::pending && peek(u).id == 0) ++pending;
+        CHECK(pending == count);
+        CHECK(session.pending_count() == static_cast<std::size_t>(count));
+        db.clear();
+
+        users[999]->name = name_of(999);
+        session.flush();
+        const auto keys = keys_now();
+        session.commit();
+        trace = expected_trace(count, -1, "");
+        trace.push_back(COMMIT);
+        CHECK(db.trace() == trace);
+        check_keys(keys);
+    }
+}
+
+TEST_CASE("session flush: 1,100 UPDATEs and 100 DELETEs in one flush are one batch each, "
+          "and an UPDATE failing in the middle names its row and rolls every row back",
+          "[backend][session][flush][update][delete]") {
+    database db;
+    db.run({"WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 1200) "
+            "INSERT INTO users (id, name) SELECT i, 'n' || i FROM s"});
+    auto session = db.session();
+    auto users = session.query<User>().order_by(alchemy::col(&User::id)).all();
+    REQUIRE(users.size() == 1200);
+    for (std::size_t i = 0; i < 1100; ++i) users[i]->name = "m" + std::to_string(i + 1);
+    for (std::size_t i = 1100; i < 1200; ++i) session.remove(users[i]);
+    std::string update_rows, delete_rows;
+    for (int id = 1; id <= 1100; ++id) update_rows += fmt::format(" <- ('m{}', {})", id, id);
+    for (int id = 1101; id <= 1200; ++id) delete_rows += fmt::format(" <- ({})", id);
+
+    const auto stored_names = [&] {
+        std::string out;
+        for (const auto& r : db.stored("SELECT id, name FROM users ORDER BY id")) out += r[0] + "=" + r[1] + " ";
+        return out;
+    };
+    std::string written;
+    for (int id = 1; id <= 1100; ++id) written += fmt::format("{}=m{} ", id, id);
+
+    SECTION("every row written") {
+        db.clear();
+        session.commit();
+        CHECK(db.trace() == strings{"batch " + update_user_name + update_rows, "batch " + delete_user + delete_rows, COMMIT});
+        CHECK(stored_names() == written);
+    }
+    SECTION("user 700 takes the name of user 1,150, deleted only after the UPDATEs") {
+        users[699]->name = "n1150";
+        db.clear();
+        CHECK_THROWS_WITH(session.commit(), Catch::Contains("[parameters: ('n1150', 700)]"));
+        const auto failing_rows = update_rows.substr(0, update_rows.find(" <- ('m700', 700)")) + " <- ('n1150', 700)" +
+                                  update_rows.substr(update_rows.find(" <- ('m701', 701)"));
+        CHECK(db.trace() == strings{"batch " + update_user_name + failing_rows, ROLLBACK});
+        std::string unchanged;
+        for (int id = 1; id <= 1200; ++id) unchanged += fmt::format("{}=n{} ", id, id);
+        CHECK(stored_names() == unchanged);
+        CHECK(users[0].state() == object_state::persistent);
+        CHECK(session.is_modified(users[0]));
+        CHECK(users[1150].state() == object_state::persistent);  // still to be deleted
+        db.clear();
+
+        users[699]->name = "m700";
+        session.commit();
+        CHECK(db.trace() == strings{BEGIN, "batch " + update_user_name + update_rows, "batch " + delete_user + delete_rows, COMMIT});
+        CHECK(stored_names() == written);
+        CHECK(users[1150].state() == object_state::detached);
     }
 }
 

@@ -2,7 +2,9 @@
 // engine and per connection, serialization failures, the pool's pre-ping
 // after a server ended a connection, the server's error diagnostics
 // (constraint, table, column, detail), key lists bound as one array
-// parameter, and integers PostgreSQL cannot store. Rows are read back with
+// parameter, integers PostgreSQL cannot store, and batches sent in pipeline
+// mode (failures in their middle, a lost connection, concurrent inserters
+// whose generated keys must reach the right objects). Rows are read back with
 // raw libpq.
 #include "postgresql/postgres_support.hpp"
 #include "support/support.hpp"
@@ -13,9 +15,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <latch>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using postgres_support::schema;
@@ -228,4 +234,128 @@ TEST_CASE("postgresql: an integer the column cannot hold is a DataError, never t
     CHECK_THROWS_AS(conn.execute("SELECT CAST(? AS BIGINT)", std::int64_t{1} << 40).scalar<std::int32_t>(),
                     alchemy::ConversionError);
     CHECK(s.rows("SELECT count(*) FROM small") == rows{{"0"}});
+}
+
+// ---- pipelined batches ---------------------------------------------------------------------
+// Inside a transaction, a batch runs in libpq's pipeline mode: up to 512 executions sent ahead
+// of their results (pg_connection::pipeline_depth). 1,200 rows span three pipelines.
+
+namespace {
+
+std::vector<std::vector<alchemy::value>> numbered_rows(int count) {
+    std::vector<std::vector<alchemy::value>> out;
+    for (int n = 1; n <= count; ++n) out.push_back({alchemy::value(std::int64_t{n}), alchemy::value("row " + std::to_string(n))});
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("postgresql: a pipelined batch that fails in its middle names its row, and leaves the connection ready",
+          "[postgresql]") {
+    schema s("pipeline");
+    auto engine = alchemy::create_engine(s.url);
+    auto conn = engine.connect();
+    conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, label TEXT NOT NULL)");
+    conn.commit();
+    const std::string insert = "INSERT INTO t (n, label) VALUES (?, ?)";
+    auto rows_in = numbered_rows(1200);
+
+    SECTION("every row") {
+        CHECK(conn.execute_many(insert, rows_in) == 1200);
+        conn.commit();
+        CHECK(s.rows("SELECT count(*), sum(n), min(label), max(label) FROM t") ==
+              rows{{"1200", "720600", "row 1", "row 999"}});
+    }
+    SECTION("row 700 repeats the key of row 7: the server's error, then rollback() and the connection works") {
+        rows_in[699][0] = alchemy::value(std::int64_t{7});
+        try {
+            conn.execute_many(insert, rows_in);
+            FAIL("no IntegrityError");
+        } catch (const alchemy::IntegrityError& e) {
+            CHECK(e.sqlstate() == "23505");
+            CHECK_THAT(std::string(e.what()), Contains("[parameters: (7, 'row 700')]") &&
+                                                  Contains("PostgreSQL ignores every further statement"));
+        }
+        CHECK(conn.in_transaction());
+        conn.rollback();
+        CHECK(conn.execute("SELECT count(*) FROM t").scalar<std::int64_t>() == 0);
+        CHECK(conn.execute_many(insert, numbered_rows(600)) == 600);
+        conn.commit();
+        CHECK(s.rows("SELECT count(*) FROM t") == rows{{"600"}});
+    }
+    SECTION("row 600 has a NUL character: refused before it is sent, the rows sent before it still run") {
+        rows_in[599][1] = alchemy::value(std::string("a\0b", 3));
+        CHECK_THROWS_AS(conn.execute_many(insert, rows_in), alchemy::DataError);
+        // Nothing failed on the server: the transaction holds rows 1-599, as it would row by row.
+        CHECK(conn.in_transaction());
+        CHECK(conn.execute("SELECT count(*) FROM t").scalar<std::int64_t>() == 599);
+        conn.rollback();
+        CHECK(s.rows("SELECT count(*) FROM t") == rows{{"0"}});
+    }
+}
+
+TEST_CASE("postgresql: a connection the server ends during a pipelined batch fails it, and the pool opens a new one",
+          "[postgresql]") {
+    schema s("pipeline_lost");
+    auto engine = alchemy::create_engine(s.url, {.pool_size = 1, .max_overflow = 0});
+    const std::string insert = "INSERT INTO t (n, label) VALUES (?, ?)";
+    std::int64_t victim = 0;
+    {
+        auto conn = engine.connect();
+        conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, label TEXT NOT NULL)");
+        conn.execute_many(insert, numbered_rows(2));  // the INSERT is prepared and cached
+        conn.commit();
+        victim = conn.execute("SELECT pg_backend_pid()").scalar<std::int64_t>();  // in a transaction again
+        CHECK(s.rows("SELECT pg_terminate_backend(" + std::to_string(victim) + ")") == rows{{"t"}});
+        for (int i = 0; i < 500 && !s.rows("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(victim)).empty(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK_THROWS_AS(conn.execute_many(insert, numbered_rows(1200)), alchemy::OperationalError);
+    }
+    auto conn = engine.connect();
+    CHECK(conn.execute("SELECT pg_backend_pid()").scalar<std::int64_t>() != victim);
+    CHECK(conn.execute("SELECT count(*) FROM t").scalar<std::int64_t>() == 2);  // nothing of the lost transaction
+    conn.execute("DELETE FROM t");
+    CHECK(conn.execute_many(insert, numbered_rows(1200)) == 1200);
+    conn.commit();
+    CHECK(s.rows("SELECT count(*) FROM t") == rows{{"1200"}});
+}
+
+TEST_CASE("postgresql: two sessions flushing 1,000 new objects each at the same time get their own rows' keys",
+          "[postgresql]") {
+    schema s("concurrent_keys");
+    auto engine = alchemy::create_engine(s.url);
+    alchemy::metadata<Author, Book>().create_all(engine);
+    constexpr int per_thread = 1000;
+    std::latch ready(2);
+    std::vector<std::vector<std::pair<std::string, std::int64_t>>> keys(2);
+    std::vector<std::exception_ptr> errors(2);
+    const auto work = [&](std::size_t t) {
+        try {
+            alchemy::session session(engine);
+            std::vector<alchemy::ptr<Author>> authors;
+            for (int i = 0; i < per_thread; ++i)
+                authors.push_back(session.add(Author{.name = "thread " + std::to_string(t) + " author " + std::to_string(i)}));
+            ready.arrive_and_wait();  // both flush at once
+            session.flush();
+            for (const auto& a : authors) keys[t].emplace_back(std::as_const(a)->name, std::as_const(a)->id);
+            session.commit();
+        } catch (...) {
+            errors[t] = std::current_exception();
+        }
+    };
+    std::thread first(work, 0), second(work, 1);
+    first.join();
+    second.join();
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    std::map<std::string, std::string> stored;
+    for (const auto& r : s.rows("SELECT id, name FROM authors")) stored[r[1]] = r[0];
+    REQUIRE(stored.size() == 2 * per_thread);
+    int wrong = 0;
+    for (const auto& thread_keys : keys) {
+        REQUIRE(thread_keys.size() == per_thread);
+        for (const auto& [name, id] : thread_keys)
+            if (stored[name] != std::to_string(id)) ++wrong;
+    }
+    CHECK(wrong == 0);
 }

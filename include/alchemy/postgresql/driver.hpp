@@ -17,6 +17,11 @@
 // quoted identifiers, dollar quotes and comments (a "::" cast is left alone).
 // Text that already uses $n is sent as written; mixing both is an error.
 //
+// Inside a transaction, the executor sends a batch's executions in pipeline
+// mode (driver_statement::send/receive): pg_connection::pipeline_depth of
+// them sent ahead of their results, one round trip for each such run instead
+// of one per execution.
+//
 // Nothing here is thread-safe: a connection is used by one thread at a time.
 #pragma once
 
@@ -131,7 +136,17 @@ public:
     column_value column(std::size_t i) const noexcept override;
     std::string_view sql() const noexcept override { return original_sql_; }
 
+    // Pipeline mode: see pg_connection::pipeline_send.
+    std::size_t pipeline_depth() const noexcept override;
+    bool send() noexcept override;
+    bool receive() noexcept override;
+    void end_pipeline() noexcept override;
+
 private:
+    // Takes the result of an execution (PQexecPrepared's or the pipeline's):
+    // its rows and changes, or its error. False for an error.
+    bool take_result(PGresult* result) noexcept;
+
     pg_connection& conn_;
     std::string name_;
     std::string original_sql_;
@@ -173,7 +188,7 @@ public:
     void follow_statement() noexcept override;
     bool database_in_transaction() const noexcept override;
     // libpq marks the connection bad once a call finds the server gone.
-    bool lost() const noexcept override { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
+    bool lost() const noexcept override { return !conn_ || broken_ || PQstatus(conn_) == CONNECTION_BAD; }
     // An empty query: one round trip, nothing run.
     bool ping() noexcept override;
     // SET SESSION CHARACTERISTICS: the default of every later transaction.
@@ -187,6 +202,17 @@ public:
         total_changes_ += n;
     }
     bool closing() const noexcept { return closing_; }
+
+    // Pipeline mode (libpq 14+): executions are sent without waiting for
+    // their results, which come back in the order sent; one Sync ends each
+    // run of sends, and the connection leaves pipeline mode once every result
+    // up to it was read, so that everything else (PQexec, PQprepare) runs as
+    // before. Used only inside a transaction (driver_statement::send).
+    static constexpr std::size_t pipeline_depth = 512;
+    bool pipeline_send(const std::string& name, int count, const pg_binder::arrays& a) noexcept;
+    // The next result sent; null (the error recorded) if none came.
+    PGresult* pipeline_receive() noexcept;
+    void pipeline_end() noexcept;
 
 protected:
     // Runs a command of the connection's own (not logged, no parameters),
@@ -208,6 +234,9 @@ private:
     std::int64_t total_changes_ = 0;
     std::uint64_t statement_counter_ = 0;
     bool closing_ = false;
+    std::size_t pipeline_sent_ = 0;  // executions sent whose results were not read
+    bool pipeline_synced_ = false;   // the Sync after them is sent
+    bool broken_ = false;            // the protocol state is unknown: never hand the connection out again
 };
 
 /// The PostgreSQL backend of one engine.

@@ -10,7 +10,8 @@
 //                      and the backend's calls (prepare, changes, generated
 //                      keys, error translation, native handle);
 //   driver_statement   one prepared statement: bind through a statement_binder,
-//                      step, read column(i) as a column_value.
+//                      step, read column(i) as a column_value; optionally
+//                      send executions ahead of their results (pipelining).
 //
 // connection, transaction, result, row and the pool hold these objects and
 // nothing of any backend, so that a second backend is a folder beside
@@ -89,6 +90,28 @@ public:
 
     /// The SQL text (for messages).
     virtual std::string_view sql() const noexcept = 0;
+
+    // ---- pipelining (optional) ------------------------------------------------
+    // A driver whose protocol lets a client send executions before reading
+    // their results (PostgreSQL's pipeline mode) saves a round trip per row of
+    // a batch. The executor pipelines only inside a transaction: a failed
+    // execution then fails the transaction, as it would have one by one, and
+    // the executions sent after it are refused by the database.
+
+    /// How many executions may be sent ahead of their results; 0: none (each
+    /// one runs when stepped).
+    virtual std::size_t pipeline_depth() const noexcept { return 0; }
+    /// Sends one execution with the parameters bound now. false: it could not
+    /// be sent (error_code(), then driver_connection::raise() after end_pipeline()).
+    virtual bool send() noexcept { return false; }
+    /// Reads the result of the oldest execution sent: then step() walks its
+    /// rows as if it had just run. false: it failed (error_code(), then
+    /// driver_connection::raise() after end_pipeline()).
+    virtual bool receive() noexcept { return false; }
+    /// Reads and drops the results of every execution sent and not received,
+    /// and leaves the connection ready for ordinary statements; does nothing
+    /// when nothing is in flight.
+    virtual void end_pipeline() noexcept {}
 };
 
 class driver_connection;

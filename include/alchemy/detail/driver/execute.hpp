@@ -12,6 +12,8 @@
 #include <alchemy/result.hpp>
 #include <alchemy/types.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
@@ -297,11 +299,56 @@ inline step_status run_to_end(driver_statement& stmt) noexcept {
     return status;
 }
 
+// Ends a pipeline on every path out of a run (a bind that throws included).
+class pipeline_guard {
+public:
+    explicit pipeline_guard(driver_statement& stmt) noexcept : stmt_(stmt) {}
+    pipeline_guard(const pipeline_guard&) = delete;
+    pipeline_guard& operator=(const pipeline_guard&) = delete;
+    ~pipeline_guard() { stmt_.end_pipeline(); }
+
+private:
+    driver_statement& stmt_;
+};
+
+/// Runs rows [0, rows) through the statement's pipeline, pipeline_depth()
+/// executions sent ahead of their results at a time: `bind_row(i)` binds row
+/// i, `received(i)` follows its result (the statement steps through its
+/// rows), `failed(i)` throws for row i. Results come back in the order sent,
+/// so row i's result is row i's, whatever the database does.
+template <class BindRow, class Received, class Failed>
+void run_pipelined(driver_statement& stmt, std::size_t rows, BindRow&& bind_row, Received&& received,
+                   Failed&& failed) {
+    pipeline_guard guard(stmt);
+    const std::size_t depth = stmt.pipeline_depth();
+    for (std::size_t first = 0; first < rows; first += depth) {
+        const std::size_t last = std::min(rows, first + depth);
+        for (std::size_t i = first; i < last; ++i) {
+            bind_row(i);
+            if (!stmt.send()) {
+                stmt.end_pipeline();  // the transaction's real state, before the error is raised
+                failed(i);
+            }
+        }
+        for (std::size_t i = first; i < last; ++i) {
+            if (!stmt.receive()) {
+                stmt.end_pipeline();
+                failed(i);
+            }
+            received(i);
+            stmt.reset();
+        }
+    }
+}
+
 /// Executes one statement once per parameter row (SQLAlchemy's executemany),
 /// through one prepared statement; logged as one `batch` event listing every
 /// row. Stops at the first failing row, whose parameters the error names.
 /// Returns the total number of rows changed. `bind_row(i, stmt)` binds row i;
-/// `record_row(i)` gives it as values.
+/// `record_row(i)` gives it as values. Inside a transaction, a driver that
+/// pipelines gets statements that return no rows pipelined (one round trip
+/// per pipeline_depth() rows); a statement with result columns runs row by
+/// row, so that no more than one row's results are ever held.
 template <class BindRow, class RecordRow>
 std::int64_t execute_many_with(engine_state& engine, driver_connection& conn, std::string_view sql, std::size_t rows,
                                BindRow&& bind_row, RecordRow&& record_row) {
@@ -315,9 +362,20 @@ std::int64_t execute_many_with(engine_state& engine, driver_connection& conn, st
         engine.log.emit(event);
     }
     std::int64_t changed = 0;
+    const auto fail = [&](std::size_t i) { conn.raise(stmt.error_code(), sql, format_values(record_row(i))); };
+    if (rows > 1 && conn.in_transaction && stmt.pipeline_depth() > 0 && stmt.column_count() == 0) {
+        run_pipelined(
+            stmt, rows, [&](std::size_t i) { bind_row(i, stmt); },
+            [&](std::size_t) {
+                run_to_end(stmt);
+                changed += conn.changes();
+            },
+            fail);
+        return changed;
+    }
     for (std::size_t i = 0; i < rows; ++i) {
         bind_row(i, stmt);
-        if (run_to_end(stmt) == step_status::failed) conn.raise(stmt.error_code(), sql, format_values(record_row(i)));
+        if (run_to_end(stmt) == step_status::failed) fail(i);
         changed += conn.changes();
         stmt.reset();
     }
@@ -329,34 +387,55 @@ std::int64_t execute_many_with(engine_state& engine, driver_connection& conn, st
 /// statement; after row i has run, `done(i, generated key)`: the integer an
 /// INSERT ... RETURNING gave back, else the driver's last insert id. For INSERTs
 /// whose generated keys are read back row by row: one statement-cache lookup
-/// for the run instead of one per row.
+/// for the run instead of one per row, and inside a transaction pipelined
+/// when the driver can (each row's key is then its own result's, in order).
 template <class BindRow, class RecordRow, class Done>
 void execute_each_with(engine_state& engine, driver_connection& conn, std::string_view sql, std::size_t rows,
                        BindRow&& bind_row, RecordRow&& record_row, Done&& done) {
     if (rows == 0) return;
     auto lease = lease_for_rows(engine, conn, sql, record_row);
     auto& stmt = lease.stmt();
-    for (std::size_t i = 0; i < rows; ++i) {
-        bind_row(i, stmt);
-        if (engine.log.active()) {
-            log_event event{log_kind::statement, std::string(sql), {}};
-            if (auto values = record_row(i); !values.empty()) event.parameters.push_back(std::move(values));
-            engine.log.emit(event);
-        }
-        // The generated key: the first column of the row an INSERT ...
-        // RETURNING gave back (key_fetch::returning), else what the driver
-        // knows of the last insert (key_fetch::last_insert_rowid).
+    const auto log = [&](std::size_t i) {
+        if (!engine.log.active()) return;
+        log_event event{log_kind::statement, std::string(sql), {}};
+        if (auto values = record_row(i); !values.empty()) event.parameters.push_back(std::move(values));
+        engine.log.emit(event);
+    };
+    const auto fail = [&](std::size_t i) {
+        const auto values = record_row(i);
+        conn.raise(stmt.error_code(), sql, values.empty() ? std::string() : format_values(values));
+    };
+    // The generated key: the first column of the row an INSERT ... RETURNING
+    // gave back (key_fetch::returning), else what the driver knows of the
+    // last insert (key_fetch::last_insert_rowid). `status` is the first step's.
+    const auto finish_row = [&](std::size_t i, step_status status) {
         std::optional<std::int64_t> returned;
-        auto status = stmt.step();
         if (status == step_status::row) {
             if (const auto key = stmt.column(0); key.type() == sql_type::integer) returned = key.as_integer();
             status = run_to_end(stmt);
         }
-        if (status == step_status::failed) {
-            const auto values = record_row(i);
-            conn.raise(stmt.error_code(), sql, values.empty() ? std::string() : format_values(values));
-        }
+        if (status == step_status::failed) fail(i);
         done(i, returned ? *returned : conn.last_insert_id());
+    };
+    if (rows > 1 && conn.in_transaction && stmt.pipeline_depth() > 0) {
+        // Each row is logged when its result is read: the log lists what the
+        // database ran, up to the row that failed, as it does row by row.
+        run_pipelined(
+            stmt, rows, [&](std::size_t i) { bind_row(i, stmt); },
+            [&](std::size_t i) {
+                log(i);
+                finish_row(i, stmt.step());
+            },
+            [&](std::size_t i) {
+                log(i);
+                fail(i);
+            });
+        return;
+    }
+    for (std::size_t i = 0; i < rows; ++i) {
+        bind_row(i, stmt);
+        log(i);
+        finish_row(i, stmt.step());
         stmt.reset();
     }
 }

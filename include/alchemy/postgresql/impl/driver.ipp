@@ -227,36 +227,40 @@ ALCHEMY_INLINE pg_statement::~pg_statement() {
     }
 }
 
+ALCHEMY_INLINE bool pg_statement::take_result(PGresult* result) noexcept {
+    executed_ = true;
+    result_ = result;
+    switch (PQresultStatus(result_)) {
+        case PGRES_TUPLES_OK: {
+            rows_ = PQntuples(result_);
+            row_ = -1;
+            // INSERT/UPDATE/DELETE ... RETURNING changed rows; a SELECT none.
+            const std::string_view command = PQcmdStatus(result_);
+            const bool writes = command.starts_with("INSERT") || command.starts_with("UPDATE") ||
+                                command.starts_with("DELETE") || command.starts_with("MERGE");
+            conn_.record_changes(writes ? rows_ : 0);
+            return true;
+        }
+        case PGRES_COMMAND_OK: {
+            rows_ = 0;
+            const char* affected = PQcmdTuples(result_);
+            conn_.record_changes(affected && *affected ? std::strtoll(affected, nullptr, 10) : 0);
+            return true;
+        }
+        default:
+            conn_.record_error(result_);
+            error_code_ = postgresql_dialect::pack_sqlstate(
+                PQresultErrorField(result_, PG_DIAG_SQLSTATE) ? PQresultErrorField(result_, PG_DIAG_SQLSTATE) : "08006");
+            return false;
+    }
+}
+
 ALCHEMY_INLINE step_status pg_statement::step() noexcept {
     if (!executed_) {
-        executed_ = true;
         const auto& a = binder_.for_libpq();
-        result_ = PQexecPrepared(conn_.handle(), name_.c_str(), sql_.parameter_count, a.values.data(),
-                                 a.lengths.data(), a.formats.data(), 0);
-        switch (PQresultStatus(result_)) {
-            case PGRES_TUPLES_OK: {
-                rows_ = PQntuples(result_);
-                row_ = -1;
-                // INSERT/UPDATE/DELETE ... RETURNING changed rows; a SELECT none.
-                const std::string_view command = PQcmdStatus(result_);
-                const bool writes = command.starts_with("INSERT") || command.starts_with("UPDATE") ||
-                                    command.starts_with("DELETE") || command.starts_with("MERGE");
-                conn_.record_changes(writes ? rows_ : 0);
-                break;
-            }
-            case PGRES_COMMAND_OK: {
-                rows_ = 0;
-                const char* affected = PQcmdTuples(result_);
-                conn_.record_changes(affected && *affected ? std::strtoll(affected, nullptr, 10) : 0);
-                break;
-            }
-            default:
-                conn_.record_error(result_);
-                error_code_ = postgresql_dialect::pack_sqlstate(
-                    PQresultErrorField(result_, PG_DIAG_SQLSTATE) ? PQresultErrorField(result_, PG_DIAG_SQLSTATE)
-                                                                  : "08006");
-                return step_status::failed;
-        }
+        if (!take_result(PQexecPrepared(conn_.handle(), name_.c_str(), sql_.parameter_count, a.values.data(),
+                                        a.lengths.data(), a.formats.data(), 0)))
+            return step_status::failed;
     }
     if (row_ + 1 < rows_) {
         ++row_;
@@ -264,6 +268,24 @@ ALCHEMY_INLINE step_status pg_statement::step() noexcept {
     }
     return step_status::done;
 }
+
+ALCHEMY_INLINE std::size_t pg_statement::pipeline_depth() const noexcept { return pg_connection::pipeline_depth; }
+
+ALCHEMY_INLINE bool pg_statement::send() noexcept {
+    if (conn_.pipeline_send(name_, sql_.parameter_count, binder_.for_libpq())) return true;
+    error_code_ = postgresql_dialect::pack_sqlstate("08006");
+    return false;
+}
+
+ALCHEMY_INLINE bool pg_statement::receive() noexcept {
+    PQclear(result_);
+    result_ = nullptr;
+    if (PGresult* result = conn_.pipeline_receive()) return take_result(result);
+    error_code_ = postgresql_dialect::pack_sqlstate("08006");
+    return false;
+}
+
+ALCHEMY_INLINE void pg_statement::end_pipeline() noexcept { conn_.pipeline_end(); }
 
 ALCHEMY_INLINE void pg_statement::reset() noexcept {
     PQclear(result_);
@@ -440,6 +462,76 @@ ALCHEMY_INLINE void pg_connection::raise(int code, std::string_view sql, std::st
         }
     }
     dialect_.raise(code, message, sql, params, note, std::move(diagnostics));
+}
+
+ALCHEMY_INLINE bool pg_connection::pipeline_send(const std::string& name, int count,
+                                                 const pg_binder::arrays& a) noexcept {
+    if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && !PQenterPipelineMode(conn_)) {
+        record_error(nullptr);
+        return false;
+    }
+    if (!PQsendQueryPrepared(conn_, name.c_str(), count, a.values.data(), a.lengths.data(), a.formats.data(), 0)) {
+        record_error(nullptr);
+        return false;
+    }
+    ++pipeline_sent_;
+    return true;
+}
+
+ALCHEMY_INLINE PGresult* pg_connection::pipeline_receive() noexcept {
+    if (pipeline_sent_ == 0) {  // a caller's mistake, but never a wait for nothing
+        record_error(nullptr);
+        return nullptr;
+    }
+    if (!pipeline_synced_) {
+        if (!PQpipelineSync(conn_)) {
+            record_error(nullptr);
+            return nullptr;
+        }
+        pipeline_synced_ = true;
+    }
+    PGresult* result = PQgetResult(conn_);
+    if (!result) {
+        record_error(nullptr);
+        return nullptr;
+    }
+    // One statement gives one result, then a null that ends it.
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    --pipeline_sent_;
+    // After the last result, the Sync's: pipeline mode ends with it, unless
+    // the result is an error, which the caller reports after pipeline_end().
+    if (pipeline_sent_ == 0 && PQresultStatus(result) != PGRES_FATAL_ERROR) pipeline_end();
+    return result;
+}
+
+ALCHEMY_INLINE void pg_connection::pipeline_end() noexcept {
+    if (!conn_ || PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return;
+    bool drained = true;
+    if (!pipeline_synced_ && pipeline_sent_ > 0) drained = PQpipelineSync(conn_) == 1;
+    if (drained && (pipeline_synced_ || pipeline_sent_ > 0)) {
+        // Each execution's results end with a null; the Sync's result ends the
+        // pipeline. More nulls than executions: the connection broke.
+        std::size_t nulls = 0;
+        drained = false;
+        while (nulls <= pipeline_sent_) {
+            PGresult* result = PQgetResult(conn_);
+            if (!result) {
+                if (PQstatus(conn_) == CONNECTION_BAD) break;
+                ++nulls;
+                continue;
+            }
+            const auto status = PQresultStatus(result);
+            PQclear(result);
+            if (status == PGRES_PIPELINE_SYNC) {
+                drained = true;
+                break;
+            }
+        }
+    }
+    pipeline_sent_ = 0;
+    pipeline_synced_ = false;
+    // A connection that could not leave pipeline mode is not handed out again.
+    if (!drained || !PQexitPipelineMode(conn_)) broken_ = true;
 }
 
 ALCHEMY_INLINE std::string pg_connection::command(const std::string& sql) {
