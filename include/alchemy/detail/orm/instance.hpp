@@ -19,6 +19,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/orm/identity_key.hpp>
 #include <alchemy/detail/orm/relationship_base.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/object_state.hpp>
@@ -159,7 +160,7 @@ struct instance_base {
     column_flags expired_columns;        // partial expiry (empty: none)
     snapshot_ptr snapshot;               // column values when touched (or after the last flush)
     snapshot_ptr transaction_snapshot;   // values at the start of the transaction, once flushed
-    std::string key;                     // the identity key, encoded (see identity_key)
+    identity_key key;                    // its key in the identity map, once it has an identity
 
     object_state state() const noexcept {
         if (deleted) return owner ? object_state::deleted : object_state::detached;

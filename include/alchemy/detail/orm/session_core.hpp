@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -99,7 +100,7 @@ public:
     /// The identity map of `table`'s objects, made on first use.
     identity_map& identity_of(const table_info& table);
 
-    instance_ref lookup(const table_info& table, const std::string& key) const {
+    instance_ref lookup(const table_info& table, const identity_key& key) const {
         auto t = identity_.find(&table);
         if (t == identity_.end()) return nullptr;
         const auto* held = t->second.find(key);
@@ -112,17 +113,30 @@ public:
         return n;
     }
 
-    static std::string key_of_values(std::span<const value> values) {
+    static identity_key key_of_values(std::span<const value> values) {
+        if (values.size() == 1) return identity_key::of(values.front().view());
         std::string key;
         for (const auto& v : values) encode_key_part(key, v);
-        return key;
+        return identity_key::from_encoded(std::move(key));
     }
 
-    static std::string key_of(const instance_base& i) {
+    static identity_key key_of(const instance_base& i) {
+        if (i.table->primary_key.size() == 1) {  // most keys: one integer, no encoding
+            struct integer_probe final : binder {
+                std::optional<std::int64_t> integer;
+                void bind_null() override {}
+                void bind_integer(std::int64_t v) override { integer = v; }
+                void bind_real(double) override {}
+                void bind_text(std::string_view) override {}
+                void bind_blob(std::span<const std::byte>) override {}
+            } probe;
+            i.table->columns[i.table->primary_key.front()].bind(probe, i.object());
+            if (probe.integer) return identity_key(*probe.integer);
+        }
         std::string key;
         key_encoder encoder(key);
         for (auto k : i.table->primary_key) i.table->columns[k].bind(encoder, i.object());
-        return key;
+        return identity_key::from_encoded(std::move(key));
     }
 
     static std::string describe_key(const instance_base& i);
@@ -141,10 +155,16 @@ public:
     template <class Row>
     instance_ref adopt(const table_info& table, const Row& row, instance_ref (*make)(instance_arena*),
                        std::size_t first = 0) {
-        std::string encoded;  // straight from the row: no copies of the key values
-        for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
+        identity_key key;  // straight from the row: no copies of the key values
+        if (table.primary_key.size() == 1) {
+            key = identity_key::of(row[first + table.primary_key.front()]);
+        } else {
+            std::string encoded;
+            for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
+            key = identity_key::from_encoded(std::move(encoded));
+        }
         auto& map = identity_of(table);
-        auto& held = map.slot(encoded);  // one hash lookup for a hit or a new entry
+        auto& held = map.slot(key);  // one hash lookup for a hit or a new entry
         if (held) {
             if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
             return held;
@@ -154,11 +174,11 @@ public:
             load_object(table, row, inst->object(), first);
             inst->owner = this;
             inst->has_identity = true;
-            inst->key = encoded;
+            inst->key = std::move(key);
             held = inst;
             return inst;
         } catch (...) {
-            map.erase(encoded, nullptr);  // the empty entry made above
+            map.erase(key, nullptr);  // the empty entry made above
             throw;
         }
     }

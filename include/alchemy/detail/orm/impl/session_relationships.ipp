@@ -21,9 +21,7 @@ ALCHEMY_INLINE instance_base* session_core::mapped_target(instance_base& child, 
     if (target.primary_key.size() != 1 || target.primary_key.front() != fk.target_columns.front()) return nullptr;
     const auto v = child.column_value_of(fk.columns.front());
     if (v.is_null()) return nullptr;
-    std::string key;
-    encode_key_part(key, v);
-    return lookup(target, key).get();
+    return lookup(target, identity_key::of(v.view())).get();
 }
 
 ALCHEMY_INLINE void session_core::before_link(instance_base& owner, const relationship_info& info,
@@ -198,7 +196,7 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
             if (v.is_null()) continue;
             auto key = encoded(v);
             if (found.contains(key)) continue;
-            instance_base* hit = by_primary_key ? lookup(target, key).get() : nullptr;
+            instance_base* hit = by_primary_key ? lookup(target, identity_key::of(v.view())).get() : nullptr;
             if (!hit) missing.push_back(v);
             found.emplace(std::move(key), hit);
         }

@@ -239,7 +239,7 @@ ALCHEMY_INLINE void unit_of_work::plan() {
                     fmt::format("alchemy: Instance {} has a NULL identity key: set its primary key "
                                 "column '{}'",
                                 inst->describe(), inst->table->columns[k].name));
-        auto key = inst->table->name + '\0' + session_core::key_of(*inst);
+        auto key = inst->table->name + '\0' + session_core::key_of(*inst).bytes();
         if (auto existing = session_.lookup(*inst->table, session_core::key_of(*inst));
             existing && !existing->marked_for_delete)
             throw FlushError(
@@ -262,7 +262,7 @@ ALCHEMY_INLINE void unit_of_work::plan() {
     tables_ = sort_by_dependency(std::move(tables_));
 
     for (const auto& gone : session_.to_delete_)
-        if (!new_keys_.empty() && new_keys_.contains(gone->table->name + '\0' + gone->key))
+        if (!new_keys_.empty() && new_keys_.contains(gone->table->name + '\0' + gone->key.bytes()))
             row_switch_deletes_.push_back(gone.get());
 
     waiting_ = pending_keys(links_.assignments);
