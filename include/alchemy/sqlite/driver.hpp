@@ -56,6 +56,8 @@ public:
     }
 
     bool seek(std::string_view name) override {
+        // SQLite reads a parameter name up to its first NUL: "a\0b" would find :a.
+        if (name.find('\0') != std::string_view::npos) return false;
         std::string key = ":" + std::string(name);
         for (char prefix : {':', '@', '$'}) {
             key[0] = prefix;
