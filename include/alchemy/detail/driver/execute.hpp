@@ -299,6 +299,13 @@ inline step_status run_to_end(driver_statement& stmt) noexcept {
     return status;
 }
 
+// Whether a run of `rows` executions goes through the statement's pipeline:
+// more than one, a driver that pipelines, and inside a transaction (see
+// driver_statement's pipelining).
+inline bool pipelines(const driver_connection& conn, const driver_statement& stmt, std::size_t rows) noexcept {
+    return rows > 1 && conn.in_transaction && stmt.pipeline_depth() > 0;
+}
+
 // Ends a pipeline on every path out of a run (a bind that throws included).
 class pipeline_guard {
 public:
@@ -363,7 +370,7 @@ std::int64_t execute_many_with(engine_state& engine, driver_connection& conn, st
     }
     std::int64_t changed = 0;
     const auto fail = [&](std::size_t i) { conn.raise(stmt.error_code(), sql, format_values(record_row(i))); };
-    if (rows > 1 && conn.in_transaction && stmt.pipeline_depth() > 0 && stmt.column_count() == 0) {
+    if (pipelines(conn, stmt, rows) && stmt.column_count() == 0) {
         run_pipelined(
             stmt, rows, [&](std::size_t i) { bind_row(i, stmt); },
             [&](std::size_t) {
@@ -417,7 +424,7 @@ void execute_each_with(engine_state& engine, driver_connection& conn, std::strin
         if (status == step_status::failed) fail(i);
         done(i, returned ? *returned : conn.last_insert_id());
     };
-    if (rows > 1 && conn.in_transaction && stmt.pipeline_depth() > 0) {
+    if (pipelines(conn, stmt, rows)) {
         // Each row is logged when its result is read: the log lists what the
         // database ran, up to the row that failed, as it does row by row.
         run_pipelined(
