@@ -152,6 +152,9 @@ struct sql_trace {
 std::unique_ptr<side> make_alchemy_side(sql_trace* trace = nullptr);
 std::unique_ptr<side> make_raw_side();
 
+/// C++ heap allocations (operator new) so far in this process (alloc_count.cpp).
+std::uint64_t allocations() noexcept;
+
 /// Writes rows 1..n into an open database with the schema (one transaction).
 void raw_populate(sqlite3* db, std::int64_t n);
 /// See side::digest().

@@ -141,6 +141,18 @@ std::string label(int w, const plan& p) {
     return "?";
 }
 
+// The objects a workload builds, loads or touches: what its allocations are counted per.
+std::int64_t objects_of(int w, const plan& p) {
+    switch (w) {
+        case 0:
+        case 1: return p.n;
+        case 2:
+        case 3:
+        case 4: return p.k;
+    }
+    return p.graph_users * (1 + p.posts_per_user);  // W6: users and their posts
+}
+
 std::uint64_t run_workload(side& s, int w, const plan& p) {
     switch (w) {
         case 0: return s.w1_insert(p.n);
@@ -399,6 +411,7 @@ void run_mode(mode_kind m, const options& o, const plan& p, const std::filesyste
     auto r = m == mode_kind::postgresql ? make_raw_side_for(schemas.url("raw")) : make_raw_side();
     side* sides[2] = {a.get(), r.get()};
     std::array<std::array<std::vector<double>, workloads>, 2> ms;
+    std::array<std::array<std::uint64_t, workloads>, 2> allocs{};  // round 1's operator new calls
     std::uint64_t w2_check = 0;
 
     for (int round = 0; round < o.rounds; ++round) {
@@ -412,9 +425,11 @@ void run_mode(mode_kind m, const options& o, const plan& p, const std::filesyste
             std::uint64_t check[2] = {0, 0};
             for (int j = 0; j < 2; ++j) {
                 const int who = round % 2 == 0 ? j : 1 - j;  // alternate who goes first
+                const std::uint64_t a0 = allocations();
                 const double t0 = now_ms(o.cpu_clock);
                 check[who] = run_workload(*sides[who], w, p);
                 ms[who][w].push_back(now_ms(o.cpu_clock) - t0);
+                if (round == 0) allocs[who][w] = allocations() - a0;
             }
             const std::string what = std::string(mode) + " round " + std::to_string(round + 1) + " " + short_names[w];
             expect_equal(what + " check value", check[alchemy], check[raw]);
@@ -468,6 +483,14 @@ void run_mode(mode_kind m, const options& o, const plan& p, const std::filesyste
                     rss_ratio, file && rss_ratio > 1.5 ? "  (target <= 1.5x: missed)" : "");
         if (!rss_a.reset || !rss_r.reset)
             std::printf("  (VmHWM could not be reset: the RSS figures are peak-since-exec minus the baseline)\n");
+    }
+    std::printf("\nC++ allocations (operator new calls, round 1) per object built, loaded or touched\n"
+                "(the database library's own mallocs are not counted):\n");
+    std::printf("%-42s | %19s | %15s\n", "workload", "alchemy per object", "raw per object");
+    for (int w = 0; w < workloads; ++w) {
+        const auto objects = static_cast<double>(objects_of(w, p));
+        std::printf("%-42s | %19.2f | %15.2f\n", label(w, p).c_str(),
+                    static_cast<double>(allocs[alchemy][w]) / objects, static_cast<double>(allocs[raw][w]) / objects);
     }
     std::printf("\n");
 }
