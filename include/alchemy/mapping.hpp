@@ -93,6 +93,10 @@ enum class relationship_kind {
 
 namespace detail {
 struct relationship_base;
+struct relationship_ops;
+/// relationship_ops_of<Member> (relationship_base.hpp).
+template <class Member>
+const relationship_ops* relationship_ops_for() noexcept;
 class instance_ref;
 class instance_arena;
 template <class T>
@@ -101,7 +105,7 @@ instance_ref make_instance(instance_arena* arena);
 
 /// One relationship member of a mapped struct. The foreign keys are single
 /// columns (foreign_key() links one member to one key).
-struct relationship_info {
+struct alignas(16) relationship_info {  // (aligned: a bound member keeps 4 tag bits in its address)
     std::string_view member;                 ///< C++ member name
     relationship_kind kind;
     const table_info& (*target)() = nullptr;     ///< the related table
@@ -121,6 +125,9 @@ struct relationship_info {
     /// A new, empty object of the target (to load rows into), from `arena` if not null.
     detail::instance_ref (*make_target)(detail::instance_arena* arena) = nullptr;
     std::size_t offset = 0;  ///< byte offset of the member in the struct
+    std::size_t owner_alignment = 1;  ///< alignof the struct (where it sits in its instance)
+    /// The member's operations (relationship_base.hpp).
+    const detail::relationship_ops* ops = nullptr;
 
     bool has_reverse() const noexcept { return reverse != static_cast<std::size_t>(-1); }
     bool cascades(unsigned flag) const noexcept { return (cascade & flag) != 0; }
@@ -892,6 +899,8 @@ table_info build_table() {
                 r.cascade = cascade::defaults;
             }
             r.access = &access_relationship<T, i>;
+            r.ops = relationship_ops_for<M>();
+            r.owner_alignment = alignof(T);
             r.make_target = &make_instance<typename traits::target>;
             r.offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&reflect<T>::template get<i>(probe)) -
                                                 reinterpret_cast<const char*>(&probe));

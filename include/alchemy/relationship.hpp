@@ -53,6 +53,8 @@
 //     as plain counted ptrs, outside any session.
 //   * Linked objects share one lifetime group (instance.hpp): no leaks, and
 //     no dangling links.
+//   * A relationship<> is one pointer in the struct and allocates only once it
+//     holds objects or changes; a backref<> is two (relationship_base.hpp).
 #pragma once
 
 #include <alchemy/detail/orm/links.hpp>
@@ -65,7 +67,9 @@
 #include <initializer_list>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -74,6 +78,7 @@ namespace alchemy {
 
 /// A collection of related objects: one-to-many (relationship<Child>) or,
 /// with an association struct, many-to-many (relationship<Other, Association>).
+/// One pointer in size (see detail/orm/relationship_base.hpp).
 template <class T, class Association = void>
 class relationship final : public detail::relationship_base {
 public:
@@ -88,7 +93,7 @@ public:
     }
     /// Assigning a whole T keeps the links of the object assigned to (see the top).
     relationship& operator=(const relationship& other) {
-        if (!owner && this != &other) set_loose_items(other.items_or_none());
+        if (!is_bound() && this != &other) set_loose_items(other.items_or_none());
         return *this;
     }
     /// Replaces the collection: objects not in `items` are removed, new ones appended.
@@ -100,7 +105,7 @@ public:
         assign(std::vector<ptr<T>>(items));
         return *this;
     }
-    ~relationship() = default;
+    ~relationship() { delete store(); }
 
     iterator begin() { return load().data(); }
     iterator end() { return load().data() + count(); }
@@ -114,14 +119,14 @@ public:
     ptr<T>& operator[](size_type i) { return checked(i); }
     const ptr<T>& operator[](size_type i) const { return const_cast<relationship&>(*this).checked(i); }
 
-    bool contains(const ptr<T>& object) const { return load().has_item(object.instance()); }
+    bool contains(const ptr<T>& object) const { return load().contains_item(object.instance()); }
 
     /// Adds `object` (once): sets the other side, cascades it into the owner's
     /// session (save-update), and links it at the next flush.
     void append(const ptr<T>& object) {
         if (!object) throw ArgumentError(fmt::format("alchemy: cannot append an empty ptr to {}", where()));
-        if (!owner) {
-            if (has_item(object.instance())) return;
+        if (!is_bound()) {
+            if (contains_item(object.instance())) return;
             items().push_back(object);
             index_added(object.instance());
             return;
@@ -133,17 +138,17 @@ public:
     /// becomes NULL (or it is deleted: delete-orphan; many-to-many: its
     /// association row is deleted). ArgumentError if it is not in the collection.
     void remove(const ptr<T>& object) {
-        if (!owner) {
-            if (store_)
-                for (auto it = store_->items.begin(); it != store_->items.end(); ++it)
+        if (!is_bound()) {
+            if (auto* s = store())
+                for (auto it = s->items.begin(); it != s->items.end(); ++it)
                     if (*it == object) {
-                        store_->items.erase(it);
-                        store_->index.reset();  // a loose collection may hold an object twice (assigned so)
+                        s->items.erase(it);
+                        s->index.reset();  // a loose collection may hold an object twice (assigned so)
                         return;
                     }
         } else {
             load();
-            if (object && has_item(object.instance())) {
+            if (object && contains_item(object.instance())) {
                 detail::collection_remove(*this, *object.instance());
                 return;
             }
@@ -153,113 +158,155 @@ public:
     /// Removes every object.
     void clear() { assign({}); }
 
-    /// Whether the collection has been loaded (or is new).
-    bool is_loaded() const noexcept { return loaded; }
-
-    // ---- for the session ----
-    void bind(detail::instance_base& o, const relationship_info& i) override {
-        owner = &o;
-        info = &i;
-        auto loose = std::move(store_);
+    // ---- for the session, through relationship_ops (relationship_base.hpp) ----
+    static void ops_bind(relationship_base& base, const relationship_info& i) {
+        auto& self = static_cast<relationship&>(base);
+        storage* loose = self.store();  // the loose items, linked again through the owner
+        self.word_ = 0;
+        self.bind_word(i);
         if (!loose) return;
-        for (const auto& p : loose->items)
-            if (p) detail::collection_append(*this, *p.instance());
+        const std::unique_ptr<storage> held(loose);
+        for (const auto& p : held->items)
+            if (p) detail::collection_append(self, *p.instance());
     }
-    std::size_t item_count() const noexcept override { return count(); }
-    detail::instance_base* item(std::size_t i) const noexcept override { return store_->items[i].instance(); }
-    bool has_item(const detail::instance_base* i) const override {
-        const auto n = count();
-        if (n <= detail::collection_index_threshold) {
-            for (std::size_t k = 0; k < n; ++k)
-                if (store_->items[k].instance() == i) return true;
-            return false;
-        }
-        if (!store_->index) {
-            auto index = std::make_unique<detail::member_index>();
-            index->reserve(n * 2);
-            for (const auto& p : store_->items) index->insert(p.instance());
-            store_->index = std::move(index);
-        }
-        return store_->index->contains(i);
+    static std::size_t ops_item_count(const relationship_base& base) noexcept {
+        return static_cast<const relationship&>(base).count();
     }
-    void put_item(detail::instance_base* i) override {
-        if (!has_item(i)) put_new_item(i);
+    static detail::instance_base* ops_item(const relationship_base& base, std::size_t i) noexcept {
+        return static_cast<const relationship&>(base).store()->items[i].instance();
     }
-    void put_new_item(detail::instance_base* i) override {
+    static bool ops_has_item(const relationship_base& base, const detail::instance_base* i) {
+        return static_cast<const relationship&>(base).contains_item(i);
+    }
+    static void ops_put_item(relationship_base& base, detail::instance_base* i) {
+        auto& self = static_cast<relationship&>(base);
+        if (!self.contains_item(i)) ops_put_new_item(base, i);
+    }
+    static void ops_put_new_item(relationship_base& base, detail::instance_base* i) {
+        auto& self = static_cast<relationship&>(base);
         auto* inst = static_cast<detail::instance<T>*>(i);
-        auto& list = items();
+        auto& list = self.items();
         if (list.size() < list.capacity()) list.emplace_back(detail::slot_tag{}, inst);  // constructed in place
-        else grow(list.size() * 2 + 4, inst);
-        index_added(i);
+        else self.grow(list.size() * 2 + 4, inst);
+        self.index_added(i);
     }
-    bool take_item(detail::instance_base* i) override {
-        if (!has_item(i)) return false;
-        erase_slot(i);
-        if (store_->index) store_->index->erase(i);
+    static bool ops_take_item(relationship_base& base, detail::instance_base* i) {
+        auto& self = static_cast<relationship&>(base);
+        if (!self.contains_item(i)) return false;
+        self.erase_slot(i);
+        if (self.store()->index) self.store()->index->erase(i);
         return true;
     }
-    void unload() noexcept override {
-        store_.reset();
-        loaded = false;
-        clear_changes();
+    static void ops_unload(relationship_base& base) noexcept {
+        auto& self = static_cast<relationship&>(base);
+        delete static_cast<storage*>(self.detach_block());
+        self.set_loaded(false);
+        self.set_changed(false);
+    }
+    static detail::relationship_block& ops_block(relationship_base& base) {
+        return static_cast<relationship&>(base).make_store();
     }
 
 private:
-    // What a collection holds, behind one pointer so that an object's
-    // unloaded or empty collection costs 8 bytes (a session holds many).
-    struct storage {
+    // What a collection holds, behind the member's one word so that an
+    // object's unloaded or empty collection costs 8 bytes (a session holds
+    // many). Bound, it is the member's relationship_block (info, changes).
+    struct storage : detail::relationship_block {
         std::vector<ptr<T>> items;  // bound: uncounted slots; loose: counted ptrs
-        // `items` as a set, once has_item() has seen more than
+        // `items` as a set, once contains_item() has seen more than
         // collection_index_threshold of them; kept in step by every change to
         // `items`, or dropped (it is a cache).
         std::unique_ptr<detail::member_index> index;
     };
 
-    std::size_t count() const noexcept { return store_ ? store_->items.size() : 0; }
-    ptr<T>* data() const noexcept { return store_ ? store_->items.data() : nullptr; }
-    std::vector<ptr<T>>& items() {
-        if (!store_) store_ = std::make_unique<storage>();
-        return store_->items;
+    // The storage, or null (loose: the word is its address; bound: the block).
+    storage* store() const noexcept {
+        if (!is_bound()) return static_cast<storage*>(reinterpret_cast<detail::relationship_block*>(word_));
+        return static_cast<storage*>(bound_block());
     }
+    storage& make_store() {
+        if (auto* s = store()) return *s;
+        auto made = std::make_unique<storage>();
+        if (is_bound()) {
+            made->info = info();
+            attach_block(made.get());
+        } else {
+            word_ = reinterpret_cast<std::uintptr_t>(static_cast<detail::relationship_block*>(made.get()));
+        }
+        return *made.release();
+    }
+    std::size_t count() const noexcept {
+        const auto* s = store();
+        return s ? s->items.size() : 0;
+    }
+    ptr<T>* data() const noexcept {
+        auto* s = store();
+        return s ? s->items.data() : nullptr;
+    }
+    std::vector<ptr<T>>& items() { return make_store().items; }
     const std::vector<ptr<T>>& items_or_none() const noexcept {
         static const std::vector<ptr<T>> none;
-        return store_ ? store_->items : none;
+        const auto* s = store();
+        return s ? s->items : none;
     }
     // A loose (unbound) collection's items: counted copies of `from`.
     void set_loose_items(const std::vector<ptr<T>>& from) {
-        if (from.empty()) store_.reset();
-        else store_ = std::make_unique<storage>(storage{from, nullptr});
+        auto copy = from;  // (may throw: nothing changed yet)
+        delete store();
+        word_ = 0;
+        if (!copy.empty()) make_store().items = std::move(copy);
+    }
+
+    // Whether `i` is among the items: a scan up to collection_index_threshold
+    // objects, a lookup in the index past it.
+    bool contains_item(const detail::instance_base* i) const {
+        auto* s = store();
+        const auto n = count();
+        if (n <= detail::collection_index_threshold) {
+            for (std::size_t k = 0; k < n; ++k)
+                if (s->items[k].instance() == i) return true;
+            return false;
+        }
+        if (!s->index) {
+            auto index = std::make_unique<detail::member_index>();
+            index->reserve(n * 2);
+            for (const auto& p : s->items) index->insert(p.instance());
+            s->index = std::move(index);
+        }
+        return s->index->contains(i);
     }
 
     const relationship& load() const {
-        if (!loaded) detail::load_relationship(const_cast<relationship&>(*this));
+        if (!is_loaded()) detail::load_relationship(const_cast<relationship&>(*this));
         return *this;
     }
     relationship& load() {
-        if (!loaded) detail::load_relationship(*this);
+        if (!is_loaded()) detail::load_relationship(*this);
         return *this;
     }
     // The index is a cache of the items: when it cannot follow a change, it is
-    // dropped and has_item() builds it again.
+    // dropped and contains_item() builds it again.
     void index_added(const detail::instance_base* i) noexcept {
-        if (!store_->index) return;
+        auto* s = store();
+        if (!s->index) return;
         try {
-            store_->index->insert(i);
+            s->index->insert(i);
         } catch (...) {
-            store_->index.reset();
+            s->index.reset();
         }
     }
     ptr<T>& checked(size_type i) {
         load();
         if (i >= count())
             throw ArgumentError(fmt::format("alchemy: index {} is past the end of {} ({} objects)", i, where(), count()));
-        return store_->items[i];
+        return store()->items[i];
     }
     std::string where() const {
-        return info ? fmt::format("{}.{}", owner->table->struct_name, info->member) : std::string("a relationship");
+        const auto* i = info();
+        return i ? fmt::format("{}.{}", owner()->table->struct_name, i->member) : std::string("a relationship");
     }
     void assign(const std::vector<ptr<T>>& wanted) {
-        if (!owner) {
+        if (!is_bound()) {
             set_loose_items(wanted);
             return;
         }
@@ -273,7 +320,7 @@ private:
             for (const auto& w : wanted) wanted_set.insert(w.instance());
         std::vector<detail::instance_base*> gone;
         for (std::size_t k = 0; k < count(); ++k) {
-            auto* p = store_->items[k].instance();
+            auto* p = store()->items[k].instance();
             bool kept = false;
             if (large) kept = wanted_set.contains(p);
             else
@@ -298,7 +345,7 @@ private:
     // `i` must be there. Searched from the back, so taking out the last item
     // (clear(), or assign() taking out a tail) costs O(1), not O(n).
     void erase_slot(const detail::instance_base* i) noexcept {
-        auto& list = store_->items;
+        auto& list = store()->items;
         std::size_t k = list.size();
         while (k > 0 && list[k - 1].instance() != i) --k;
         if (k == 0) return;
@@ -308,33 +355,34 @@ private:
         }
         list.pop_back();
     }
-
-    std::unique_ptr<storage> store_;  // null: no items
 };
 
 /// The scalar side of a one-to-many (many-to-one): the object this one's
-/// foreign key references, or empty.
+/// foreign key references, or empty. Two pointers in size: the member's word
+/// (relationship_base.hpp) and the object it points to.
 template <class T>
 class backref final : public detail::relationship_base {
 public:
     backref() = default;
     /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
-    backref(const backref& other) : relationship_base(other), loose_(other.peek()) {}
+    backref(const backref& other) : relationship_base(other) { set_loose(other.peek()); }
     /// Assigning a whole T keeps the link of the object assigned to (see relationship.hpp).
     backref& operator=(const backref& other) {
-        if (!owner) loose_ = other.peek();
+        if (!is_bound() && this != &other) set_loose(other.peek());
         return *this;
     }
     /// Links to `target` (or unlinks with an empty ptr / nullptr): the old
     /// parent's loaded collection loses this object, the new one's gains it;
     /// the foreign key is written at flush.
     backref& operator=(const ptr<T>& target) {
-        if (!owner) loose_ = target;
+        if (!is_bound()) set_loose(target);
         else detail::reference_assign(*this, target.instance());
         return *this;
     }
     backref& operator=(std::nullptr_t) { return *this = ptr<T>(); }
-    ~backref() = default;
+    ~backref() {
+        if (!is_bound() && target_) detail::release(target_);
+    }
 
     /// The related object (loaded on first access), or an empty ptr.
     ptr<T> get() { return current(); }
@@ -349,52 +397,77 @@ public:
     friend bool operator==(const backref& a, const ptr<T>& b) { return a.current() == b; }
     friend bool operator==(const backref& a, std::nullptr_t) { return !a.current(); }
 
-    bool is_loaded() const noexcept { return loaded; }
-
-    // ---- for the session ----
-    void bind(detail::instance_base& o, const relationship_info& i) override {
-        owner = &o;
-        info = &i;
-        auto loose = std::move(loose_);
-        loose_ = ptr<T>();
-        if (loose) detail::reference_assign(*this, loose.instance());
+    // ---- for the session, through relationship_ops (relationship_base.hpp) ----
+    static void ops_bind(relationship_base& base, const relationship_info& i) {
+        auto& self = static_cast<backref&>(base);
+        auto* loose = std::exchange(self.target_, nullptr);  // counted: the handle is ours until released
+        self.bind_word(i);
+        if (!loose) return;
+        struct handle {  // the loose count, dropped once the link holds the object
+            detail::instance_base* p;
+            ~handle() { detail::release(p); }
+        } held{loose};
+        detail::reference_assign(self, held.p);
     }
-    std::size_t item_count() const noexcept override { return target_ ? 1 : 0; }
-    detail::instance_base* item(std::size_t) const noexcept override { return target_; }
-    bool has_item(const detail::instance_base* i) const noexcept override { return i && target_ == i; }
-    void put_item(detail::instance_base* i) override { target_ = static_cast<detail::instance<T>*>(i); }
-    void put_new_item(detail::instance_base* i) override { put_item(i); }
-    bool take_item(detail::instance_base* i) override {
-        if (target_ != i) return false;
-        target_ = nullptr;
+    static std::size_t ops_item_count(const relationship_base& base) noexcept {
+        return static_cast<const backref&>(base).target_ ? 1 : 0;
+    }
+    static detail::instance_base* ops_item(const relationship_base& base, std::size_t) noexcept {
+        return static_cast<const backref&>(base).target_;
+    }
+    static bool ops_has_item(const relationship_base& base, const detail::instance_base* i) noexcept {
+        return i && static_cast<const backref&>(base).target_ == i;
+    }
+    static void ops_put_item(relationship_base& base, detail::instance_base* i) {
+        static_cast<backref&>(base).target_ = static_cast<detail::instance<T>*>(i);
+    }
+    static void ops_put_new_item(relationship_base& base, detail::instance_base* i) { ops_put_item(base, i); }
+    static bool ops_take_item(relationship_base& base, detail::instance_base* i) {
+        auto& self = static_cast<backref&>(base);
+        if (self.target_ != i) return false;
+        self.target_ = nullptr;
         return true;
     }
-    void unload() noexcept override {
-        target_ = nullptr;
-        loaded = false;
-        clear_changes();
+    static void ops_unload(relationship_base& base) noexcept {
+        auto& self = static_cast<backref&>(base);
+        self.target_ = nullptr;
+        self.set_loaded(false);
+        self.set_changed(false);
+    }
+    static detail::relationship_block& ops_block(relationship_base&) {
+        throw std::logic_error("alchemy: a many-to-one member records no collection changes");
     }
 
 private:
+    // A loose member's target: counted (its handle is released here).
+    void set_loose(const ptr<T>& target) noexcept {
+        auto* next = target.instance();
+        if (next) detail::retain(next);
+        if (target_) detail::release(target_);
+        target_ = next;
+    }
     ptr<T> peek() const {
-        if (!owner) return loose_;
-        return loaded ? ptr<T>(target_) : ptr<T>();
+        if (!is_bound()) return ptr<T>(target_);
+        return is_loaded() ? ptr<T>(target_) : ptr<T>();
     }
     ptr<T> current() const {
-        if (!owner) return loose_;
-        if (!loaded) detail::load_relationship(const_cast<backref&>(*this));
+        if (!is_bound()) return ptr<T>(target_);
+        if (!is_loaded()) detail::load_relationship(const_cast<backref&>(*this));
         return ptr<T>(target_);
     }
     ptr<T> required() const {
         auto p = current();
-        if (!p)
+        if (!p) {
+            const auto* i = info();
             throw InvalidRequestError(fmt::format("alchemy: {}.{} is empty (no related object)",
-                                                  owner ? owner->table->struct_name : "?", info ? info->member : "?"));
+                                                  i ? owner()->table->struct_name : "?", i ? i->member : "?"));
+        }
         return p;
     }
 
-    detail::instance<T>* target_ = nullptr;  // bound: the related object (uncounted, same group)
-    ptr<T> loose_;                           // unbound: what a loose T holds
+    // Bound: the related object (uncounted, same group). Loose: what a loose
+    // T holds (counted).
+    detail::instance<T>* target_ = nullptr;
 };
 
 namespace detail {

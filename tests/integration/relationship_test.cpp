@@ -966,3 +966,64 @@ TEST_CASE("relationships: copying a struct out of a ptr copies what is loaded an
     CHECK(copy.user == nullptr);
     CHECK(db.trace().empty());
 }
+
+// ---- what a relationship member costs, and finding its object ---------------------------
+
+namespace {
+struct Folder;
+// Over-aligned, with the relationship behind padding: the member finds its
+// object's instance from its own address (relationship_base.hpp), which
+// depends on where the struct sits in its instance.
+struct alignas(32) Cabinet {
+    std::int64_t id = 0;
+    std::string label{};
+    alignas(32) std::int64_t capacity = 0;
+    alchemy::relationship<Folder> folders{};
+};
+struct Folder {
+    std::int64_t id = 0;
+    std::string title{};
+    std::optional<std::int64_t> cabinet_id{};
+    alchemy::backref<Cabinet> cabinet{};
+};
+constexpr auto alchemy_table(Cabinet*) { return alchemy::table("cabinets"); }
+constexpr auto alchemy_table(Folder*) { return alchemy::table("folders", alchemy::foreign_key(&Folder::cabinet_id, &Cabinet::id)); }
+}  // namespace
+
+TEST_CASE("relationships: a collection member is one pointer, a many-to-one two, and both find their object when over-aligned",
+          "[backend][relationship][lifetime]") {
+    STATIC_REQUIRE(sizeof(alchemy::relationship<Folder>) == sizeof(void*));
+    STATIC_REQUIRE(sizeof(alchemy::relationship<Course, Enrollment>) == sizeof(void*));
+    STATIC_REQUIRE(sizeof(alchemy::backref<Cabinet>) == 2 * sizeof(void*));
+
+    graph_db db;
+    alchemy::metadata<Cabinet, Folder>().create_all(db.engine);
+    {
+        auto session = db.session();
+        auto cabinet = session.add(Cabinet{.label = "fiction", .capacity = 3});
+        for (const char* title : {"Emma", "Dune", "Kim"}) cabinet->folders.append(alchemy::make(Folder{.title = title}));
+        CHECK(cabinet->folders[1]->cabinet == cabinet);  // the other side, set through the collection's object
+        session.commit();
+    }
+    CHECK(db.stored("SELECT title, cabinet_id FROM folders ORDER BY id") == rows{{"Emma", "1"}, {"Dune", "1"}, {"Kim", "1"}});
+
+    auto session = db.session();
+    db.clear();
+    auto dune = session.get<Folder>(2);
+    auto cabinet = std::as_const(dune)->cabinet.get();  // a lazy many-to-one: its object's key names the cabinet
+    REQUIRE(cabinet);
+    CHECK(cabinet->label == "fiction");
+    std::vector<std::string> titles;
+    for (const auto& b : std::as_const(cabinet)->folders) titles.push_back(b->title);  // a lazy collection
+    CHECK(titles == strings{"Emma", "Dune", "Kim"});
+    CHECK(db.trace() == strings{BEGIN,
+                                stmt(test_backend::sql(R"(SELECT "id", "title", "cabinet_id" FROM "folders" WHERE "id" = ?)"), "(2)"),
+                                stmt(test_backend::sql(R"(SELECT "id", "label", "capacity" FROM "cabinets" WHERE "id" = ?)"), "(1)"),
+                                stmt(test_backend::sql(R"(SELECT "folders"."id", "folders"."title", "folders"."cabinet_id" FROM "folders" WHERE "folders"."cabinet_id" = ?)"), "(1)")});
+
+    cabinet->folders.remove(dune);  // through the collection: the folder's many-to-one is cleared
+    CHECK(dune->cabinet == nullptr);
+    session.commit();
+    CHECK(db.stored("SELECT title, cabinet_id FROM folders ORDER BY id") ==
+          rows{{"Emma", "1"}, {"Dune", "NULL"}, {"Kim", "1"}});
+}

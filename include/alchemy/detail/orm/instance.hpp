@@ -330,13 +330,44 @@ private:
     instance_base* p_ = nullptr;
 };
 
+/// Where an object of a struct aligned to `alignment` sits in its instance
+/// (checked against each instance<T> below): a relationship member finds its
+/// object's instance from its own address with it.
+constexpr std::size_t instance_object_offset(std::size_t alignment) noexcept {
+    return (sizeof(instance_base) + alignment - 1) / alignment * alignment;
+}
+
+template <class T>
+struct instance;
+
+// offsetof of a class with a vtable is "conditionally supported"; GCC and
+// Clang give the layout's offset (no virtual bases here).
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+#endif
+template <class T>
+inline constexpr bool instance_layout_as_expected = offsetof(instance<T>, value) == instance_object_offset(alignof(T));
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
 template <class T>
 struct instance final : instance_base {
     template <class... A>
-    explicit instance(A&&... args) : instance_base(table_of<T>()), value(std::forward<A>(args)...) {}
+    explicit instance(A&&... args) : instance_base(table_of<T>()), value(std::forward<A>(args)...) {
+        static_assert(instance_layout_as_expected<T>, "alchemy: an object is not where instance_object_offset says");
+    }
     void* object() noexcept override { return &value; }
     T value;
 };
+
+inline instance_base* relationship_base::owner() const noexcept {
+    const auto* i = info();
+    if (!i) return nullptr;
+    const auto object = reinterpret_cast<std::uintptr_t>(this) - i->offset;
+    return reinterpret_cast<instance_base*>(object - instance_object_offset(i->owner_alignment));
+}
 
 /// Binds the relationship members of a new, counted instance to it
 /// (relationship_base.hpp). Members of an object made from a row start
@@ -344,8 +375,8 @@ struct instance final : instance_base {
 inline void bind_relationships(instance_base& i, bool loaded) {
     for (const auto& r : i.table->relationships) {
         auto& member = r.access(i.object());
-        member.bind(i, r);
-        member.loaded = loaded;
+        member.bind(r);
+        member.set_loaded(loaded);
     }
 }
 

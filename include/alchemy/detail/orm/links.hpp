@@ -36,9 +36,9 @@ inline void attach_loaded(instance_base& owner, const relationship_info& info, i
     if (info.kind != relationship_kind::one_to_many) return;
     if (const auto* reverse = reverse_side(info)) {
         auto& back = member_of(item, *reverse);
-        if (!back.loaded) {
+        if (!back.is_loaded()) {
             back.put_item(&owner);
-            back.loaded = true;
+            back.set_loaded(true);
         }
     }
 }
@@ -49,8 +49,8 @@ const foreign_key_info& link_key(const relationship_info& info, const table_info
 /// The object a many-to-one member currently points to, without SQL: the
 /// loaded target, or the identity-mapped object its foreign key names.
 inline instance_base* current_target(const relationship_base& m, instance_base& child) {
-    if (m.loaded) return m.item_count() ? m.item(0) : nullptr;
-    return child.owner ? child.owner->mapped_target(child, *m.info) : nullptr;
+    if (m.is_loaded()) return m.item_count() ? m.item(0) : nullptr;
+    return child.owner ? child.owner->mapped_target(child, *m.info()) : nullptr;
 }
 
 void load_relationship(relationship_base& m);

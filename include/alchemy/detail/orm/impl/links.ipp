@@ -20,23 +20,23 @@ ALCHEMY_INLINE const foreign_key_info& link_key(const relationship_info& info, c
 }
 
 ALCHEMY_INLINE void load_relationship(relationship_base& m) {
-    if (m.loaded || !m.owner) return;
-    auto& owner = *m.owner;
+    if (m.is_loaded() || !m.is_bound()) return;
+    auto& owner = *m.owner();
     if (!owner.owner) {
         if (owner.has_identity)
             throw DetachedInstanceError(fmt::format(
                 "alchemy: Parent instance {} is not bound to a Session; lazy load operation of attribute '{}' "
                 "cannot proceed",
-                owner.describe(), m.info->member));
-        m.loaded = true;  // a new object: nothing to load
+                owner.describe(), m.info()->member));
+        m.set_loaded(true);  // a new object: nothing to load
         return;
     }
-    owner.owner->load_relationship(owner, *m.info);
+    owner.owner->load_relationship(owner, *m.info());
 }
 
 ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& item) {
-    auto& owner = *self.owner;
-    const auto& info = *self.info;
+    auto& owner = *self.owner();
+    const auto& info = *self.info();
     if (self.has_item(&item)) return;
     if (owner.owner) owner.owner->before_link(owner, info, &item);  // may throw: nothing changed yet
     self.put_new_item(&item);  // checked above: not there yet
@@ -50,13 +50,13 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
             auto* old = current_target(back, item);
             if (old && old != &owner) {
                 auto& old_collection = member_of(*old, info);
-                if (old_collection.loaded) old_collection.take_item(&item);
-                if (old_collection.changes) take_change(old_collection.changes->added, &item);
+                if (old_collection.is_loaded()) old_collection.take_item(&item);
+                if (auto* changes = old_collection.changes()) take_change(changes->added, &item);
             }
             back.put_item(&owner);
-            back.loaded = true;
-            back.changed = true;
-        } else if (back.loaded) {
+            back.set_loaded(true);
+            back.set_changed(true);
+        } else if (back.is_loaded()) {
             back.put_item(&owner);
         }
     }
@@ -64,8 +64,8 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
 }
 
 ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& item) {
-    auto& owner = *self.owner;
-    const auto& info = *self.info;
+    auto& owner = *self.owner();
+    const auto& info = *self.info();
     self.take_item(&item);
     auto& history = self.history();
     const bool was_added = take_change(history.added, &item);
@@ -75,10 +75,10 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
         if (info.kind == relationship_kind::one_to_many) {
             if (current_target(back, item) == &owner) {
                 back.put_item(nullptr);
-                back.loaded = true;
-                back.changed = true;
+                back.set_loaded(true);
+                back.set_changed(true);
             }
-        } else if (back.loaded) {
+        } else if (back.is_loaded()) {
             back.take_item(&owner);
         }
     }
@@ -86,25 +86,25 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
 }
 
 ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* target) {
-    auto& child = *self.owner;
-    const auto& info = *self.info;
+    auto& child = *self.owner();
+    const auto& info = *self.info();
     auto* old = current_target(self, child);
-    if (self.loaded && old == target) return;
+    if (self.is_loaded() && old == target) return;
     if (child.owner && target) child.owner->before_link(child, info, target);
     if (const auto* reverse = reverse_side(info)) {
         if (old && old != target) {
             auto& collection = member_of(*old, *reverse);
-            if (collection.loaded) collection.take_item(&child);
-            if (collection.changes) take_change(collection.changes->added, &child);
+            if (collection.is_loaded()) collection.take_item(&child);
+            if (auto* changes = collection.changes()) take_change(changes->added, &child);
         }
         if (target) {
             auto& collection = member_of(*target, *reverse);
-            if (collection.loaded) collection.put_item(&child);
+            if (collection.is_loaded()) collection.put_item(&child);
         }
     }
     self.put_item(target);
-    self.loaded = true;
-    self.changed = true;
+    self.set_loaded(true);
+    self.set_changed(true);
     if (target) join_groups(&child, target);
     if (child.owner) child.owner->after_link(child, info, target);
 }

@@ -18,7 +18,7 @@ ALCHEMY_INLINE void joined_loads::take(session_core& core, instance_base* owner,
     if (!owner) return;
     for (auto& j : loads_) {
         auto& m = member_of(*owner, *j.info);
-        auto [it, fresh] = j.owners.emplace(owner, !m.loaded);
+        auto [it, fresh] = j.owners.emplace(owner, !m.is_loaded());
         if (!it->second) continue;  // loaded before this query: left as it is
         const auto& target = j.info->target();
         bool all_null = true;
@@ -32,7 +32,7 @@ ALCHEMY_INLINE void joined_loads::take(session_core& core, instance_base* owner,
 ALCHEMY_INLINE void joined_loads::finish() {
     for (auto& j : loads_)
         for (auto& [owner, filling] : j.owners)
-            if (filling) member_of(*owner, *j.info).loaded = true;
+            if (filling) member_of(*owner, *j.info).set_loaded(true);
 }
 
 ALCHEMY_INLINE pointer_set::pointer_set() = default;

@@ -325,7 +325,7 @@ ALCHEMY_INLINE void session_core::remember_written_key(instance_base& child, std
 ALCHEMY_INLINE void session_core::remember_written_links(const std::vector<relationship_base*>& members) {
     written_links_.reserve(written_links_.size() + members.size());
     for (auto* m : members) {
-        written_links_.push_back({instance_ref(m->owner), m, m->changed, std::move(m->changes)});
+        written_links_.push_back({instance_ref(m->owner()), m, m->changed(), m->take_changes()});
         m->clear_changes();
     }
 }
@@ -343,14 +343,16 @@ ALCHEMY_INLINE void session_core::restore_written() {
     for (auto w = written_links_.rbegin(); w != written_links_.rend(); ++w) {
         if (w->owner->owner != this) continue;  // expunged since: not this session's to write
         auto& m = *w->member;
-        m.changed = m.changed || w->changed;
+        m.set_changed(m.changed() || w->changed);
         if (w->changes) {
-            auto newer = std::exchange(m.changes, std::move(w->changes));
+            auto newer = m.take_changes();
+            m.put_changes(std::move(w->changes));
             if (newer) {
+                auto& changes = *m.changes();
                 for (auto* item : newer->removed)
-                    if (!take_change(m.changes->added, item)) m.changes->removed.push_back(item);
+                    if (!take_change(changes.added, item)) changes.removed.push_back(item);
                 for (auto* item : newer->added)
-                    if (!take_change(m.changes->removed, item)) m.changes->added.push_back(item);
+                    if (!take_change(changes.removed, item)) changes.added.push_back(item);
             }
         }
         // The next flush looks for changes on pending and touched objects.

@@ -47,7 +47,7 @@ ALCHEMY_INLINE void session_core::cascade_add(instance_base& i) {
     for (const auto& r : i.table->relationships) {
         if (!r.cascades(cascade::save_update)) continue;
         auto& m = member_of(i, r);
-        if (!m.loaded) continue;
+        if (!m.is_loaded()) continue;
         for (std::size_t k = 0; k < m.item_count(); ++k) {
             auto* item = m.item(k);
             if (item && !item->owner && !item->deleted) add(instance_ref(item));
@@ -60,7 +60,7 @@ ALCHEMY_INLINE std::vector<instance_base*> session_core::related_with(instance_b
     for (const auto& r : i.table->relationships) {
         if (!r.cascades(flag)) continue;
         const auto& m = member_of(i, r);
-        if (!m.loaded) continue;
+        if (!m.is_loaded()) continue;
         for (std::size_t k = 0; k < m.item_count(); ++k)
             if (auto* item = m.item(k)) out.push_back(item);
     }
@@ -100,7 +100,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
     auto& m = member_of(owner, info);
     ensure_loaded(owner);
     if (!owner.has_identity) {  // pending: nothing in the database yet
-        m.loaded = true;
+        m.set_loaded(true);
         return;
     }
     // Batched lazy loading: the other objects the same query returned load
@@ -111,7 +111,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
         for (auto* o : batch->members)
             if (o && o->table == owner.table) owners.push_back(o);
         load_many(info, owners);
-        if (m.loaded) return;
+        if (m.is_loaded()) return;
     }
     const auto& target = info.target();
     if (info.kind == relationship_kind::many_to_one) {
@@ -131,7 +131,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
         }
         m.put_item(found.get());
         if (found) join_groups(&owner, found.get());
-        m.loaded = true;
+        m.set_loaded(true);
         return;
     }
     autoflush();
@@ -141,7 +141,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
     arena_scope arena(*this);
     for (; result.has_row(); result.next())
         attach_loaded(owner, info, *adopt(target, result.current(), info.make_target), once);
-    m.loaded = true;
+    m.set_loaded(true);
 }
 
 /// Loads relationship `info` of every object in `owners` (objects of the
@@ -153,7 +153,7 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
     arena_scope arena(*this);
     std::vector<instance_base*> owners;
     for (auto* o : all_owners)
-        if (o && o->owner == this && o->has_identity && !member_of(*o, info).loaded) owners.push_back(o);
+        if (o && o->owner == this && o->has_identity && !member_of(*o, info).is_loaded()) owners.push_back(o);
     if (owners.empty()) return;
     autoflush();
     const auto& owner_table = *owners.front()->table;
@@ -212,7 +212,7 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
             auto* t = v.is_null() ? nullptr : found[encoded(v)];
             m.put_item(t);
             if (t) join_groups(o, t);
-            m.loaded = true;
+            m.set_loaded(true);
         }
         return;
     }
@@ -242,7 +242,7 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
                 if (auto it = by_value.find(encoded(r[0])); it != by_value.end()) attach(it->second, item);
             });
     }
-    for (auto* o : owners) member_of(*o, info).loaded = true;
+    for (auto* o : owners) member_of(*o, info).set_loaded(true);
 }
 
 }  // namespace alchemy::detail

@@ -126,7 +126,7 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
             if (!m.has_changes()) continue;
             links.processed.push_back(&m);
             if (r.kind == relationship_kind::many_to_one) {
-                if (!m.changed) continue;
+                if (!m.changed()) continue;
                 auto* target = m.item_count() ? m.item(0) : nullptr;
                 links.assignments.push_back({&owner, r.foreign_key, target});
                 if (const auto* reverse = reverse_side(r);
@@ -134,8 +134,9 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
                     orphans.push_back(&owner);
                 continue;
             }
-            if (!m.changes) continue;
-            for (auto* item : m.changes->removed) {
+            const auto* changes = m.changes();
+            if (!changes) continue;
+            for (auto* item : changes->removed) {
                 if (r.kind == relationship_kind::many_to_many) {
                     links.changes.push_back({&r, &owner, item, false});
                 } else {
@@ -143,7 +144,7 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
                     if (r.cascades(cascade::delete_orphan)) orphans.push_back(item);
                 }
             }
-            for (auto* item : m.changes->added) {
+            for (auto* item : changes->added) {
                 if (r.kind == relationship_kind::many_to_many)
                     links.changes.push_back({&r, &owner, item, true});
                 else
@@ -191,7 +192,7 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
                         auto& back = member_of(*child, *reverse);
                         if (current_target(back, *child) == &parent) {
                             back.put_item(nullptr);
-                            back.loaded = true;
+                            back.set_loaded(true);
                         }
                     }
                 }
