@@ -26,6 +26,7 @@
 #include <alchemy/types.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -376,6 +377,7 @@ inline void bind_relationships(instance_base& i, bool loaded) {
     for (const auto& r : i.table->relationships) {
         auto& member = r.access(i.object());
         member.bind(r);
+        assert(member.owner() == &i);  // (instance_object_offset and relationship_info::offset agree)
         member.set_loaded(loaded);
     }
 }

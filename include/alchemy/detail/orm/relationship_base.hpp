@@ -80,7 +80,8 @@ struct relationship_ops {
     /// member's own storage, or a lookup in a large collection's index (built
     /// on first use, so it may allocate).
     bool (*has_item)(const relationship_base& m, const instance_base* item);
-    /// A bound collection's block (created empty if it has none); null for a reference.
+    /// A bound collection's block, created empty if it has none (a reference
+    /// has none: the session never asks one for collection changes).
     relationship_block& (*block)(relationship_base& m);
 };
 
@@ -146,8 +147,8 @@ struct relationship_base {
 
     /// A collection's changes since the last flush, or null if none were recorded.
     collection_changes* changes() const noexcept {
-        return (word_ & block_bit) ? reinterpret_cast<const relationship_block*>(word_ & ~tag_mask)->changes.get()
-                                   : nullptr;
+        const auto* b = bound_block();
+        return b ? b->changes.get() : nullptr;
     }
     /// A bound collection's changes, recorded from now on.
     collection_changes& history() {
@@ -157,8 +158,8 @@ struct relationship_base {
     }
     /// Takes the changes out (a flush that may be rolled back keeps them aside) ...
     std::unique_ptr<collection_changes> take_changes() noexcept {
-        if (!(word_ & block_bit)) return nullptr;
-        return std::move(reinterpret_cast<relationship_block*>(word_ & ~tag_mask)->changes);
+        auto* b = bound_block();
+        return b ? std::move(b->changes) : nullptr;
     }
     /// ... and puts them back (a bound collection only).
     void put_changes(std::unique_ptr<collection_changes> c) {
