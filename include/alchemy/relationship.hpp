@@ -162,7 +162,6 @@ public:
     static void ops_bind(relationship_base& base, const relationship_info& i) {
         auto& self = static_cast<relationship&>(base);
         storage* loose = self.store();  // the loose items, linked again through the owner
-        self.word_ = 0;
         self.bind_word(i);
         if (!loose) return;
         const std::unique_ptr<storage> held(loose);

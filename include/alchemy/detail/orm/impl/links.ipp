@@ -20,7 +20,7 @@ ALCHEMY_INLINE const foreign_key_info& link_key(const relationship_info& info, c
 }
 
 ALCHEMY_INLINE void load_relationship(relationship_base& m) {
-    if (m.is_loaded() || !m.is_bound()) return;
+    if (m.is_loaded()) return;  // (a loose member always is)
     auto& owner = *m.owner();
     if (!owner.owner) {
         if (owner.has_identity)
