@@ -133,9 +133,20 @@ TEST_CASE("engine: a connection opened while another writes to a rollback-journa
     other.exec("CREATE TABLE t (x INTEGER)");
     other.exec("BEGIN IMMEDIATE");
     other.exec("INSERT INTO t (x) VALUES (1)");
+    // The engine's connection retries the switch every millisecond, holding a
+    // SHARED lock for a moment each time; the writer's COMMIT, which needs every
+    // reader gone, must wait those moments out as any real writer with a
+    // busy_timeout would (without one it fails at once, as it once did in CI).
+    // A failure here is reported rather than terminating the test binary.
+    std::string releaser_error;
     std::thread releaser([&] {
-        std::this_thread::sleep_for(150ms);
-        other.exec("COMMIT");
+        try {
+            std::this_thread::sleep_for(150ms);
+            other.exec("PRAGMA busy_timeout = 5000");
+            other.exec("COMMIT");
+        } catch (const std::exception& e) {
+            releaser_error = e.what();
+        }
     });
     auto engine = alchemy::create_engine(file_url(path), {.backend = alchemy::sqlite::options{.busy_timeout = 5000ms}});
     const auto start = std::chrono::steady_clock::now();
@@ -149,6 +160,7 @@ TEST_CASE("engine: a connection opened while another writes to a rollback-journa
     }
     const auto elapsed = std::chrono::steady_clock::now() - start;
     releaser.join();
+    REQUIRE(releaser_error == "");
     CHECK(mode == "wal");
     CHECK(elapsed >= 100ms);  // it waited for the writer
     CHECK(raw_query(path, "SELECT x FROM t") == std::vector<std::vector<std::string>>{{"1"}});
