@@ -147,6 +147,8 @@ struct table_info {
     std::vector<relationship_info> relationships;  ///< in member order
     /// The struct's typed operations (load, snapshot, compare: entity_ops.hpp).
     const detail::entity_ops* ops = nullptr;
+    /// alignof the struct: where an object sits in the session's instance of it.
+    std::size_t alignment = alignof(std::max_align_t);
 
     /// The column called `column_name`, or nullptr.
     const column_info* find_column(std::string_view column_name) const noexcept {
@@ -856,6 +858,7 @@ table_info build_table() {
     table.struct_name = struct_name<T>();
     table.name = spec.name.empty() ? snake_case(table.struct_name) : std::string(spec.name);
     table.ops = &typed_entity<T, column_members_of<T>>::ops;
+    table.alignment = alignof(T);
 
     for_each_index<reflect<T>::count>([&](auto i) {
         if constexpr (is_column_member<T, i>) {

@@ -71,7 +71,7 @@ public:
 
     /// A new transient object (not in any session yet).
     static ptr make(T value) {
-        ptr made(new detail::instance<T>(std::move(value)));
+        ptr made(detail::new_instance<T>(std::move(value)));
         if constexpr (detail::has_relationships<T>) detail::bind_relationships(*made.p(), true);
         return made;
     }

@@ -239,7 +239,7 @@ private:
     ptr<T> merge_one(const T& object, merge_memo& memo) {
         if (auto it = memo.find(&object); it != memo.end()) return ptr<T>(static_cast<detail::instance<T>*>(it->second));
         const auto& table = table_of<T>();
-        const detail::instance_ref probe_ref(new detail::instance<T>(object));
+        const detail::instance_ref probe_ref(detail::new_instance<T>(object));
         const auto* probe = probe_ref.get();
         std::vector<value> key;
         bool has_key = true;

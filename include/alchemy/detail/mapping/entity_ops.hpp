@@ -59,6 +59,9 @@ struct entity_ops {
     void (*update)(snapshot& to, const void* object, std::size_t column);
     /// Binds column `column` of `from` as a parameter (the row's old key values).
     void (*bind)(const snapshot& from, std::size_t column, binder& out);
+    /// Ends the lifetime of `object` (its destructor; the session's instances
+    /// have no vtable, so this is where their object's type is remembered).
+    void (*destroy)(void* object) noexcept;
 };
 
 // ---- generated per struct -----------------------------------------------------------
@@ -178,7 +181,9 @@ struct typed_entity {
         visit_column(column, [&](auto c) { type_traits<member_type<c>>::bind(out, std::get<c>(values_of(from))); });
     }
 
-    static constexpr entity_ops ops{&load, &take_snapshot, &diff, &restore, &update, &bind};
+    static void destroy(void* object) noexcept { std::destroy_at(static_cast<T*>(object)); }
+
+    static constexpr entity_ops ops{&load, &take_snapshot, &diff, &restore, &update, &bind, &destroy};
 };
 
 }  // namespace alchemy::detail

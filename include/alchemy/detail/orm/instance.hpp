@@ -16,6 +16,14 @@
 // lives at most as long as the objects it was ever linked with.
 // Handles are not thread-safe: a group is used by one thread at a time, as
 // its session is.
+//
+// Layout. An instance is this header followed by the object, at
+// instance_object_offset(alignof(T)), and has no vtable: the object is found
+// from the header's address and the table's alignment, and the one operation
+// that needs the type, the object's destructor, goes through the table's
+// entity_ops. Instances are made by new_instance<T> or in an instance_arena
+// and freed by destroy_instance. A relationship member finds its instance
+// from its own address the same way.
 #pragma once
 
 #include <alchemy/detail/config.hpp>
@@ -46,6 +54,7 @@ namespace detail {
 
 struct instance_base;
 struct arena_chunk_header;
+inline void destroy_instance(instance_base* i) noexcept;
 
 /// What an object and its relationship members may ask of the session that
 /// owns it: the narrow door through which ptr.hpp and relationship.hpp reach
@@ -125,24 +134,22 @@ struct instance_base {
     explicit instance_base(const table_info& t) : table(&t) {}
     instance_base(const instance_base&) = delete;
     instance_base& operator=(const instance_base&) = delete;
-    virtual ~instance_base() {
-        if (batch) batch->members[batch_index] = nullptr;
-    }
 
-    virtual void* object() noexcept = 0;
+    /// The mapped object (a T of `table`'s struct) this header precedes.
+    void* object() noexcept;
     const void* object() const noexcept { return const_cast<instance_base*>(this)->object(); }
 
     // Members ordered to pack: a session holds one of these per object.
     const table_info* table;
     instance_owner* owner = nullptr;     // the session it belongs to, if any
 
-    // The group (see the top of this file): parent in the union-find tree
-    // (itself at the root), the next member in a circular list of the group,
-    // and at the root the count of handles and the number of members.
-    instance_base* group_parent = this;
+    // The group (see the top of this file), in one word and a list link. At
+    // a root, group_word holds the group's handle count (bits 32-63), its
+    // number of members (bits 1-31) and a set bit 0; elsewhere it is the
+    // parent's address in the union-find tree (bit 0 clear: instances are
+    // aligned). group_next is the next member in a circular list of the group.
+    std::uint64_t group_word = group_root_word(0, 1);
     instance_base* group_next = this;
-    std::uint32_t group_handles = 0;
-    std::uint32_t group_size = 1;
 
     batch_ref batch;                     // the query that loaded it (tables with relationships)
     std::uint32_t batch_index = 0;
@@ -213,18 +220,38 @@ struct instance_base {
 
     /// "<User at 0x...>", as SQLAlchemy names objects in messages.
     std::string describe() const;
+
+    static constexpr std::uint64_t group_root_word(std::uint64_t handles, std::uint64_t size) noexcept {
+        return handles << 32 | size << 1 | 1;
+    }
+    static constexpr std::uint64_t one_group_handle = std::uint64_t{1} << 32;
+    bool is_group_root() const noexcept { return group_word & 1; }
+    /// At a root: the handles to any member of the group.
+    std::uint32_t group_handles() const noexcept { return static_cast<std::uint32_t>(group_word >> 32); }
+    /// At a root: how many objects the group holds.
+    std::uint32_t group_size() const noexcept { return static_cast<std::uint32_t>(group_word >> 1) & 0x7fff'ffffu; }
+
+protected:
+    // Only destroy_instance ends an instance's life (it runs the object's
+    // destructor through the table first).
+    ~instance_base() {
+        if (batch) batch->members[batch_index] = nullptr;
+    }
+    friend void destroy_instance(instance_base* i) noexcept;
 };
 
 /// The root of i's group (path halving keeps the trees flat).
 inline instance_base* group_root(instance_base* i) noexcept {
-    while (i->group_parent != i) {
-        i->group_parent = i->group_parent->group_parent;
-        i = i->group_parent;
+    while (!i->is_group_root()) {
+        auto* parent = reinterpret_cast<instance_base*>(static_cast<std::uintptr_t>(i->group_word));
+        if (parent->is_group_root()) return parent;
+        i->group_word = parent->group_word;  // now the grandparent
+        i = reinterpret_cast<instance_base*>(static_cast<std::uintptr_t>(i->group_word));
     }
     return i;
 }
 
-inline void retain(instance_base* i) noexcept { ++group_root(i)->group_handles; }
+inline void retain(instance_base* i) noexcept { group_root(i)->group_word += instance_base::one_group_handle; }
 
 /// The start of every instance_arena chunk: how many objects in it are
 /// alive, plus one while its arena still places objects in it. Atomic:
@@ -266,15 +293,32 @@ private:
     bool first_given_ = false;  // the first object went to new
 };
 
-/// Destroys one instance and frees its memory (or its share of a chunk).
+/// Memory for an instance (what new_instance and destroy_instance pair):
+/// operator new's aligned form only for structs aligned beyond what plain
+/// new guarantees.
+inline void* allocate_instance_memory(std::size_t size, std::size_t alignment) {
+    if (alignment > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(size, std::align_val_t{alignment});
+    return ::operator new(size);
+}
+inline void free_instance_memory(void* memory, std::size_t alignment) noexcept {
+    if (alignment > __STDCPP_DEFAULT_NEW_ALIGNMENT__) ::operator delete(memory, std::align_val_t{alignment});
+    else ::operator delete(memory);
+}
+
+/// The alignment of an instance whose struct is aligned to `alignment`.
+constexpr std::size_t instance_alignment(std::size_t alignment) noexcept {
+    return alignment > alignof(instance_base) ? alignment : alignof(instance_base);
+}
+
+/// Destroys one instance (its object first) and frees its memory (or its
+/// share of a chunk).
 inline void destroy_instance(instance_base* i) noexcept {
+    const table_info* table = i->table;
     auto* chunk = i->chunk;
-    if (!chunk) {
-        delete i;
-        return;
-    }
-    i->~instance_base();  // (virtual: destroys the whole instance<T>)
-    instance_arena::release(chunk);
+    table->ops->destroy(i->object());
+    i->~instance_base();
+    if (chunk) instance_arena::release(chunk);
+    else free_instance_memory(i, instance_alignment(table->alignment));
 }
 
 /// Frees every member of the group whose root is `root` (its last handle is gone).
@@ -283,7 +327,8 @@ void free_group(instance_base* root) noexcept;
 /// Drops one handle; the last handle of a group frees every member.
 inline void release(instance_base* i) noexcept {
     auto* root = group_root(i);
-    if (--root->group_handles == 0) free_group(root);
+    root->group_word -= instance_base::one_group_handle;
+    if (root->group_handles() == 0) free_group(root);
 }
 
 /// Puts a and b in one group (linking them through a relationship).
@@ -291,10 +336,11 @@ inline void join_groups(instance_base* a, instance_base* b) noexcept {
     auto* ra = group_root(a);
     auto* rb = group_root(b);
     if (ra == rb) return;
-    if (ra->group_size < rb->group_size) std::swap(ra, rb);
-    rb->group_parent = ra;
-    ra->group_handles += rb->group_handles;
-    ra->group_size += rb->group_size;
+    if (ra->group_size() < rb->group_size()) std::swap(ra, rb);
+    const std::uint64_t handles = std::uint64_t{ra->group_handles()} + rb->group_handles();
+    const std::uint64_t size = std::uint64_t{ra->group_size()} + rb->group_size();
+    rb->group_word = reinterpret_cast<std::uintptr_t>(ra);
+    ra->group_word = instance_base::group_root_word(handles, size);
     std::swap(ra->group_next, rb->group_next);  // splices the two circular lists
 }
 
@@ -334,15 +380,21 @@ private:
 /// Where an object of a struct aligned to `alignment` sits in its instance
 /// (checked against each instance<T> below): a relationship member finds its
 /// object's instance from its own address with it.
+/// (alignment is a power of two.)
 constexpr std::size_t instance_object_offset(std::size_t alignment) noexcept {
-    return (sizeof(instance_base) + alignment - 1) / alignment * alignment;
+    return (sizeof(instance_base) + alignment - 1) & ~(alignment - 1);
+}
+
+inline void* instance_base::object() noexcept {
+    return reinterpret_cast<std::byte*>(this) + instance_object_offset(table->alignment);
 }
 
 template <class T>
 struct instance;
 
-// offsetof of a class with a vtable is "conditionally supported"; GCC and
-// Clang give the layout's offset (no virtual bases here).
+// offsetof of a class that is not standard-layout (members in the base and
+// the derived class) is "conditionally supported"; GCC and Clang give the
+// layout's offset (no virtual bases here).
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
@@ -359,9 +411,25 @@ struct instance final : instance_base {
     explicit instance(A&&... args) : instance_base(table_of<T>()), value(std::forward<A>(args)...) {
         static_assert(instance_layout_as_expected<T>, "alchemy: an object is not where instance_object_offset says");
     }
-    void* object() noexcept override { return &value; }
     T value;
+
+private:
+    // destroy_instance ends its life in parts (the object, then the header).
+    ~instance() = default;
 };
+
+/// A new instance of T made from `args`, not counted (destroy_instance frees it).
+template <class T, class... A>
+instance<T>* new_instance(A&&... args) {
+    static_assert(alignof(instance<T>) == instance_alignment(alignof(T)));
+    void* memory = allocate_instance_memory(sizeof(instance<T>), alignof(instance<T>));
+    try {
+        return ::new (memory) instance<T>(std::forward<A>(args)...);
+    } catch (...) {
+        free_instance_memory(memory, alignof(instance<T>));
+        throw;
+    }
+}
 
 inline instance_base* relationship_base::owner() const noexcept {
     const auto* i = info();
@@ -397,7 +465,7 @@ instance_ref make_instance(instance_arena* arena) {
         }
         made->chunk = chunk;
     } else {
-        made = new instance<T>();
+        made = new_instance<T>();
     }
     instance_ref ref(made);
     if constexpr (has_relationships<T>) bind_relationships(*ref, false);

@@ -55,12 +55,12 @@ ALCHEMY_INLINE void instance_arena::release(arena_chunk_header* chunk) noexcept 
 }
 
 ALCHEMY_INLINE void free_group(instance_base* root) noexcept {
-    if (root->group_size == 1) {  // the common case: an object linked to nothing
+    if (root->group_size() == 1) {  // the common case: an object linked to nothing
         destroy_instance(root);
         return;
     }
     std::vector<instance_base*> members;
-    members.reserve(root->group_size);
+    members.reserve(root->group_size());
     auto* m = root;
     do {
         members.push_back(m);
