@@ -8,6 +8,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -253,6 +256,48 @@ TEST_CASE("session identity: a loaded object is not overwritten by the database,
         CHECK(db.trace() == strings{stmt(select_user, "(1)"), stmt(update_user_email, "('second@x', 1)"), COMMIT});
         CHECK(db.users() == rows{{"1", "Renamed behind the back", "second@x"}});
     }
+}
+
+TEST_CASE("session identity: keys at both ends of the 64-bit range each map to their own object",
+          "[backend][session][identity]") {
+    // An identity key keeps an integer within +/-2^62 in its one word and
+    // encodes any other: a query and get() must meet on the same object
+    // either way, and the flush must name the full 64-bit value.
+    constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t highest = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t edge = std::int64_t{1} << 62;
+    const std::vector<std::int64_t> ids{lowest, -edge - 1, -edge, -1, 0, edge - 1, edge, highest};
+    database db;
+    for (std::size_t n = 0; n < ids.size(); ++n)
+        db.run({fmt::format("INSERT INTO users (id, name) VALUES ({}, 'u{}')", ids[n], n)});
+    auto session = db.session();
+    auto all = session.query<User>().order_by(alchemy::col(&User::id)).all();
+    REQUIRE(all.size() == ids.size());
+    db.clear();
+    for (std::size_t n = 0; n < ids.size(); ++n) {
+        CAPTURE(ids[n]);
+        CHECK(peek(all[n]).id == ids[n]);
+        CHECK(session.get<User>(ids[n]) == all[n]);  // the loaded object, from the map
+    }
+    CHECK(db.sql().empty());
+    CHECK_FALSE(session.get<User>(edge + 1));  // a neighbour is not confused with a key held
+    CHECK(db.trace() == strings{stmt(select_user, fmt::format("({})", edge + 1))});
+    db.clear();
+
+    all.back()->name = "top";
+    session.remove(all.front());
+    auto added = alchemy::make(User{.id = highest - 1, .name = "new"});
+    session.add(added);
+    session.commit();
+    CHECK(db.trace() == strings{stmt(update_user_name, fmt::format("('top', {})", highest)),
+                                stmt(insert_user_with_id, fmt::format("({}, 'new', NULL)", highest - 1)),
+                                stmt(delete_user, fmt::format("({})", lowest)), COMMIT});
+    rows expected;
+    for (std::size_t n = 1; n < ids.size(); ++n)
+        expected.push_back({std::to_string(ids[n]), n + 1 == ids.size() ? "top" : fmt::format("u{}", n), "NULL"});
+    expected.insert(expected.end() - 1, {std::to_string(highest - 1), "new", "NULL"});
+    CHECK(db.users() == expected);
+    CHECK(session.get<User>(highest - 1) == added);
 }
 
 TEST_CASE("session identity: a flushed-deleted object is no longer found by get()", "[backend][session][identity]") {

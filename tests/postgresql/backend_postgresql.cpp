@@ -42,14 +42,16 @@ public:
         return out;
     }
 
-    // Every identity column of the schema continues after its largest key.
+    // Every identity column of the schema continues after its largest key
+    // (kept within the sequence's bounds, 1 to 2^63 - 1, so that tables
+    // holding keys at the ends of the 64-bit range can be set up too).
     void sync_generated_keys() const override {
         schema_.rows(R"(DO $$
 DECLARE c record;
 BEGIN
   FOR c IN SELECT table_name, column_name FROM information_schema.columns
            WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP
-    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, false) FROM %I',
+    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), greatest(least(coalesce(max(%I), 0), 9223372036854775806), 0) + 1, false) FROM %I',
                    format('%I', c.table_name), c.column_name, c.column_name, c.table_name);
   END LOOP;
 END $$)");

@@ -70,34 +70,52 @@ private:
     std::string& out_;
 };
 
-/// An identity key: 16 bytes in every object a session holds. The integer
-/// is kept as it is; any other key (composite, text, real, NULL) as its
-/// encoded bytes on the heap. One key always takes the same form, so equal
-/// keys compare equal. A default-constructed key is the integer 0: what an
-/// object without an identity holds, never looked at until it has one.
+/// An identity key: one word in every object a session holds. An integer
+/// key within +/-2^62 (every key a sequence or rowid hands out) is kept in
+/// the word itself, shifted left by one (bit 0 clear); any other key
+/// (composite, text, real, NULL, or an integer beyond that range) as its
+/// encoded bytes on the heap, the word holding their address with bit 0 set.
+/// One key always takes the same form, so equal keys compare equal. A
+/// default-constructed key is the integer 0: what an object without an
+/// identity holds, never looked at until it has one.
 class identity_key {
 public:
     identity_key() noexcept = default;
-    explicit identity_key(std::int64_t integer) noexcept : integer_(integer) {}
-    identity_key(const identity_key& o)
-        : integer_(o.integer_), encoded_(o.encoded_ ? std::make_unique<std::string>(*o.encoded_) : nullptr) {}
+    explicit identity_key(std::int64_t integer) {
+        if (integer >= -inline_limit && integer < inline_limit) {
+            word_ = static_cast<std::uint64_t>(integer) << 1;
+        } else {
+            std::string bytes;
+            encode_key_part(bytes, column_value::integer(integer));
+            set_encoded(std::move(bytes));
+        }
+    }
+    identity_key(const identity_key& o) {
+        if (o.is_integer()) word_ = o.word_;
+        else set_encoded(o.encoded());
+    }
     identity_key& operator=(const identity_key& o) {
         if (this != &o) *this = identity_key(o);
         return *this;
     }
-    identity_key(identity_key&&) noexcept = default;
-    identity_key& operator=(identity_key&&) noexcept = default;
-    ~identity_key() = default;
+    identity_key(identity_key&& o) noexcept : word_(std::exchange(o.word_, 0)) {}
+    identity_key& operator=(identity_key&& o) noexcept {
+        std::swap(word_, o.word_);
+        return *this;
+    }
+    ~identity_key() {
+        if (!is_integer()) delete encoded_pointer();
+    }
 
     /// From encode_key_part's bytes; a single integer's become the integer.
     static identity_key from_encoded(std::string bytes) {
         if (bytes.size() == 1 + sizeof(std::int64_t) && bytes[0] == static_cast<char>(sql_type::integer)) {
             std::int64_t i;
             std::memcpy(&i, bytes.data() + 1, sizeof i);
-            return identity_key(i);
+            if (i >= -inline_limit && i < inline_limit) return identity_key(i);
         }
         identity_key key;
-        key.encoded_ = std::make_unique<std::string>(std::move(bytes));
+        key.set_encoded(std::move(bytes));
         return key;
     }
     /// The key of a one-column primary key holding `v`.
@@ -108,25 +126,34 @@ public:
         return from_encoded(std::move(bytes));
     }
 
-    bool is_integer() const noexcept { return !encoded_; }
-    std::int64_t integer() const noexcept { return integer_; }  // when is_integer()
-    const std::string& encoded() const noexcept { return *encoded_; }  // when !is_integer()
+    /// Whether the key is an integer kept in the word (else encoded()).
+    bool is_integer() const noexcept { return (word_ & 1) == 0; }
+    std::int64_t integer() const noexcept { return static_cast<std::int64_t>(word_) >> 1; }  // when is_integer()
+    const std::string& encoded() const noexcept { return *encoded_pointer(); }  // when !is_integer()
     /// encode_key_part's bytes, whichever the form (for maps keyed by bytes).
     std::string bytes() const {
-        if (encoded_) return *encoded_;
+        if (!is_integer()) return encoded();
         std::string out;
-        encode_key_part(out, column_value::integer(integer_));
+        encode_key_part(out, column_value::integer(integer()));
         return out;
     }
 
     friend bool operator==(const identity_key& a, const identity_key& b) noexcept {
-        if (a.is_integer() != b.is_integer()) return false;
-        return a.is_integer() ? a.integer_ == b.integer_ : *a.encoded_ == *b.encoded_;
+        if (a.is_integer() || b.is_integer()) return a.word_ == b.word_;
+        return a.encoded() == b.encoded();
     }
 
 private:
-    std::int64_t integer_ = 0;
-    std::unique_ptr<std::string> encoded_;
+    static constexpr std::int64_t inline_limit = std::int64_t{1} << 62;
+
+    std::string* encoded_pointer() const noexcept {
+        return reinterpret_cast<std::string*>(static_cast<std::uintptr_t>(word_ & ~std::uint64_t{1}));
+    }
+    void set_encoded(std::string bytes) {  // (word_ holds no encoded bytes yet)
+        word_ = reinterpret_cast<std::uintptr_t>(new std::string(std::move(bytes))) | 1;
+    }
+
+    std::uint64_t word_ = 0;
 };
 
 }  // namespace alchemy::detail
