@@ -45,6 +45,8 @@
 #include <alchemy/relationship.hpp>
 #include <alchemy/session_options.hpp>
 
+#include <array>
+#include <cstddef>
 #include <initializer_list>
 #include <memory>
 #include <string_view>
@@ -131,10 +133,15 @@ public:
     template <class T, class... K>
     ptr<T> get(const K&... key) {
         const auto& table = table_of<T>();
-        std::vector<value> values;
-        values.reserve(sizeof...(K));
-        detail::value_recorder recorder(values);
-        (type_traits<detail::parameter_type<K>>::bind(recorder, key), ...);
+        std::array<value, sizeof...(K)> values;  // (no allocation for a lookup by integer)
+        std::size_t next = 0;
+        const auto record = [&]<class P>(const P& part) {
+            detail::bound_value bound;
+            type_traits<detail::parameter_type<P>>::bind(bound, part);
+            values[next++] = std::move(bound.out);
+        };
+        (record(key), ...);
+        (void)record;  // (get<T>() with no key: refused below)
         auto inst = core().get(table, values, &detail::make_instance<T>);
         return ptr<T>(static_cast<detail::instance<T>*>(inst.get()));
     }
