@@ -114,7 +114,7 @@ private:
         }
         else if (!i.touched && i.has_identity) {  // detached: changes flush when it is added again
             i.touched = true;
-            i.snapshot = i.take_snapshot();
+            i.set_snapshot(i.take_snapshot());
         }
         return i.value;
     }

@@ -325,7 +325,7 @@ void make_transient(const ptr<T>& object) {
     i.deleted = false;
     i.expired = false;
     i.touched = false;
-    i.snapshot.reset();
+    i.reset_snapshot();
 }
 
 /// A session factory, as sqlalchemy.orm.sessionmaker.

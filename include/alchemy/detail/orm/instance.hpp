@@ -130,6 +130,19 @@ private:
     std::unique_ptr<std::uint8_t[]> flags_;
 };
 
+/// What an object carries only while it has changes to track: the values it
+/// had when touched, the values at the start of the transaction once an
+/// UPDATE of it was flushed, and which columns a partial expiry covers. One
+/// allocation, made on first need and freed once all three are empty, so an
+/// object that is only loaded and read pays one null pointer for them.
+struct instance_changes {
+    snapshot_ptr snapshot;              // column values when touched (or after the last flush)
+    snapshot_ptr transaction_snapshot;  // values at the start of the transaction, once flushed
+    column_flags expired_columns;       // partial expiry (empty: none)
+
+    bool empty() const noexcept { return !snapshot && !transaction_snapshot && expired_columns.empty(); }
+};
+
 struct instance_base {
     explicit instance_base(const table_info& t) : table(&t) {}
     instance_base(const instance_base&) = delete;
@@ -165,10 +178,50 @@ struct instance_base {
     bool listed_in_transaction : 1 = false;  // in session_core::transaction_
     std::uint64_t insert_order = 0;      // when it became pending
     arena_chunk_header* chunk = nullptr;  // the instance_arena chunk it lives in (null: allocated by new)
-    column_flags expired_columns;        // partial expiry (empty: none)
-    snapshot_ptr snapshot;               // column values when touched (or after the last flush)
-    snapshot_ptr transaction_snapshot;   // values at the start of the transaction, once flushed
     identity_key key;                    // its key in the identity map, once it has an identity
+
+    // ---- the changes tracked (instance_changes; null while there are none) ----
+    /// The column values when touched (or after the last flush); null if none.
+    detail::snapshot* snapshot() const noexcept { return changes_ ? changes_->snapshot.get() : nullptr; }
+    void set_snapshot(snapshot_ptr s) { changes()->snapshot = std::move(s); }
+    void reset_snapshot() noexcept { reset(&instance_changes::snapshot); }
+    /// The values at the start of the transaction, once an UPDATE was flushed; null if none.
+    detail::snapshot* transaction_snapshot() const noexcept {
+        return changes_ ? changes_->transaction_snapshot.get() : nullptr;
+    }
+    void reset_transaction_snapshot() noexcept { reset(&instance_changes::transaction_snapshot); }
+    /// The snapshot becomes the transaction's (the first UPDATE of it flushed).
+    void snapshot_to_transaction_snapshot() noexcept {
+        if (!changes_) return;
+        changes_->transaction_snapshot = std::move(changes_->snapshot);
+        if (changes_->empty()) changes_.reset();
+    }
+    /// The transaction's snapshot becomes the one compared with (rollback).
+    void transaction_snapshot_to_snapshot() noexcept {
+        if (!changes_) return;
+        changes_->snapshot = std::move(changes_->transaction_snapshot);
+        if (changes_->empty()) changes_.reset();
+    }
+    /// Whether only some columns are expired (expire(i, columns)).
+    bool has_expired_columns() const noexcept { return changes_ && !changes_->expired_columns.empty(); }
+    bool column_expired(std::size_t c) const noexcept { return changes_->expired_columns[c] != 0; }  // when has_expired_columns()
+    /// Starts a partial expiry: no column flagged yet.
+    void start_partial_expiry() { changes()->expired_columns.assign(table->columns.size()); }
+    void flag_expired_column(std::size_t c) noexcept { changes_->expired_columns[c] = 1; }  // after start_partial_expiry()
+    void clear_expired_columns() noexcept {
+        if (changes_) {
+            changes_->expired_columns.clear();
+            if (changes_->empty()) changes_.reset();
+        }
+    }
+    /// Drops the snapshot and the partial expiry (the object is wholly expired).
+    void reset_snapshot_and_expiry() noexcept {
+        if (changes_) {
+            changes_->snapshot.reset();
+            changes_->expired_columns.clear();
+            if (changes_->empty()) changes_.reset();
+        }
+    }
 
     object_state state() const noexcept {
         if (deleted) return owner ? object_state::deleted : object_state::detached;
@@ -186,7 +239,7 @@ struct instance_base {
     /// The value of column i in the snapshot (which must exist).
     value snapshot_value(std::size_t i) const {
         bound_value r;
-        table->ops->bind(*snapshot, i, r);
+        table->ops->bind(*snapshot(), i, r);
         return std::move(r.out);
     }
 
@@ -230,6 +283,19 @@ struct instance_base {
     std::uint32_t group_handles() const noexcept { return static_cast<std::uint32_t>(group_word >> 32); }
     /// At a root: how many objects the group holds.
     std::uint32_t group_size() const noexcept { return static_cast<std::uint32_t>(group_word >> 1) & 0x7fff'ffffu; }
+
+private:
+    instance_changes* changes() {
+        if (!changes_) changes_ = std::make_unique<instance_changes>();
+        return changes_.get();
+    }
+    void reset(snapshot_ptr instance_changes::*which) noexcept {
+        if (!changes_) return;
+        ((*changes_).*which).reset();
+        if (changes_->empty()) changes_.reset();
+    }
+
+    std::unique_ptr<instance_changes> changes_;
 
 protected:
     // Only destroy_instance ends an instance's life (it runs the object's

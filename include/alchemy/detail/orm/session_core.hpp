@@ -194,17 +194,18 @@ public:
     /// ones, whose loaded values become the ones a flush compares with.
     template <class Row>
     static void fill_expired(instance_base& i, const Row& row, std::size_t first = 0) {
-        if (i.expired_columns.empty()) {
+        if (!i.has_expired_columns()) {
             load_object(*i.table, row, i.object(), first);
         } else {  // partial expiry: only those columns
             for (std::size_t c = 0; c < i.table->columns.size(); ++c) {
-                if (!i.expired_columns[c]) continue;
+                if (!i.column_expired(c)) continue;
                 i.table->columns[c].read(row[first + c], i.object());
-                if (i.snapshot) i.table->ops->update(*i.snapshot, i.object(), c);  // its unflushed change is discarded
+                // Its unflushed change is discarded.
+                if (auto* snapshot = i.snapshot()) i.table->ops->update(*snapshot, i.object(), c);
             }
         }
         i.expired = false;
-        i.expired_columns.clear();
+        i.clear_expired_columns();
     }
 
     /// Called before any access through a ptr: reloads expired columns.
@@ -225,9 +226,9 @@ public:
 
     /// Net change since load or the last flush (SQLAlchemy's is_modified).
     bool is_modified(const instance_base& i) const {
-        if (!i.has_identity || !i.touched || !i.snapshot) return false;
+        if (!i.has_identity || !i.touched || !i.snapshot()) return false;
         std::vector<std::size_t> changed;
-        i.table->ops->diff(i.object(), *i.snapshot, changed);
+        i.table->ops->diff(i.object(), *i.snapshot(), changed);
         return !changed.empty();
     }
 

@@ -19,7 +19,7 @@ ALCHEMY_INLINE session_core::~session_core() { close(); }
 
 ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
     i.touched = true;
-    if (i.has_identity && !i.snapshot) i.snapshot = i.take_snapshot();
+    if (i.has_identity && !i.snapshot()) i.set_snapshot(i.take_snapshot());
     if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
 }
 
@@ -93,7 +93,7 @@ ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
     std::erase(deleted_, inst);
     std::erase(transaction_, inst);  // a later rollback no longer concerns it
     i.inserted_in_transaction = i.deleted_in_transaction = i.listed_in_transaction = i.key_generated = false;
-    i.transaction_snapshot.reset();
+    i.reset_transaction_snapshot();
     for (auto* r : related)
         if (r->owner == this) expunge(instance_ref(r));
 }
@@ -196,8 +196,7 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
         for (auto* r : related)
             if (r->owner == this && r->has_identity && !r->expired) expire(*r);
         i.expired = true;
-        i.expired_columns.clear();
-        i.snapshot.reset();
+        i.reset_snapshot_and_expiry();
         i.touched = false;
         std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
         return;
@@ -205,12 +204,12 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
     std::vector<std::size_t> indices;  // every name checked before anything changes
     for (auto name : columns)
         indices.push_back(static_cast<std::size_t>(&i.table->column(name) - i.table->columns.data()));
-    if (i.expired && i.expired_columns.empty()) return;  // wholly expired already
-    if (!i.expired) i.expired_columns.assign(i.table->columns.size());
+    if (i.expired && !i.has_expired_columns()) return;  // wholly expired already
+    if (!i.expired) i.start_partial_expiry();
     for (auto c : indices) {
-        i.expired_columns[c] = 1;
+        i.flag_expired_column(c);
         // Its unflushed change is discarded: back to the compared value, so no flush writes it.
-        if (i.snapshot) i.table->ops->restore(i.object(), *i.snapshot, c);
+        if (auto* snapshot = i.snapshot()) i.table->ops->restore(i.object(), *snapshot, c);
     }
     i.expired = true;
 }
@@ -221,8 +220,7 @@ ALCHEMY_INLINE void session_core::expire_all() {
         entry.second.for_each([&](instance_ref& inst) {
             if (has_relationships) unload_relationships(*inst);
             inst->expired = true;
-            inst->expired_columns.clear();
-            inst->snapshot.reset();
+            inst->reset_snapshot_and_expiry();
             inst->touched = false;
         });
     }
@@ -237,8 +235,7 @@ ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
     const auto related = related_with(i, cascade::refresh_expire);
     unload_relationships(i);
     i.expired = true;
-    i.expired_columns.clear();
-    i.snapshot.reset();
+    i.reset_snapshot_and_expiry();
     i.touched = false;
     std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
     ensure_loaded(i);
@@ -258,7 +255,7 @@ ALCHEMY_INLINE void session_core::rollback() {
             remove_from_identity(*inst);
             inst->has_identity = false;  // before detach(): a transient object is never expired
             inst->deleted = false;       // inserted and deleted in the transaction: transient too
-            inst->expired_columns.clear();
+            inst->clear_expired_columns();
             detach(*inst);
         } else if (inst->deleted_in_transaction) {
             inst->deleted = false;
@@ -269,7 +266,7 @@ ALCHEMY_INLINE void session_core::rollback() {
         inst->inserted_in_transaction = inst->deleted_in_transaction = false;
         inst->listed_in_transaction = false;
         inst->key_generated = false;
-        inst->transaction_snapshot.reset();
+        inst->reset_transaction_snapshot();
     }
     for (auto& inst : to_delete_) inst->marked_for_delete = false;
     to_delete_.clear();
@@ -293,7 +290,7 @@ ALCHEMY_INLINE void session_core::close() noexcept {
         inst->inserted_in_transaction = inst->deleted_in_transaction = false;
         inst->listed_in_transaction = false;
         inst->key_generated = false;
-        inst->transaction_snapshot.reset();
+        inst->reset_transaction_snapshot();
     }
     forget_written();
     expunge_all();
@@ -386,7 +383,7 @@ ALCHEMY_INLINE void session_core::end_transaction() {
         inst->inserted_in_transaction = inst->deleted_in_transaction = false;
         inst->listed_in_transaction = false;
         inst->key_generated = false;
-        inst->transaction_snapshot.reset();
+        inst->reset_transaction_snapshot();
     }
     transaction_.clear();
     if (options_.expire_on_commit) {
@@ -394,7 +391,7 @@ ALCHEMY_INLINE void session_core::end_transaction() {
     } else {
         for (auto& inst : touched_) {
             inst->touched = false;
-            inst->snapshot.reset();
+            inst->reset_snapshot();
         }
         touched_.clear();
     }
@@ -411,9 +408,8 @@ ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<in
             remove_from_identity(*inst);
             inst->has_identity = false;
             inst->touched = false;
-            inst->snapshot.reset();
             inst->expired = false;  // server defaults to reload: there is no row any more
-            inst->expired_columns.clear();
+            inst->reset_snapshot_and_expiry();
             if (inst->key_generated) reset_generated_key(*inst);
             if (inst->deleted) {  // inserted and deleted in the transaction: nothing to write
                 inst->deleted = false;
@@ -428,8 +424,8 @@ ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<in
             identity_[inst->table].put(inst->key, inst);
             to_delete_.push_back(inst);
         }
-        if (inst->transaction_snapshot) {  // flushed UPDATEs are undone: diff against the old row
-            inst->snapshot = std::move(inst->transaction_snapshot);
+        if (inst->transaction_snapshot()) {  // flushed UPDATEs are undone: diff against the old row
+            inst->transaction_snapshot_to_snapshot();
             if (!inst->touched) {
                 inst->touched = true;
                 touched_.push_back(inst);

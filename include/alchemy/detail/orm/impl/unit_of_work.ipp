@@ -30,7 +30,7 @@ ALCHEMY_INLINE bool value_less(const value& a, const value& b) {
 ALCHEMY_INLINE std::vector<value> key_values(const instance_base& i, bool from_snapshot) {
     std::vector<value> out;
     for (auto k : i.table->primary_key)
-        out.push_back(from_snapshot && i.snapshot ? i.snapshot_value(k) : i.column_value_of(k));
+        out.push_back(from_snapshot && i.snapshot() ? i.snapshot_value(k) : i.column_value_of(k));
     return out;
 }
 
@@ -295,7 +295,7 @@ ALCHEMY_INLINE void unit_of_work::write_updates(const table_info& table) {
     std::vector<instance_base*> candidates;
     for (const auto& inst : session_.touched_)
         if (inst->table == &table && inst->owner == &session_ && !inst->marked_for_delete && !inst->deleted &&
-            inst->snapshot && (waiting_.empty() || !waiting_.waits(inst.get())))
+            inst->snapshot() && (waiting_.empty() || !waiting_.waits(inst.get())))
             candidates.push_back(inst.get());
     run_updates(table, candidates);
 }
@@ -456,13 +456,12 @@ ALCHEMY_INLINE void unit_of_work::finish() {
     }
     for (auto& [inst, columns] : server_defaulted_) {  // reload what the database filled in
         inst->expired = true;
-        inst->expired_columns.assign(inst->table->columns.size());
-        for (auto col : columns) inst->expired_columns[col] = 1;
+        inst->start_partial_expiry();
+        for (auto col : columns) inst->flag_expired_column(col);
     }
     for (auto& u : updates_) {
         auto& inst = *u.inst;
-        if (!inst.inserted_in_transaction && !inst.transaction_snapshot)
-            inst.transaction_snapshot = std::move(inst.snapshot);
+        if (!inst.inserted_in_transaction && !inst.transaction_snapshot()) inst.snapshot_to_transaction_snapshot();
         if (auto new_key = session_core::key_of(inst); new_key != inst.key) {  // the key itself changed
             s.remove_from_identity(inst);
             inst.key = std::move(new_key);
@@ -480,7 +479,7 @@ ALCHEMY_INLINE void unit_of_work::finish() {
     }
     for (const auto& inst : s.touched_) {
         inst->touched = false;
-        inst->snapshot.reset();
+        inst->reset_snapshot();
     }
     s.touched_.clear();
     s.pending_.clear();
@@ -538,7 +537,7 @@ ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std
     for (auto* inst : candidates) {
         if (!compared_.emplace(inst, true).second) continue;
         std::vector<std::size_t> changed;
-        table.ops->diff(inst->object(), *inst->snapshot, changed);
+        table.ops->diff(inst->object(), *inst->snapshot(), changed);
         if (!changed.empty()) updates_.push_back({instance_ref(inst), std::move(changed), key_values(*inst, true)});
     }
     std::vector<const update*> rows;
