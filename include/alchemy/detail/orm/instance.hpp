@@ -194,13 +194,13 @@ struct instance_base {
     void snapshot_to_transaction_snapshot() noexcept {
         if (!changes_) return;
         changes_->transaction_snapshot = std::move(changes_->snapshot);
-        if (changes_->empty()) changes_.reset();
+        drop_changes_if_empty();
     }
     /// The transaction's snapshot becomes the one compared with (rollback).
     void transaction_snapshot_to_snapshot() noexcept {
         if (!changes_) return;
         changes_->snapshot = std::move(changes_->transaction_snapshot);
-        if (changes_->empty()) changes_.reset();
+        drop_changes_if_empty();
     }
     /// Whether only some columns are expired (expire(i, columns)).
     bool has_expired_columns() const noexcept { return changes_ && !changes_->expired_columns.empty(); }
@@ -209,18 +209,16 @@ struct instance_base {
     void start_partial_expiry() { changes()->expired_columns.assign(table->columns.size()); }
     void flag_expired_column(std::size_t c) noexcept { changes_->expired_columns[c] = 1; }  // after start_partial_expiry()
     void clear_expired_columns() noexcept {
-        if (changes_) {
-            changes_->expired_columns.clear();
-            if (changes_->empty()) changes_.reset();
-        }
+        if (!changes_) return;
+        changes_->expired_columns.clear();
+        drop_changes_if_empty();
     }
     /// Drops the snapshot and the partial expiry (the object is wholly expired).
     void reset_snapshot_and_expiry() noexcept {
-        if (changes_) {
-            changes_->snapshot.reset();
-            changes_->expired_columns.clear();
-            if (changes_->empty()) changes_.reset();
-        }
+        if (!changes_) return;
+        changes_->snapshot.reset();
+        changes_->expired_columns.clear();
+        drop_changes_if_empty();
     }
 
     object_state state() const noexcept {
@@ -292,6 +290,10 @@ private:
     void reset(snapshot_ptr instance_changes::*which) noexcept {
         if (!changes_) return;
         ((*changes_).*which).reset();
+        drop_changes_if_empty();
+    }
+    // (The record lives only while it holds something.)
+    void drop_changes_if_empty() noexcept {
         if (changes_->empty()) changes_.reset();
     }
 
