@@ -2,6 +2,7 @@
 // detail/config.hpp).
 #pragma once
 
+#include <alchemy/detail/orm/address_order.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
 
 #include <algorithm>
@@ -128,8 +129,9 @@ ALCHEMY_INLINE void session_core::expunge_all() {
     // hash order: objects loaded or added one after another were allocated
     // one after another, and freeing them in that order lets the allocator
     // merge each with the neighbour it just freed, still in cache. For
-    // 100,000 objects that halves the session's teardown. Sorting needs a
-    // vector; without memory for it, hash order it is.
+    // 100,000 objects that halves the session's teardown (address_order.hpp
+    // says why the sort is a radix sort). Sorting needs a vector; without
+    // memory for it, hash order it is.
     std::size_t count = 0;
     for (const auto& [table, map] : identity_) count += map.size();
     std::vector<instance_base*> by_address;  // each holds the handle the map held
@@ -146,7 +148,7 @@ ALCHEMY_INLINE void session_core::expunge_all() {
             detach(*inst);
             inst = nullptr;
         });
-    std::sort(by_address.begin(), by_address.end(), std::less<>{});
+    sort_by_address(by_address);
     for (auto* inst : by_address) {  // (a group is freed only once all its handles are gone)
         detach(*inst);
         release(inst);
