@@ -21,6 +21,7 @@
 #include <concepts>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <tuple>
@@ -81,12 +82,17 @@ bool same_member_value(const M& a, const M& b) {
     }
 }
 
-/// Reads `c` into `member`; a std::string keeps its buffer.
+/// Reads `c` into `member`; a std::string keeps its buffer, and an empty
+/// std::optional<std::string> gets its text without a temporary string.
 template <class M>
 void read_into(M& member, const column_value& c) {
     if constexpr (std::is_same_v<M, std::string>) {
         if (c.is_null()) member = read_value<M>(c);  // throws the NULL error
         member.assign(c.as_text());
+    } else if constexpr (std::is_same_v<M, std::optional<std::string>>) {
+        if (c.is_null()) member.reset();
+        else if (member) member->assign(c.as_text());
+        else member.emplace(c.as_text());
     } else {
         member = read_value<M>(c);
     }
