@@ -34,15 +34,12 @@ void sort_by_address(std::vector<T*>& items) {
         return;
     }
     const auto address = [](const T* p) { return reinterpret_cast<std::uintptr_t>(p); };
-    std::uintptr_t lowest = address(items.front());
     std::uintptr_t differ = 0;  // bits in which some address differs from the first
-    for (const T* p : items) {
-        differ |= address(p) ^ address(items.front());
-        lowest = std::min(lowest, address(p));
-    }
+    for (const T* p : items) differ |= address(p) ^ address(items.front());
     if (differ == 0) return;  // all equal
     // Only the bits from the lowest that differs to the highest that differs
-    // decide the order; the alignment's zero bits and the shared high bits do not.
+    // decide the order; the alignment's zero bits and the shared high bits do
+    // not (where the last pass reaches into them, they are the same for all).
     const unsigned first_bit = static_cast<unsigned>(std::countr_zero(differ));
     const unsigned last_bit = static_cast<unsigned>(std::bit_width(differ));  // one past
     std::vector<T*> scratch;
@@ -56,7 +53,7 @@ void sort_by_address(std::vector<T*>& items) {
     std::vector<T*>* from = &items;
     std::vector<T*>* to = &scratch;
     for (unsigned shift = first_bit; shift < last_bit; shift += digit_bits) {
-        const auto digit = [&](const T* p) { return ((address(p) - lowest) >> shift) & (buckets - 1); };
+        const auto digit = [&](const T* p) { return (address(p) >> shift) & (buckets - 1); };
         count.fill(0);
         for (const T* p : *from) ++count[digit(p)];
         std::size_t offset = 0;
