@@ -355,6 +355,10 @@ struct joined_load {
     const relationship_info* info;
     std::size_t first;  // the position of the target's first column in each row
     boost::unordered_flat_map<instance_base*, bool> owners{};  // true: this query fills its relationship
+    // The previous row's owner and its entry in `owners`: rows of one owner
+    // usually follow each other, and then need no lookup.
+    instance_base* last_owner = nullptr;
+    bool last_filling = false;
 };
 
 // The joinedload()s of one query. Its functions are out of line (compiled

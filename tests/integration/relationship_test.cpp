@@ -741,6 +741,30 @@ TEST_CASE("relationships: joinedload loads users and posts in one statement, use
     CHECK(db.count("SELECT") == 1);
 }
 
+TEST_CASE("relationships: joinedload puts each post in its collection once when another join repeats the rows", "[backend][relationship][eager]") {
+    graph_db db;
+    seed_many(db);
+    auto session = db.session();
+    // The explicit join gives each user one row per post, and the joinedload
+    // multiplies those by the posts again: user 1's three posts come nine times.
+    auto q = session.query<User>().join<Post>().options(alchemy::joinedload(&User::posts)).order_by(alchemy::col(&User::id));
+    CHECK(q.sql() ==
+          R"(SELECT "users"."id", "users"."name", "posts_1"."id", "posts_1"."title", "posts_1"."user_id" FROM "users" JOIN "posts" ON "users"."id" = "posts"."user_id" LEFT OUTER JOIN "posts" AS "posts_1" ON "users"."id" = "posts_1"."user_id" ORDER BY "users"."id")");
+    CHECK(db.stored("SELECT count(*) FROM users JOIN posts ON users.id = posts.user_id JOIN posts AS p ON users.id = p.user_id") ==
+          rows{{"81"}});
+    auto users = q.all();
+    REQUIRE(users.size() == 9);  // user 10 has no post to join
+    for (const auto& u : users) {
+        const auto& posts = std::as_const(u)->posts;
+        REQUIRE(posts.size() == 3);
+        CHECK(posts[0]->title != posts[1]->title);
+        CHECK(posts[1]->title != posts[2]->title);
+        CHECK(posts[0]->title != posts[2]->title);
+    }
+    CHECK(count_posts(users) == 27);
+    CHECK(db.count("SELECT") == 1);
+}
+
 TEST_CASE("relationships: the many-to-one side and many-to-many load eagerly too", "[backend][relationship][eager]") {
     graph_db db;
     seed_many(db);

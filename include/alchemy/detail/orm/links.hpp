@@ -26,8 +26,9 @@ inline const relationship_info* reverse_side(const relationship_info& info) {
 /// Puts `item`, just loaded from the database, into `owner`'s relationship
 /// `info` (lazy, select-IN and joined loads): the two join one lifetime
 /// group, and a one-to-many child's many-to-one back to `owner` is known
-/// (loaded) too. `once`: the rows cannot name the item twice (a one-to-many
-/// SELECT), so the collection is not scanned for it.
+/// (loaded) too. `once`: the item cannot be in the collection yet (a one-to-many
+/// SELECT names each item once, or the item was just made from its row), so
+/// the collection is not scanned for it.
 inline void attach_loaded(instance_base& owner, const relationship_info& info, instance_base& item, bool once) {
     auto& m = member_of(owner, info);
     if (once) m.put_new_item(&item);

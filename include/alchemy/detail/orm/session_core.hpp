@@ -147,14 +147,15 @@ public:
 
     /// The identity-mapped instance for the row `row` (columns in table
     /// order from `first`): the existing one (its loaded values kept), or a
-    /// new one made by `make` and filled from the row. Out of line for a
-    /// plain row, which nearly every caller has; the template serves rows
+    /// new one made by `make` and filled from the row (then `*made`, if
+    /// given, is set: a new object is in no collection yet). Out of line for
+    /// a plain row, which nearly every caller has; the template serves rows
     /// read through a column mapping (detail::reordered_row).
     instance_ref adopt(const table_info& table, const row& r, instance_ref (*make)(instance_arena*),
-                       std::size_t first = 0);
+                       std::size_t first = 0, bool* made = nullptr);
     template <class Row>
     instance_ref adopt(const table_info& table, const Row& row, instance_ref (*make)(instance_arena*),
-                       std::size_t first = 0) {
+                       std::size_t first = 0, bool* made = nullptr) {
         identity_key key;  // straight from the row: no copies of the key values
         if (table.primary_key.size() == 1) {
             key = identity_key::of(row[first + table.primary_key.front()]);
@@ -176,6 +177,7 @@ public:
             inst->has_identity = true;
             inst->key = std::move(key);
             held = inst;
+            if (made) *made = true;
             return inst;
         } catch (...) {
             map.erase(key, nullptr);  // the empty entry made above

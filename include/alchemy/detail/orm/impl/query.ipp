@@ -17,15 +17,22 @@ ALCHEMY_INLINE joined_loads::~joined_loads() = default;
 ALCHEMY_INLINE void joined_loads::take(session_core& core, instance_base* owner, const row& r) {
     if (!owner) return;
     for (auto& j : loads_) {
-        auto& m = member_of(*owner, *j.info);
-        auto [it, fresh] = j.owners.emplace(owner, !m.is_loaded());
-        if (!it->second) continue;  // loaded before this query: left as it is
+        if (owner != j.last_owner) {
+            const bool filling = !member_of(*owner, *j.info).is_loaded();
+            j.last_owner = owner;
+            j.last_filling = j.owners.emplace(owner, filling).first->second;
+        }
+        if (!j.last_filling) continue;  // loaded before this query: left as it is
         const auto& target = j.info->target();
         bool all_null = true;
         for (auto k : target.primary_key) all_null = all_null && r[j.first + k].is_null();
         if (all_null) continue;
-        // Joined rows can repeat a child (several joined collections multiply): checked.
-        attach_loaded(*owner, *j.info, *core.adopt(target, r, j.info->make_target, j.first), false);
+        // Joined rows can repeat a child (several joined collections
+        // multiply): one found in the identity map is looked for in the
+        // collection; one made from this row cannot be in it yet.
+        bool made = false;
+        auto item = core.adopt(target, r, j.info->make_target, j.first, &made);
+        attach_loaded(*owner, *j.info, *item, made);
     }
 }
 

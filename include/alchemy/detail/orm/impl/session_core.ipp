@@ -120,8 +120,8 @@ ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span
 }
 
 ALCHEMY_INLINE instance_ref session_core::adopt(const table_info& table, const row& r, instance_ref (*make)(instance_arena*),
-                                                std::size_t first) {
-    return adopt<row>(table, r, make, first);
+                                                std::size_t first, bool* made) {
+    return adopt<row>(table, r, make, first, made);
 }
 
 ALCHEMY_INLINE void session_core::expunge_all() {
