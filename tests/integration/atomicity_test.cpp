@@ -17,6 +17,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,43 @@ TEST_CASE("atomicity: a COMMIT that fails on a full disk commits nothing, and a 
     CHECK(alchemy::state_of(first[0]) == object_state::persistent);
     CHECK(first[2]->id == 3);
     CHECK(next[4]->id == 8);
+}
+
+TEST_CASE("atomicity: after a failed COMMIT, objects inserted by several flushes are inserted again in the order they were added",
+          "[sqlite][atomicity][faults]") {
+    using plain::User;
+    const auto path = test_support::scratch_path("reinsert-order.db");
+    test_support::log_capture log;
+    auto engine = engine_with_faults(path, log);
+    alchemy::metadata<plain::User, plain::Post>().create_all(engine);
+    auto& vfs = fault_vfs::get();
+
+    // Three flushes' worth of INSERTs in the transaction, and one still pending.
+    alchemy::session session(engine);
+    std::vector<alchemy::ptr<User>> users;
+    for (const char* name : {"ann", "bob"}) users.push_back(session.add(User{.name = name}));
+    session.flush();
+    users.push_back(session.add(User{.name = "cid"}));
+    session.flush();
+    for (const char* name : {"dan", "eve"}) users.push_back(session.add(User{.name = name}));
+    session.flush();
+    users.push_back(session.add(User{.name = "fay"}));
+    CHECK(users[4]->id == 5);
+
+    vfs.arm(io::write, 1, fault::disk_full);
+    CHECK_THROWS_AS(session.commit(), alchemy::OperationalError);
+    vfs.disarm();
+    REQUIRE(session.pending_count() == 6);
+    for (const auto& u : users) CHECK(u->id == 0);
+
+    // The retry gives out the keys again in the order the objects were added.
+    log.clear();
+    session.commit();
+    CHECK(kinds(log) == std::vector<std::string>{"begin", "statement", "statement", "statement", "statement", "statement",
+                                                 "statement", "commit"});
+    CHECK(test_support::raw_query(path, "SELECT id, name FROM users ORDER BY id") ==
+          rows{{"1", "ann"}, {"2", "bob"}, {"3", "cid"}, {"4", "dan"}, {"5", "eve"}, {"6", "fay"}});
+    for (std::size_t i = 0; i < users.size(); ++i) CHECK(users[i]->id == static_cast<std::int64_t>(i) + 1);
 }
 
 TEST_CASE("atomicity: after a COMMIT failed on a full disk, the connection's next statement begins a new transaction",

@@ -176,8 +176,9 @@ struct instance_base {
     bool inserted_in_transaction : 1 = false;
     bool deleted_in_transaction : 1 = false;
     bool listed_in_transaction : 1 = false;  // in session_core::transaction_
-    std::uint64_t insert_order = 0;      // when it became pending
-    arena_chunk_header* chunk = nullptr;  // the instance_arena chunk it lives in (null: allocated by new)
+    // How far past the start of its instance_arena chunk it lives (0: allocated
+    // by new): a chunk is at most 64 KiB, so 16 bits where a pointer took 64.
+    std::uint16_t chunk_offset = 0;
     identity_key key;                    // its key in the identity map, once it has an identity
 
     // ---- the changes tracked (instance_changes; null while there are none) ----
@@ -276,6 +277,13 @@ struct instance_base {
         return handles << 32 | size << 1 | 1;
     }
     static constexpr std::uint64_t one_group_handle = std::uint64_t{1} << 32;
+
+    /// The instance_arena chunk it lives in; null if it was allocated by new.
+    arena_chunk_header* chunk() const noexcept {
+        if (chunk_offset == 0) return nullptr;
+        return reinterpret_cast<arena_chunk_header*>(
+            const_cast<std::byte*>(reinterpret_cast<const std::byte*>(this) - chunk_offset));
+    }
     bool is_group_root() const noexcept { return group_word & 1; }
     /// At a root: the handles to any member of the group.
     std::uint32_t group_handles() const noexcept { return static_cast<std::uint32_t>(group_word >> 32); }
@@ -334,7 +342,7 @@ struct arena_chunk_header {
 /// The first object is allocated alone (a one-row query wastes nothing);
 /// the next go one after another into chunks with room for two objects,
 /// then twice as much each time up to 64 KiB, so at most about half of the
-/// memory is unused (instance_base::chunk points to an object's chunk). A chunk counts the objects alive in it (plus one
+/// memory is unused (instance_base::chunk() finds an object's chunk). A chunk counts the objects alive in it (plus one
 /// while the arena still fills it) and is freed with the last one: an object
 /// kept from a large result keeps its chunk, at most 64 KiB.
 class instance_arena {
@@ -355,6 +363,7 @@ public:
 
 private:
     static constexpr std::size_t largest_chunk = std::size_t{64} << 10;
+    static_assert(largest_chunk <= std::size_t{1} << 16, "alchemy: instance_base::chunk_offset is 16 bits");
     arena_chunk_header* chunk_ = nullptr;
     std::size_t used_ = 0;      // bytes of chunk_ in use
     std::size_t capacity_ = 0;  // chunk_'s size; the next is twice as large, up to largest_chunk
@@ -382,7 +391,7 @@ constexpr std::size_t instance_alignment(std::size_t alignment) noexcept {
 /// share of a chunk).
 inline void destroy_instance(instance_base* i) noexcept {
     const table_info* table = i->table;
-    auto* chunk = i->chunk;
+    auto* chunk = i->chunk();
     table->ops->destroy(i->object());
     i->~instance_base();
     if (chunk) instance_arena::release(chunk);
@@ -531,7 +540,8 @@ instance_ref make_instance(instance_arena* arena) {
             instance_arena::release(chunk);
             throw;
         }
-        made->chunk = chunk;
+        made->chunk_offset = static_cast<std::uint16_t>(reinterpret_cast<std::byte*>(made) -
+                                                        reinterpret_cast<std::byte*>(chunk));
     } else {
         made = new_instance<T>();
     }

@@ -351,16 +351,17 @@ private:
     session_options options_;
     bool no_autoflush_ = false;  // set_autoflush(false), or while a lazy load runs
     std::optional<connection> conn_;
-    std::uint64_t order_ = 0;
     bool flushing_ = false;
     instance_arena* arena_ = nullptr;  // where loaded objects go (arena_scope), or null: new
 
     boost::unordered_flat_map<const table_info*, identity_map> identity_;
-    std::vector<instance_ref> pending_;    // in insert order
+    std::vector<instance_ref> pending_;    // in the order add() saw them (the order of their INSERTs)
     std::vector<instance_ref> touched_;    // persistent, written to since the last flush
     std::vector<instance_ref> to_delete_;  // remove()d, not flushed
     std::vector<instance_ref> deleted_;    // DELETE flushed, not committed
-    std::vector<instance_ref> transaction_;  // inserted, updated or deleted in this transaction
+    // Inserted, updated or deleted in this transaction; the inserted ones in
+    // the order they were added (rollback makes them pending again in it).
+    std::vector<instance_ref> transaction_;
     std::vector<written_link> written_links_;  // oldest first
     std::vector<written_key> written_keys_;    // oldest first
     statement_cache statements_;

@@ -65,7 +65,6 @@ ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
             i.describe()));
     }
     i.owner = this;  // transient -> pending
-    i.insert_order = ++order_;
     pending_.push_back(inst);
     if (!i.table->relationships.empty()) cascade_add(i);
 }
@@ -441,10 +440,10 @@ ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<in
     std::erase_if(touched_, [](const auto& p) { return !p->has_identity; });  // pending again
     restore_written();
     transaction_.clear();
-    // Re-queue formerly flushed inserts ahead of the still-pending ones, in their original order.
+    // Re-queue formerly flushed inserts ahead of the still-pending ones: that
+    // is the order they were added in, since each flush lists its inserts in
+    // transaction_ in pending_'s order and takes every object pending then.
     back_to_pending.insert(back_to_pending.end(), pending_.begin(), pending_.end());
-    std::sort(back_to_pending.begin(), back_to_pending.end(),
-              [](const auto& a, const auto& b) { return a->insert_order < b->insert_order; });
     pending_ = std::move(back_to_pending);
     conn_.reset();
 }

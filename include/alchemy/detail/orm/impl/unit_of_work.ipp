@@ -446,7 +446,7 @@ ALCHEMY_INLINE void unit_of_work::finish() {
             s.transaction_.push_back(inst);
         }
     };
-    for (const auto& inst : s.pending_) {
+    for (const auto& inst : s.pending_) {  // first, in pending_'s order (see session_core::transaction_)
         inst->has_identity = true;
         inst->key = session_core::key_of(*inst);
         inst->inserted_in_transaction = true;
