@@ -109,12 +109,13 @@ private:
     T& write() {
         auto& i = checked();
         load(i);
-        if (i.owner) {
-            if (!i.touched) i.owner->touch_first(i);
-        }
-        else if (!i.touched && i.has_identity) {  // detached: changes flush when it is added again
-            i.touched = true;
-            i.set_snapshot(i.take_snapshot());
+        if (!i.touched) {  // the first write since the last flush
+            if (auto* owner = i.owner()) {
+                owner->touch_first(i);
+            } else if (i.has_identity) {  // detached: changes flush when it is added again
+                i.touched = true;
+                i.set_snapshot(i.take_snapshot());
+            }
         }
         return i.value;
     }
@@ -129,11 +130,12 @@ private:
     }
     static void load(detail::instance<T>& i) {
         if (!i.expired) return;
-        if (!i.owner)
+        auto* owner = i.owner();
+        if (!owner)
             throw DetachedInstanceError(fmt::format(
                 "alchemy: Instance {} is not bound to a Session; attribute refresh operation cannot proceed",
                 i.describe()));
-        i.owner->ensure_loaded(i);
+        owner->ensure_loaded(i);
     }
 
     // The instance pointer, with its lowest bit (always 0 in an instance's

@@ -302,7 +302,7 @@ private:
     }
     std::string where() const {
         const auto* i = info();
-        return i ? fmt::format("{}.{}", owner()->table->struct_name, i->member) : std::string("a relationship");
+        return i ? fmt::format("{}.{}", owner()->table()->struct_name, i->member) : std::string("a relationship");
     }
     void assign(const std::vector<ptr<T>>& wanted) {
         if (!is_bound()) {
@@ -459,7 +459,7 @@ private:
         if (!p) {
             const auto* i = info();
             throw InvalidRequestError(fmt::format("alchemy: {}.{} is empty (no related object)",
-                                                  i ? owner()->table->struct_name : "?", i ? i->member : "?"));
+                                                  i ? owner()->table()->struct_name : "?", i ? i->member : "?"));
         }
         return p;
     }

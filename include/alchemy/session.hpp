@@ -209,7 +209,7 @@ public:
     bool contains(const ptr<T>& object) const {
         if (core_) core_->follow_database();
         const auto* i = object.instance();
-        return i && core_ && i->owner == core_.get() && !i->deleted;  // marked for deletion: still persistent
+        return i && core_ && i->owner() == core_.get() && !i->deleted;  // marked for deletion: still persistent
     }
     /// The exact net-change test: any column differs from its loaded value.
     template <class T>
@@ -320,7 +320,7 @@ object_state state_of(const ptr<T>& object) noexcept {
 template <class T>
 void make_transient(const ptr<T>& object) {
     auto& i = *object.instance();
-    if (i.owner) throw InvalidRequestError("alchemy: make_transient() needs an object that is in no session; expunge it first");
+    if (i.owner()) throw InvalidRequestError("alchemy: make_transient() needs an object that is in no session; expunge it first");
     i.has_identity = false;
     i.deleted = false;
     i.expired = false;

@@ -438,6 +438,60 @@ TEST_CASE("session composite keys: a distinct key per pair of values, FlushError
     CHECK(db.sql().empty());
 }
 
+TEST_CASE("session memory: an object kept past its session belongs to the next session it is added to",
+          "[backend][session][identity]") {
+    // An object points at its session's entry for its table while the session
+    // owns it, and at its table alone otherwise (the sanitizer runs check that
+    // none is left pointing into a session that is gone).
+    database db;
+    alchemy::ptr<User> ann;
+    alchemy::ptr<Post> hello;
+    {
+        auto first = db.session();
+        ann = first.add(User{.name = "ann"});
+        hello = first.add(Post{.title = "hello"});
+        auto bob = first.add(User{.name = "bob"});  // the tables alternate
+        CHECK(first.contains(ann));
+        CHECK(first.contains(hello));
+        CHECK(first.contains(bob));
+        CHECK(hello.state() == object_state::pending);
+        first.commit();
+        CHECK(ann.state() == object_state::persistent);
+        CHECK(hello.state() == object_state::persistent);
+    }
+    CHECK(ann.state() == object_state::detached);
+    CHECK(hello.state() == object_state::detached);
+    {
+        auto second = db.session();
+        second.add(ann);
+        second.add(hello);
+        CHECK(ann.state() == object_state::persistent);
+        CHECK(second.contains(ann));
+        db.clear();
+        CHECK(ann->name == "ann");  // expired at the first commit: loaded by the session that owns it now
+        CHECK(db.count("SELECT") == 1);
+        CHECK(second.get<User>(ann->id) == ann);
+        second.commit();  // (an open read would block the third session's write on a shared-cache :memory:)
+        second.expunge(hello);
+        CHECK(hello.state() == object_state::detached);
+        {
+            auto third = db.session();
+            third.add(hello);
+            CHECK(third.contains(hello));
+            CHECK_FALSE(second.contains(hello));
+            CHECK_FALSE(third.contains(ann));
+            hello->title = "hello again";
+            third.commit();
+        }
+        CHECK(hello.state() == object_state::detached);
+        CHECK(second.contains(ann));
+        CHECK(ann.state() == object_state::persistent);
+    }
+    CHECK(ann.state() == object_state::detached);
+    CHECK(db.posts() == rows{{"1", "hello again", "NULL"}});
+    CHECK(db.users() == rows{{"1", "ann", "NULL"}, {"2", "bob", "NULL"}});
+}
+
 TEST_CASE("session memory: the objects one query loaded outlive the query, the session and one another in any order",
           "[backend][session][identity]") {
     // A query's objects share a few blocks of memory (instance_arena): each

@@ -143,8 +143,16 @@ struct instance_changes {
     bool empty() const noexcept { return !snapshot && !transaction_snapshot && expired_columns.empty(); }
 };
 
+/// Where a session's instances of one table belong: the table and the
+/// session (see instance_base::home_word_). The session keeps one per table
+/// it holds objects of, at a fixed address, for as long as it lives.
+struct instance_home {
+    const table_info* table;
+    instance_owner* owner;
+};
+
 struct instance_base {
-    explicit instance_base(const table_info& t) : table(&t) {}
+    explicit instance_base(const table_info& t) : home_word_(reinterpret_cast<std::uintptr_t>(&t) | unowned_bit) {}
     instance_base(const instance_base&) = delete;
     instance_base& operator=(const instance_base&) = delete;
 
@@ -152,9 +160,23 @@ struct instance_base {
     void* object() noexcept;
     const void* object() const noexcept { return const_cast<instance_base*>(this)->object(); }
 
-    // Members ordered to pack: a session holds one of these per object.
-    const table_info* table;
-    instance_owner* owner = nullptr;     // the session it belongs to, if any
+    /// Its table.
+    const table_info* table() const noexcept {
+        if (home_word_ & unowned_bit) return reinterpret_cast<const table_info*>(home_word_ & ~unowned_bit);
+        return reinterpret_cast<const instance_home*>(home_word_)->table;
+    }
+    /// The session it belongs to; null for a transient or detached object.
+    instance_owner* owner() const noexcept {
+        if (home_word_ & unowned_bit) return nullptr;
+        return reinterpret_cast<const instance_home*>(home_word_)->owner;
+    }
+    /// It now belongs to home.owner (home.table is its table).
+    void set_home(const instance_home& home) noexcept {
+        assert(home.table == table() && home.owner);
+        home_word_ = reinterpret_cast<std::uintptr_t>(&home);
+    }
+    /// It belongs to no session any more.
+    void clear_owner() noexcept { home_word_ = reinterpret_cast<std::uintptr_t>(table()) | unowned_bit; }
 
     // The group (see the top of this file), in one word and a list link. At
     // a root, group_word holds the group's handle count (bits 32-63), its
@@ -207,7 +229,7 @@ struct instance_base {
     bool has_expired_columns() const noexcept { return changes_ && !changes_->expired_columns.empty(); }
     bool column_expired(std::size_t c) const noexcept { return changes_->expired_columns[c] != 0; }  // when has_expired_columns()
     /// Starts a partial expiry: no column flagged yet.
-    void start_partial_expiry() { changes()->expired_columns.assign(table->columns.size()); }
+    void start_partial_expiry() { changes()->expired_columns.assign(table()->columns.size()); }
     void flag_expired_column(std::size_t c) noexcept { changes_->expired_columns[c] = 1; }  // after start_partial_expiry()
     void clear_expired_columns() noexcept {
         if (!changes_) return;
@@ -223,22 +245,22 @@ struct instance_base {
     }
 
     object_state state() const noexcept {
-        if (deleted) return owner ? object_state::deleted : object_state::detached;
-        if (!owner) return has_identity ? object_state::detached : object_state::transient;
+        if (deleted) return owner() ? object_state::deleted : object_state::detached;
+        if (!owner()) return has_identity ? object_state::detached : object_state::transient;
         return has_identity ? object_state::persistent : object_state::pending;
     }
 
     /// The current value of column i.
     value column_value_of(std::size_t i) const {
         bound_value r;
-        table->columns[i].bind(r, object());
+        table()->columns[i].bind(r, object());
         return std::move(r.out);
     }
 
     /// The value of column i in the snapshot (which must exist).
     value snapshot_value(std::size_t i) const {
         bound_value r;
-        table->ops->bind(*snapshot(), i, r);
+        table()->ops->bind(*snapshot(), i, r);
         return std::move(r.out);
     }
 
@@ -263,12 +285,12 @@ struct instance_base {
                 equal = std::equal(b.begin(), b.end(), x.begin(), x.end());
             }
         } c(v);
-        table->columns[i].bind(c, object());
+        table()->columns[i].bind(c, object());
         return c.equal;
     }
 
     /// A typed copy of the column members (what touching an object keeps).
-    snapshot_ptr take_snapshot() const { return table->ops->take_snapshot(object()); }
+    snapshot_ptr take_snapshot() const { return table()->ops->take_snapshot(object()); }
 
     /// "<User at 0x...>", as SQLAlchemy names objects in messages.
     std::string describe() const;
@@ -305,6 +327,13 @@ private:
         if (changes_->empty()) changes_.reset();
     }
 
+    // Its table and its session in one word: with bit 0 set, the table_info's
+    // address (no session); else the address of its session's instance_home
+    // for the table. (Both are aligned, so bit 0 is free.) A session holds
+    // one instance per object, so the word saved is worth the branch.
+    static constexpr std::uintptr_t unowned_bit = 1;
+    std::uintptr_t home_word_;
+
     std::unique_ptr<instance_changes> changes_;
 
 protected:
@@ -315,6 +344,10 @@ protected:
     }
     friend void destroy_instance(instance_base* i) noexcept;
 };
+
+// What a session pays per object besides the object itself (the members
+// above are ordered to pack to this on 64-bit targets).
+static_assert(sizeof(void*) != 8 || sizeof(instance_base) <= 56, "alchemy: instance_base grew past 56 bytes");
 
 /// The root of i's group (path halving keeps the trees flat).
 inline instance_base* group_root(instance_base* i) noexcept {
@@ -390,7 +423,7 @@ constexpr std::size_t instance_alignment(std::size_t alignment) noexcept {
 /// Destroys one instance (its object first) and frees its memory (or its
 /// share of a chunk).
 inline void destroy_instance(instance_base* i) noexcept {
-    const table_info* table = i->table;
+    const table_info* table = i->table();
     auto* chunk = i->chunk();
     table->ops->destroy(i->object());
     i->~instance_base();
@@ -463,7 +496,7 @@ constexpr std::size_t instance_object_offset(std::size_t alignment) noexcept {
 }
 
 inline void* instance_base::object() noexcept {
-    return reinterpret_cast<std::byte*>(this) + instance_object_offset(table->alignment);
+    return reinterpret_cast<std::byte*>(this) + instance_object_offset(table()->alignment);
 }
 
 template <class T>
@@ -519,7 +552,7 @@ inline instance_base* relationship_base::owner() const noexcept {
 /// (relationship_base.hpp). Members of an object made from a row start
 /// unloaded; a new object's start loaded (and empty, unless given items).
 inline void bind_relationships(instance_base& i, bool loaded) {
-    for (const auto& r : i.table->relationships) {
+    for (const auto& r : i.table()->relationships) {
         auto& member = r.access(i.object());
         member.bind(r);
         assert(member.owner() == &i);  // (instance_object_offset and relationship_info::offset agree)

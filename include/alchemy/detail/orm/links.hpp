@@ -51,7 +51,7 @@ const foreign_key_info& link_key(const relationship_info& info, const table_info
 /// loaded target, or the identity-mapped object its foreign key names.
 inline instance_base* current_target(const relationship_base& m, instance_base& child) {
     if (m.is_loaded()) return m.item_count() ? m.item(0) : nullptr;
-    return child.owner ? child.owner->mapped_target(child, *m.info()) : nullptr;
+    return child.owner() ? child.owner()->mapped_target(child, *m.info()) : nullptr;
 }
 
 void load_relationship(relationship_base& m);

@@ -97,19 +97,31 @@ public:
 
     // ---- identity map ----------------------------------------------------------------
 
+    /// One table's objects in this session: the identity map, and the home
+    /// its instances point at (instance_base::set_home), at a fixed address.
+    struct table_objects {
+        table_objects(const table_info& table, instance_owner& owner) : home{&table, &owner} {}
+        instance_home home;
+        identity_map map;
+    };
+    /// `table`'s objects in this session, made on first use.
+    table_objects& objects_of(const table_info& table) {
+        if (last_objects_ && last_objects_->home.table == &table) return *last_objects_;  // a run of one table's rows
+        return find_objects_of(table);
+    }
     /// The identity map of `table`'s objects, made on first use.
-    identity_map& identity_of(const table_info& table);
+    identity_map& identity_of(const table_info& table) { return objects_of(table).map; }
 
     instance_ref lookup(const table_info& table, const identity_key& key) const {
         auto t = identity_.find(&table);
         if (t == identity_.end()) return nullptr;
-        const auto* held = t->second.find(key);
+        const auto* held = t->second->map.find(key);
         return held ? *held : instance_ref();
     }
 
     std::size_t identity_size() const noexcept {
         std::size_t n = 0;
-        for (const auto& [table, map] : identity_) n += map.size();
+        for (const auto& [table, objects] : identity_) n += objects->map.size();
         return n;
     }
 
@@ -121,7 +133,7 @@ public:
     }
 
     static identity_key key_of(const instance_base& i) {
-        if (i.table->primary_key.size() == 1) {  // most keys: one integer, no encoding
+        if (i.table()->primary_key.size() == 1) {  // most keys: one integer, no encoding
             struct integer_probe final : binder {
                 std::optional<std::int64_t> integer;
                 void bind_null() override {}
@@ -130,12 +142,12 @@ public:
                 void bind_text(std::string_view) override {}
                 void bind_blob(std::span<const std::byte>) override {}
             } probe;
-            i.table->columns[i.table->primary_key.front()].bind(probe, i.object());
+            i.table()->columns[i.table()->primary_key.front()].bind(probe, i.object());
             if (probe.integer) return identity_key(*probe.integer);
         }
         std::string key;
         key_encoder encoder(key);
-        for (auto k : i.table->primary_key) i.table->columns[k].bind(encoder, i.object());
+        for (auto k : i.table()->primary_key) i.table()->columns[k].bind(encoder, i.object());
         return identity_key::from_encoded(std::move(key));
     }
 
@@ -164,7 +176,8 @@ public:
             for (auto k : table.primary_key) encode_key_part(encoded, row[first + k]);
             key = identity_key::from_encoded(std::move(encoded));
         }
-        auto& map = identity_of(table);
+        auto& objects = objects_of(table);
+        auto& map = objects.map;
         auto& held = map.slot(key);  // one hash lookup for a hit or a new entry
         if (held) {
             if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
@@ -173,7 +186,7 @@ public:
         try {  // (nothing below touches the map, so `held` stays valid)
             instance_ref inst = make(arena_);
             load_object(table, row, inst->object(), first);
-            inst->owner = this;
+            inst->set_home(objects.home);
             inst->has_identity = true;
             inst->key = std::move(key);
             held = inst;
@@ -197,13 +210,13 @@ public:
     template <class Row>
     static void fill_expired(instance_base& i, const Row& row, std::size_t first = 0) {
         if (!i.has_expired_columns()) {
-            load_object(*i.table, row, i.object(), first);
+            load_object(*i.table(), row, i.object(), first);
         } else {  // partial expiry: only those columns
-            for (std::size_t c = 0; c < i.table->columns.size(); ++c) {
+            for (std::size_t c = 0; c < i.table()->columns.size(); ++c) {
                 if (!i.column_expired(c)) continue;
-                i.table->columns[c].read(row[first + c], i.object());
+                i.table()->columns[c].read(row[first + c], i.object());
                 // Its unflushed change is discarded.
-                if (auto* snapshot = i.snapshot()) i.table->ops->update(*snapshot, i.object(), c);
+                if (auto* snapshot = i.snapshot()) i.table()->ops->update(*snapshot, i.object(), c);
             }
         }
         i.expired = false;
@@ -230,7 +243,7 @@ public:
     bool is_modified(const instance_base& i) const {
         if (!i.has_identity || !i.touched || !i.snapshot()) return false;
         std::vector<std::size_t> changed;
-        i.table->ops->diff(i.object(), *i.snapshot(), changed);
+        i.table()->ops->diff(i.object(), *i.snapshot(), changed);
         return !changed.empty();
     }
 
@@ -292,14 +305,14 @@ private:
     void check_owned(const instance_base& i, const char* what) const;
 
     void detach(instance_base& i) noexcept {
-        i.owner = nullptr;
+        i.clear_owner();
         i.marked_for_delete = false;
         i.expired = i.expired && i.has_identity;
     }
 
     void remove_from_identity(instance_base& i) {  // only if the entry is i (another may hold its key now)
-        if (auto t = identity_.find(i.table); t != identity_.end())
-            t->second.erase(i.key, &i);
+        if (auto t = identity_.find(i.table()); t != identity_.end())
+            t->second->map.erase(i.key, &i);
     }
 
     // Ends the transaction after COMMIT: flushed deletes become detached,
@@ -314,7 +327,7 @@ private:
     void restore_transaction_start(const std::vector<instance_ref>& generated);
 
     static void reset_generated_key(instance_base& i) {
-        const auto& column = i.table->columns[i.table->primary_key.front()];
+        const auto& column = i.table()->columns[i.table()->primary_key.front()];
         column.read(column.nullable ? column_value::null() : column_value::integer(0), i.object());
         i.key_generated = false;
     }
@@ -354,7 +367,10 @@ private:
     bool flushing_ = false;
     instance_arena* arena_ = nullptr;  // where loaded objects go (arena_scope), or null: new
 
-    boost::unordered_flat_map<const table_info*, identity_map> identity_;
+    // (Each table's objects behind a pointer: instances point at its home.)
+    boost::unordered_flat_map<const table_info*, std::unique_ptr<table_objects>> identity_;
+    table_objects* last_objects_ = nullptr;  // the entry objects_of() returned last
+    table_objects& find_objects_of(const table_info& table);  // (objects_of() past last_objects_)
     std::vector<instance_ref> pending_;    // in the order add() saw them (the order of their INSERTs)
     std::vector<instance_ref> touched_;    // persistent, written to since the last flush
     std::vector<instance_ref> to_delete_;  // remove()d, not flushed
@@ -368,13 +384,13 @@ private:
 };
 
 inline void session_core::unload_relationships(instance_base& i) noexcept {
-    for (const auto& r : i.table->relationships) member_of(i, r).unload();
+    for (const auto& r : i.table()->relationships) member_of(i, r).unload();
 }
 
 /// The value of `owner` that rows of the other side refer to (its key, or
 /// the referenced unique column), for one-to-many and many-to-many.
 inline value session_core::referenced_value(instance_base& owner, const relationship_info& info) {
-    return owner.column_value_of(link_key(info, *owner.table).target_columns.front());
+    return owner.column_value_of(link_key(info, *owner.table()).target_columns.front());
 }
 
 }  // namespace detail

@@ -64,7 +64,7 @@ std::vector<value> key_values(const instance_base& i, bool from_snapshot);
 // What a flush writes for relationships (collected by collect_links).
 struct link_assignment {            // child's foreign key := parent's key (or NULL)
     instance_base* child;
-    std::size_t foreign_key;         // index into child->table->foreign_keys
+    std::size_t foreign_key;         // index into child->table()->foreign_keys
     instance_base* parent;           // null: NULL
 };
 struct association_change {         // a row of a many-to-many association table

@@ -11,8 +11,8 @@ ALCHEMY_INLINE void session_core::flush() {
     if (flushing_) return;
     follow_database();  // a transaction the database rolled back: its objects are pending again
     if (pending_.empty() && to_delete_.empty() && touched_.empty()) return;  // the common autoflush
-    std::erase_if(pending_, [this](const auto& p) { return p->owner != this || p->has_identity; });
-    std::erase_if(to_delete_, [this](const auto& p) { return p->owner != this || !p->marked_for_delete; });
+    std::erase_if(pending_, [this](const auto& p) { return p->owner() != this || p->has_identity; });
+    std::erase_if(to_delete_, [this](const auto& p) { return p->owner() != this || !p->marked_for_delete; });
 
     struct flushing_guard {
         bool& flag;

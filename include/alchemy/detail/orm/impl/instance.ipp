@@ -14,7 +14,7 @@
 namespace alchemy::detail {
 
 ALCHEMY_INLINE std::string instance_base::describe() const {
-    return fmt::format("<{} at {}>", table->struct_name, object());
+    return fmt::format("<{} at {}>", table()->struct_name, object());
 }
 
 ALCHEMY_INLINE void* instance_arena::allocate(std::size_t size, std::size_t align, arena_chunk_header*& chunk) {

@@ -22,7 +22,7 @@ ALCHEMY_INLINE const foreign_key_info& link_key(const relationship_info& info, c
 ALCHEMY_INLINE void load_relationship(relationship_base& m) {
     if (m.is_loaded()) return;  // (a loose member always is)
     auto& owner = *m.owner();
-    if (!owner.owner) {
+    if (!owner.owner()) {
         if (owner.has_identity)
             throw DetachedInstanceError(fmt::format(
                 "alchemy: Parent instance {} is not bound to a Session; lazy load operation of attribute '{}' "
@@ -31,14 +31,14 @@ ALCHEMY_INLINE void load_relationship(relationship_base& m) {
         m.set_loaded(true);  // a new object: nothing to load
         return;
     }
-    owner.owner->load_relationship(owner, *m.info());
+    owner.owner()->load_relationship(owner, *m.info());
 }
 
 ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& item) {
     auto& owner = *self.owner();
     const auto& info = *self.info();
     if (self.has_item(&item)) return;
-    if (owner.owner) owner.owner->before_link(owner, info, &item);  // may throw: nothing changed yet
+    if (owner.owner()) owner.owner()->before_link(owner, info, &item);  // may throw: nothing changed yet
     self.put_new_item(&item);  // checked above: not there yet
     join_groups(&owner, &item);
     auto& history = self.history();
@@ -60,7 +60,7 @@ ALCHEMY_INLINE void collection_append(relationship_base& self, instance_base& it
             back.put_item(&owner);
         }
     }
-    if (owner.owner) owner.owner->after_link(owner, info, &item);
+    if (owner.owner()) owner.owner()->after_link(owner, info, &item);
 }
 
 ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& item) {
@@ -82,7 +82,7 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
             back.take_item(&owner);
         }
     }
-    if (owner.owner) owner.owner->after_link(owner, info, &item);
+    if (owner.owner()) owner.owner()->after_link(owner, info, &item);
 }
 
 ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* target) {
@@ -90,7 +90,7 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
     const auto& info = *self.info();
     auto* old = current_target(self, child);
     if (self.is_loaded() && old == target) return;
-    if (child.owner && target) child.owner->before_link(child, info, target);
+    if (child.owner() && target) child.owner()->before_link(child, info, target);
     if (const auto* reverse = reverse_side(info)) {
         if (old && old != target) {
             auto& collection = member_of(*old, *reverse);
@@ -106,7 +106,7 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
     self.set_loaded(true);
     self.set_changed(true);
     if (target) join_groups(&child, target);
-    if (child.owner) child.owner->after_link(child, info, target);
+    if (child.owner()) child.owner()->after_link(child, info, target);
 }
 
 }  // namespace alchemy::detail

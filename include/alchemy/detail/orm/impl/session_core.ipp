@@ -24,21 +24,27 @@ ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
     if (i.has_identity && !i.deleted) touched_.push_back(instance_ref(&i));
 }
 
-ALCHEMY_INLINE identity_map& session_core::identity_of(const table_info& table) { return identity_[&table]; }
+ALCHEMY_INLINE session_core::table_objects& session_core::find_objects_of(const table_info& table) {
+    if (auto it = identity_.find(&table); it != identity_.end()) return *(last_objects_ = it->second.get());
+    auto made = std::make_unique<table_objects>(table, *this);
+    auto& objects = *made;
+    identity_.emplace(&table, std::move(made));
+    return *(last_objects_ = &objects);
+}
 
 ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
     auto& i = *inst;
-    if (i.owner && i.owner != this)
+    if (i.owner() && i.owner() != this)
         throw InvalidRequestError(fmt::format(
             "alchemy: Object '{}' is already attached to another session; expunge it there (or close that "
             "session) before adding it to this one",
             i.describe()));
-    if (i.deleted && i.owner == this)
+    if (i.deleted && i.owner() == this)
         throw InvalidRequestError(fmt::format(
             "alchemy: Instance '{}' has been deleted. Use the make_transient() function to send this object "
             "back to the transient state.",
             i.describe()));
-    if (i.owner == this) {
+    if (i.owner() == this) {
         if (i.marked_for_delete) {  // add() cancels a delete that was not flushed yet
             i.marked_for_delete = false;
             std::erase(to_delete_, inst);
@@ -46,16 +52,17 @@ ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
         return;
     }
     if (i.has_identity && !i.deleted) {  // detached -> persistent
-        auto& map = identity_[i.table];
+        auto& objects = objects_of(*i.table());
+        auto& map = objects.map;
         if (auto* held = map.find(i.key); held && *held != inst)
             throw InvalidRequestError(fmt::format(
                 "alchemy: Can't attach instance {}; another instance with key {} is already present in this "
                 "session.",
                 i.describe(), describe_key(i)));
         map.put(i.key, inst);
-        i.owner = this;
+        i.set_home(objects.home);
         if (i.touched) touched_.push_back(inst);
-        if (!i.table->relationships.empty()) cascade_add(i);
+        if (!i.table()->relationships.empty()) cascade_add(i);
         return;
     }
     if (i.deleted) {  // deleted in another (closed) session
@@ -64,25 +71,26 @@ ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
             "back to the transient state.",
             i.describe()));
     }
-    i.owner = this;  // transient -> pending
-    pending_.push_back(inst);
-    if (!i.table->relationships.empty()) cascade_add(i);
+    auto& objects = objects_of(*i.table());
+    pending_.push_back(inst);  // (first: an object the session owns is always in one of its lists)
+    i.set_home(objects.home);  // transient -> pending
+    if (!i.table()->relationships.empty()) cascade_add(i);
 }
 
 ALCHEMY_INLINE void session_core::remove(const instance_ref& inst) {
     auto& i = *inst;
-    if (i.owner != this || !i.has_identity || i.deleted)
+    if (i.owner() != this || !i.has_identity || i.deleted)
         throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persisted{}", i.describe(),
-                                              i.owner && i.owner != this ? " in this session" : ""));
+                                              i.owner() && i.owner() != this ? " in this session" : ""));
     if (i.marked_for_delete) return;
     i.marked_for_delete = true;
     to_delete_.push_back(inst);
-    if (!i.table->relationships.empty()) cascade_remove(i);
+    if (!i.table()->relationships.empty()) cascade_remove(i);
 }
 
 ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
     auto& i = *inst;
-    if (i.owner != this)
+    if (i.owner() != this)
         throw InvalidRequestError(fmt::format("alchemy: Instance {} is not present in this Session", i.describe()));
     const auto related = related_with(i, cascade::expunge);
     if (i.has_identity) remove_from_identity(i);  // get() must not find it any more
@@ -95,7 +103,7 @@ ALCHEMY_INLINE void session_core::expunge(const instance_ref& inst) {
     i.inserted_in_transaction = i.deleted_in_transaction = i.listed_in_transaction = i.key_generated = false;
     i.reset_transaction_snapshot();
     for (auto* r : related)
-        if (r->owner == this) expunge(instance_ref(r));
+        if (r->owner() == this) expunge(instance_ref(r));
 }
 
 ALCHEMY_INLINE instance_ref session_core::get(const table_info& table, std::span<const value> key,
@@ -132,14 +140,14 @@ ALCHEMY_INLINE void session_core::expunge_all() {
     // says why the sort is a radix sort). Sorting needs a vector; without
     // memory for it, hash order it is.
     std::size_t count = 0;
-    for (const auto& [table, map] : identity_) count += map.size();
+    for (const auto& [table, objects] : identity_) count += objects->map.size();
     std::vector<instance_base*> by_address;  // each holds the handle the map held
     try {
         by_address.reserve(count);
     } catch (const std::bad_alloc&) {
     }
-    for (auto& [table, map] : identity_)
-        map.for_each([&](instance_ref& inst) {
+    for (auto& [table, objects] : identity_)
+        objects->map.for_each([&](instance_ref& inst) {
             if (by_address.size() < by_address.capacity()) {
                 by_address.push_back(inst.into_raw());
                 return;
@@ -155,6 +163,7 @@ ALCHEMY_INLINE void session_core::expunge_all() {
     for (auto& inst : pending_) detach(*inst);
     for (auto& inst : deleted_) detach(*inst);
     identity_.clear();
+    last_objects_ = nullptr;
     pending_.clear();
     touched_.clear();
     to_delete_.clear();
@@ -164,15 +173,15 @@ ALCHEMY_INLINE void session_core::expunge_all() {
 
 ALCHEMY_INLINE std::string session_core::describe_key(const instance_base& i) {
     std::vector<value> values;
-    for (auto k : i.table->primary_key) values.push_back(i.column_value_of(k));
+    for (auto k : i.table()->primary_key) values.push_back(i.column_value_of(k));
     return format_values(values);
 }
 
 ALCHEMY_INLINE bool session_core::load(instance_base& i) {
     autoflush();
     std::vector<value> key;
-    for (auto k : i.table->primary_key) key.push_back(i.column_value_of(k));
-    auto result = conn().execute_values(statements_.select_by_key(*i.table), key);
+    for (auto k : i.table()->primary_key) key.push_back(i.column_value_of(k));
+    auto result = conn().execute_values(statements_.select_by_key(*i.table()), key);
     if (!result.has_row()) return false;
     fill_expired(i, result.current());
     return true;
@@ -195,7 +204,7 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
         const auto related = related_with(i, cascade::refresh_expire);
         unload_relationships(i);
         for (auto* r : related)
-            if (r->owner == this && r->has_identity && !r->expired) expire(*r);
+            if (r->owner() == this && r->has_identity && !r->expired) expire(*r);
         i.expired = true;
         i.reset_snapshot_and_expiry();
         i.touched = false;
@@ -204,13 +213,13 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
     }
     std::vector<std::size_t> indices;  // every name checked before anything changes
     for (auto name : columns)
-        indices.push_back(static_cast<std::size_t>(&i.table->column(name) - i.table->columns.data()));
+        indices.push_back(static_cast<std::size_t>(&i.table()->column(name) - i.table()->columns.data()));
     if (i.expired && !i.has_expired_columns()) return;  // wholly expired already
     if (!i.expired) i.start_partial_expiry();
     for (auto c : indices) {
         i.flag_expired_column(c);
         // Its unflushed change is discarded: back to the compared value, so no flush writes it.
-        if (auto* snapshot = i.snapshot()) i.table->ops->restore(i.object(), *snapshot, c);
+        if (auto* snapshot = i.snapshot()) i.table()->ops->restore(i.object(), *snapshot, c);
     }
     i.expired = true;
 }
@@ -218,7 +227,7 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
 ALCHEMY_INLINE void session_core::expire_all() {
     for (auto& entry : identity_) {
         const bool has_relationships = !entry.first->relationships.empty();
-        entry.second.for_each([&](instance_ref& inst) {
+        entry.second->map.for_each([&](instance_ref& inst) {
             if (has_relationships) unload_relationships(*inst);
             inst->expired = true;
             inst->reset_snapshot_and_expiry();
@@ -241,7 +250,7 @@ ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
     std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
     ensure_loaded(i);
     for (auto* r : related)
-        if (r->owner == this && r->has_identity && !r->expired) refresh(*r);
+        if (r->owner() == this && r->has_identity && !r->expired) refresh(*r);
 }
 
 ALCHEMY_INLINE void session_core::rollback() {
@@ -261,8 +270,9 @@ ALCHEMY_INLINE void session_core::rollback() {
         } else if (inst->deleted_in_transaction) {
             inst->deleted = false;
             inst->marked_for_delete = false;
-            inst->owner = this;
-            identity_[inst->table].put(inst->key, inst);
+            auto& objects = objects_of(*inst->table());
+            inst->set_home(objects.home);
+            objects.map.put(inst->key, inst);
         }
         inst->inserted_in_transaction = inst->deleted_in_transaction = false;
         inst->listed_in_transaction = false;
@@ -311,7 +321,7 @@ ALCHEMY_INLINE void session_core::register_batch(std::vector<instance_base*> mem
 }
 
 ALCHEMY_INLINE void session_core::check_owned(const instance_base& i, const char* what) const {
-    if (i.owner != this)
+    if (i.owner() != this)
         throw InvalidRequestError(fmt::format("alchemy: cannot {} instance {}: it is not in this session", what,
                                               i.describe()));
 }
@@ -334,12 +344,12 @@ ALCHEMY_INLINE void session_core::restore_written() {
     // them again.
     for (auto w = written_keys_.rbegin(); w != written_keys_.rend(); ++w)
         if (w->child->column_equals(w->column, w->written))
-            w->child->table->columns[w->column].read(w->before.view(), w->child->object());
+            w->child->table()->columns[w->column].read(w->before.view(), w->child->object());
     // The relationship changes the flushes consumed come back under the ones
     // made since (so an object appended, flushed and then removed again is
     // neither): newest first, each under what is there.
     for (auto w = written_links_.rbegin(); w != written_links_.rend(); ++w) {
-        if (w->owner->owner != this) continue;  // expunged since: not this session's to write
+        if (w->owner->owner() != this) continue;  // expunged since: not this session's to write
         auto& m = *w->member;
         m.set_changed(m.changed() || w->changed);
         if (w->changes) {
@@ -377,7 +387,7 @@ ALCHEMY_INLINE void session_core::commit() {
 ALCHEMY_INLINE void session_core::end_transaction() {
     forget_written();
     for (auto& inst : deleted_) {
-        inst->owner = nullptr;
+        inst->clear_owner();
     }
     deleted_.clear();
     for (auto& inst : transaction_) {
@@ -421,8 +431,9 @@ ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<in
         } else if (inst->deleted_in_transaction) {
             inst->deleted = false;
             inst->marked_for_delete = true;
-            inst->owner = this;
-            identity_[inst->table].put(inst->key, inst);
+            auto& objects = objects_of(*inst->table());
+            inst->set_home(objects.home);
+            objects.map.put(inst->key, inst);
             to_delete_.push_back(inst);
         }
         if (inst->transaction_snapshot()) {  // flushed UPDATEs are undone: diff against the old row

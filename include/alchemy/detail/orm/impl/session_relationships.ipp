@@ -16,7 +16,7 @@
 namespace alchemy::detail {
 
 ALCHEMY_INLINE instance_base* session_core::mapped_target(instance_base& child, const relationship_info& info) {
-    const auto& fk = child.table->foreign_keys[info.foreign_key];
+    const auto& fk = child.table()->foreign_keys[info.foreign_key];
     const auto& target = fk.target();
     if (target.primary_key.size() != 1 || target.primary_key.front() != fk.target_columns.front()) return nullptr;
     const auto v = child.column_value_of(fk.columns.front());
@@ -26,38 +26,38 @@ ALCHEMY_INLINE instance_base* session_core::mapped_target(instance_base& child, 
 
 ALCHEMY_INLINE void session_core::before_link(instance_base& owner, const relationship_info& info,
                                               instance_base* item) {
-    if (!item || item->owner == this) return;
-    if (item->owner)
+    if (!item || item->owner() == this) return;
+    if (item->owner())
         throw InvalidRequestError(fmt::format(
             "alchemy: Object '{}' is already attached to another session; it cannot be linked to {} through {}.{}",
-            item->describe(), owner.describe(), owner.table->struct_name, info.member));
+            item->describe(), owner.describe(), owner.table()->struct_name, info.member));
     if (info.cascades(cascade::save_update) && !item->deleted) add(instance_ref(item));
 }
 
 ALCHEMY_INLINE void session_core::after_link(instance_base& owner, const relationship_info& info, instance_base* item) {
     touch(owner);
     // A one-to-many changes the child's foreign key: compare it at flush.
-    if (item && item->owner == this && info.kind == relationship_kind::one_to_many && item->has_identity) {
+    if (item && item->owner() == this && info.kind == relationship_kind::one_to_many && item->has_identity) {
         ensure_loaded(*item);
         touch(*item);
     }
 }
 
 ALCHEMY_INLINE void session_core::cascade_add(instance_base& i) {
-    for (const auto& r : i.table->relationships) {
+    for (const auto& r : i.table()->relationships) {
         if (!r.cascades(cascade::save_update)) continue;
         auto& m = member_of(i, r);
         if (!m.is_loaded()) continue;
         for (std::size_t k = 0; k < m.item_count(); ++k) {
             auto* item = m.item(k);
-            if (item && !item->owner && !item->deleted) add(instance_ref(item));
+            if (item && !item->owner() && !item->deleted) add(instance_ref(item));
         }
     }
 }
 
 ALCHEMY_INLINE std::vector<instance_base*> session_core::related_with(instance_base& i, unsigned flag) {
     std::vector<instance_base*> out;
-    for (const auto& r : i.table->relationships) {
+    for (const auto& r : i.table()->relationships) {
         if (!r.cascades(flag)) continue;
         const auto& m = member_of(i, r);
         if (!m.is_loaded()) continue;
@@ -68,7 +68,7 @@ ALCHEMY_INLINE std::vector<instance_base*> session_core::related_with(instance_b
 }
 
 ALCHEMY_INLINE void session_core::cascade_remove(instance_base& i) {
-    for (const auto& r : i.table->relationships) {
+    for (const auto& r : i.table()->relationships) {
         if (!r.cascades(cascade::delete_)) continue;
         auto& m = member_of(i, r);
         {
@@ -86,7 +86,7 @@ ALCHEMY_INLINE void session_core::cascade_remove(instance_base& i) {
         std::vector<instance_base*> items;
         for (std::size_t k = 0; k < m.item_count(); ++k) items.push_back(m.item(k));
         for (auto* item : items) {
-            if (!item || item->owner != this) continue;
+            if (!item || item->owner() != this) continue;
             if (item->has_identity) {
                 if (!item->marked_for_delete && !item->deleted) remove(instance_ref(item));
             } else {
@@ -109,13 +109,13 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
         const auto batch = owner.batch;  // kept alive while loading
         std::vector<instance_base*> owners;
         for (auto* o : batch->members)
-            if (o && o->table == owner.table) owners.push_back(o);
+            if (o && o->table() == owner.table()) owners.push_back(o);
         load_many(info, owners);
         if (m.is_loaded()) return;
     }
     const auto& target = info.target();
     if (info.kind == relationship_kind::many_to_one) {
-        const auto& fk = owner.table->foreign_keys[info.foreign_key];
+        const auto& fk = owner.table()->foreign_keys[info.foreign_key];
         const auto v = owner.column_value_of(fk.columns.front());
         instance_ref found;
         if (!v.is_null()) {
@@ -125,7 +125,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
             } else {
                 autoflush();
                 auto result =
-                    conn().execute_values(statements_.relationship_load(info, *owner.table), std::vector<value>{v});
+                    conn().execute_values(statements_.relationship_load(info, *owner.table()), std::vector<value>{v});
                 if (result.has_row()) found = adopt(target, result.current(), info.make_target);
             }
         }
@@ -135,7 +135,7 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
         return;
     }
     autoflush();
-    auto result = conn().execute_values(statements_.relationship_load(info, *owner.table),
+    auto result = conn().execute_values(statements_.relationship_load(info, *owner.table()),
                                         std::vector<value>{referenced_value(owner, info)});
     const bool once = info.kind == relationship_kind::one_to_many;
     arena_scope arena(*this);
@@ -153,10 +153,10 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
     arena_scope arena(*this);
     std::vector<instance_base*> owners;
     for (auto* o : all_owners)
-        if (o && o->owner == this && o->has_identity && !member_of(*o, info).is_loaded()) owners.push_back(o);
+        if (o && o->owner() == this && o->has_identity && !member_of(*o, info).is_loaded()) owners.push_back(o);
     if (owners.empty()) return;
     autoflush();
-    const auto& owner_table = *owners.front()->table;
+    const auto& owner_table = *owners.front()->table();
     const auto& target = info.target();
     const statement_renderer render(engine_.dialect());
     const auto encoded = [](const auto& v) {

@@ -29,7 +29,7 @@ ALCHEMY_INLINE bool value_less(const value& a, const value& b) {
 
 ALCHEMY_INLINE std::vector<value> key_values(const instance_base& i, bool from_snapshot) {
     std::vector<value> out;
-    for (auto k : i.table->primary_key)
+    for (auto k : i.table()->primary_key)
         out.push_back(from_snapshot && i.snapshot() ? i.snapshot_value(k) : i.column_value_of(k));
     return out;
 }
@@ -49,7 +49,7 @@ ALCHEMY_INLINE pending_keys::pending_keys(const std::vector<link_assignment>& al
     : items_(all), done_(all.size(), 0), open_(all.size()) {
     for (std::size_t k = 0; k < items_.size(); ++k) {
         by_child_[items_[k].child].push_back(k);
-        by_table_[items_[k].child->table].push_back(k);
+        by_table_[items_[k].child->table()].push_back(k);
     }
 }
 
@@ -72,7 +72,7 @@ ALCHEMY_INLINE void order_parents_first(std::vector<instance_base*>& rows,
                                         const std::vector<link_assignment>& waiting) {
     boost::unordered_flat_map<const instance_base*, const instance_base*> parent_of;
     for (const auto& a : waiting)
-        if (a.parent && a.parent->table == a.child->table && !a.parent->has_identity) parent_of[a.child] = a.parent;
+        if (a.parent && a.parent->table() == a.child->table() && !a.parent->has_identity) parent_of[a.child] = a.parent;
     if (parent_of.empty()) return;
     boost::unordered_flat_map<const instance_base*, std::size_t> depth;
     for (const auto* row : rows) {
@@ -121,7 +121,7 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
     auto& links = links_;
     std::vector<instance_base*> orphans;
     const auto visit = [&](instance_base& owner) {
-        for (const auto& r : owner.table->relationships) {
+        for (const auto& r : owner.table()->relationships) {
             auto& m = member_of(owner, r);
             if (!m.has_changes()) continue;
             links.processed.push_back(&m);
@@ -153,14 +153,14 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
         }
     };
     for (std::size_t n = 0; n < session_.pending_.size(); ++n)
-        if (!session_.pending_[n]->table->relationships.empty()) visit(*session_.pending_[n]);
+        if (!session_.pending_[n]->table()->relationships.empty()) visit(*session_.pending_[n]);
     for (const auto& inst : session_.touched_)
-        if (!inst->table->relationships.empty()) visit(*inst);
+        if (!inst->table()->relationships.empty()) visit(*inst);
 
     // Orphans (delete-orphan): deleted if persistent, forgotten if pending.
     settle(links.assignments);
     for (auto* orphan : orphans) {
-        if (orphan->owner != &session_) continue;
+        if (orphan->owner() != &session_) continue;
         const bool has_parent = std::any_of(links.assignments.begin(), links.assignments.end(),
                                             [&](const auto& a) { return a.child == orphan && a.parent; });
         if (has_parent) continue;
@@ -176,7 +176,7 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
     // association rows go.
     for (std::size_t n = 0; n < session_.to_delete_.size(); ++n) {
         auto& parent = *session_.to_delete_[n];
-        for (const auto& r : parent.table->relationships) {
+        for (const auto& r : parent.table()->relationships) {
             if (r.passive_deletes) continue;
             auto& m = member_of(parent, r);
             if (r.kind == relationship_kind::many_to_many) {
@@ -186,7 +186,7 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
                 const auto* reverse = reverse_side(r);
                 for (std::size_t k = 0; k < m.item_count(); ++k) {
                     auto* child = m.item(k);
-                    if (child->owner != &session_ || child->marked_for_delete || child->deleted) continue;
+                    if (child->owner() != &session_ || child->marked_for_delete || child->deleted) continue;
                     links.assignments.push_back({child, r.foreign_key, nullptr});
                     if (reverse) {
                         auto& back = member_of(*child, *reverse);
@@ -207,10 +207,10 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
     // Only objects of this session that are being saved get new keys; a
     // parent outside the session cannot give one.
     std::erase_if(links.assignments, [&](const link_assignment& a) {
-        return a.child->owner != &session_ || a.child->marked_for_delete || a.child->deleted;
+        return a.child->owner() != &session_ || a.child->marked_for_delete || a.child->deleted;
     });
     for (const auto& a : links.assignments) {
-        if (a.parent && a.parent->owner != &session_)
+        if (a.parent && a.parent->owner() != &session_)
             throw FlushError(fmt::format(
                 "alchemy: {} is linked to {}, which is not in this session (nor deleted in it): add it to the "
                 "session, or keep the save-update cascade on the relationship",
@@ -221,27 +221,27 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
         }
     }
     for (const auto& c : links.changes)
-        if (c.remote->owner != &session_ && c.insert)
+        if (c.remote->owner() != &session_ && c.insert)
             throw FlushError(fmt::format(
                 "alchemy: {} is linked through {}.{} to {}, which is not in this session: add it to the session",
-                c.local->describe(), c.local->table->struct_name, c.info->member, c.remote->describe()));
+                c.local->describe(), c.local->table()->struct_name, c.info->member, c.remote->describe()));
 }
 
 ALCHEMY_INLINE void unit_of_work::plan() {
     // Client-side defaults, then the checks that need no SQL.
     for (const auto& inst : session_.pending_)
-        for (const auto& c : inst->table->columns)
+        for (const auto& c : inst->table()->columns)
             if (c.apply_default) c.apply_default(inst->object());
     for (const auto& inst : session_.pending_) {
         if (generates_key(*inst)) continue;
-        for (auto k : inst->table->primary_key)
+        for (auto k : inst->table()->primary_key)
             if (inst->column_value_of(k).is_null())
                 throw FlushError(
                     fmt::format("alchemy: Instance {} has a NULL identity key: set its primary key "
                                 "column '{}'",
-                                inst->describe(), inst->table->columns[k].name));
-        auto key = inst->table->name + '\0' + session_core::key_of(*inst).bytes();
-        if (auto existing = session_.lookup(*inst->table, session_core::key_of(*inst));
+                                inst->describe(), inst->table()->columns[k].name));
+        auto key = inst->table()->name + '\0' + session_core::key_of(*inst).bytes();
+        if (auto existing = session_.lookup(*inst->table(), session_core::key_of(*inst));
             existing && !existing->marked_for_delete)
             throw FlushError(
                 fmt::format("alchemy: New instance {} with identity key {} conflicts with persistent "
@@ -255,15 +255,15 @@ ALCHEMY_INLINE void unit_of_work::plan() {
     const auto involve = [&](const table_info* t) {
         if (std::find(tables_.begin(), tables_.end(), t) == tables_.end()) tables_.push_back(t);
     };
-    for (const auto& inst : session_.pending_) involve(inst->table);
-    for (const auto& inst : session_.touched_) involve(inst->table);
-    for (const auto& inst : session_.to_delete_) involve(inst->table);
+    for (const auto& inst : session_.pending_) involve(inst->table());
+    for (const auto& inst : session_.touched_) involve(inst->table());
+    for (const auto& inst : session_.to_delete_) involve(inst->table());
     for (const auto& c : links_.changes) involve(&c.info->secondary());
     for (const auto& c : links_.clears) involve(&c.info->secondary());
     tables_ = sort_by_dependency(std::move(tables_));
 
     for (const auto& gone : session_.to_delete_)
-        if (!new_keys_.empty() && new_keys_.contains(gone->table->name + '\0' + gone->key.bytes()))
+        if (!new_keys_.empty() && new_keys_.contains(gone->table()->name + '\0' + gone->key.bytes()))
             row_switch_deletes_.push_back(gone.get());
 
     waiting_ = pending_keys(links_.assignments);
@@ -285,7 +285,7 @@ ALCHEMY_INLINE void unit_of_work::write(connection& c) {
 
 ALCHEMY_INLINE void unit_of_work::write_row_switch_deletes() {
     for (const auto* gone : row_switch_deletes_)
-        conn_->execute_values(session_.statements_.delete_by_key(*gone->table), key_values(*gone, true));
+        conn_->execute_values(session_.statements_.delete_by_key(*gone->table()), key_values(*gone, true));
 }
 
 ALCHEMY_INLINE void unit_of_work::write_updates(const table_info& table) {
@@ -294,7 +294,7 @@ ALCHEMY_INLINE void unit_of_work::write_updates(const table_info& table) {
     if (!waiting_.empty()) write_ready_link_keys(table);
     std::vector<instance_base*> candidates;
     for (const auto& inst : session_.touched_)
-        if (inst->table == &table && inst->owner == &session_ && !inst->marked_for_delete && !inst->deleted &&
+        if (inst->table() == &table && inst->owner() == &session_ && !inst->marked_for_delete && !inst->deleted &&
             inst->snapshot() && (waiting_.empty() || !waiting_.waits(inst.get())))
             candidates.push_back(inst.get());
     run_updates(table, candidates);
@@ -305,7 +305,7 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
     // parents come before their children.
     std::vector<instance_base*> inserts;
     for (const auto& inst : session_.pending_)
-        if (inst->table == &table) inserts.push_back(inst.get());
+        if (inst->table() == &table) inserts.push_back(inst.get());
     if (!waiting_.empty()) order_parents_first(inserts, waiting_.open_in(&table));
     // Rows of a table no link assignment waits on need no preparing.
     const bool table_waits = !waiting_.empty() && !waiting_.open_in(&table).empty();
@@ -416,7 +416,7 @@ ALCHEMY_INLINE void unit_of_work::write_deletes() {
 
         std::vector<const instance_base*> gone;
         for (const auto& inst : session_.to_delete_)
-            if (inst->table == *t && !deleted_by_row_switch(inst.get())) gone.push_back(inst.get());
+            if (inst->table() == *t && !deleted_by_row_switch(inst.get())) gone.push_back(inst.get());
         if (gone.empty()) continue;
         for (const auto& layer : children_first(**t, gone)) {
             std::vector<std::vector<value>> keys;
@@ -450,7 +450,7 @@ ALCHEMY_INLINE void unit_of_work::finish() {
         inst->has_identity = true;
         inst->key = session_core::key_of(*inst);
         inst->inserted_in_transaction = true;
-        s.identity_[inst->table].put(inst->key, inst);
+        s.identity_of(*inst->table()).put(inst->key, inst);
         enlist(inst);
         inst->touched = false;
     }
@@ -465,7 +465,7 @@ ALCHEMY_INLINE void unit_of_work::finish() {
         if (auto new_key = session_core::key_of(inst); new_key != inst.key) {  // the key itself changed
             s.remove_from_identity(inst);
             inst.key = std::move(new_key);
-            s.identity_[inst.table].put(inst.key, u.inst);
+            s.identity_of(*inst.table()).put(inst.key, u.inst);
         }
         enlist(u.inst);
     }
@@ -495,7 +495,7 @@ ALCHEMY_INLINE void unit_of_work::undo() {
 }
 
 ALCHEMY_INLINE bool unit_of_work::generates_key(const instance_base& i) {
-    if (!i.table->has_integer_key()) return false;
+    if (!i.table()->has_integer_key()) return false;
     struct unset_probe final : binder {  // the key member as bound: NULL or 0 is "not set"
         bool unset = false;
         void bind_null() override { unset = true; }
@@ -504,7 +504,7 @@ ALCHEMY_INLINE bool unit_of_work::generates_key(const instance_base& i) {
         void bind_text(std::string_view) override {}
         void bind_blob(std::span<const std::byte>) override {}
     } probe;
-    i.table->columns[i.table->primary_key.front()].bind(probe, i.object());
+    i.table()->columns[i.table()->primary_key.front()].bind(probe, i.object());
     return probe.unset;
 }
 
@@ -513,13 +513,13 @@ ALCHEMY_INLINE bool unit_of_work::parent_ready(const link_assignment& a) const {
 }
 
 ALCHEMY_INLINE void unit_of_work::write_link_key(const link_assignment& a) {
-    const auto& fk = a.child->table->foreign_keys[a.foreign_key];
-    const auto& column = a.child->table->columns[fk.columns.front()];
+    const auto& fk = a.child->table()->foreign_keys[a.foreign_key];
+    const auto& column = a.child->table()->columns[fk.columns.front()];
     if (!a.parent && !column.nullable)
         throw FlushError(fmt::format(
             "alchemy: {} lost its parent, but its foreign key {}::{} (column \"{}\".\"{}\") cannot be NULL: "
             "delete it (cascade delete-orphan) or give it another parent",
-            a.child->describe(), a.child->table->struct_name, column.member, a.child->table->name, column.name));
+            a.child->describe(), a.child->table()->struct_name, column.member, a.child->table()->name, column.name));
     auto v = a.parent ? a.parent->column_value_of(fk.target_columns.front()) : value();
     session_.remember_written_key(*a.child, fk.columns.front(),
                                   v);  // before it is written: a lost transaction reverts it
