@@ -1,11 +1,13 @@
-# tests/bench/postgresql_smoke.cmake — ctest's alchemy.bench.postgresql_smoke:
-# runs alchemy_bench in PostgreSQL mode (small N, one round) on the server the
-# fixture alchemy_postgres started. Its URL is the second line of the
+# tests/bench/postgresql_smoke.cmake — ctest's alchemy.bench.postgresql_smoke
+# and alchemy.bench.user_postgresql_smoke: runs the benchmark BENCH
+# (alchemy_bench or alchemy_user_bench, which take the same options) in
+# PostgreSQL mode (small N, one round) on the server the fixture
+# alchemy_postgres started. Its URL is the second line of the
 # fixture's state file, which exists only once the fixture ran, so it is read
 # here and not at configure time. ALCHEMY_TEST_POSTGRES_URL, as for the other
 # PostgreSQL tests, points it at another server instead.
 #
-#   cmake -DBENCH=<alchemy_bench> -DSTATE=<state file> -P postgresql_smoke.cmake
+#   cmake -DBENCH=<alchemy_bench or alchemy_user_bench> -DSTATE=<state file> -P postgresql_smoke.cmake
 
 cmake_minimum_required(VERSION 3.25)
 
@@ -27,5 +29,6 @@ execute_process(
   COMMAND "${BENCH}" --n 2000 --graph-users 1200 --rounds 1 --mode postgresql --url "${_url}"
   RESULT_VARIABLE _rc)
 if(NOT _rc EQUAL 0)
-  message(FATAL_ERROR "postgresql_smoke: alchemy_bench failed (${_rc})")
+  get_filename_component(_program "${BENCH}" NAME)
+  message(FATAL_ERROR "postgresql_smoke: ${_program} failed (${_rc})")
 endif()

@@ -4,14 +4,16 @@
 // This is the second benchmark of the performance targets, written
 // independently of alchemy_bench (bench_main.cpp, bench_alchemy.cpp,
 // bench_raw.cpp): its own model, its own input data, its own raw sqlite3 code
-// and its own check values, in one file. What it measures is the same list of
+// and its own check values, in this file (the inputs and check values in
+// user_bench.hpp, which user_bench_postgresql.cpp shares; that file holds the
+// raw libpq side of --mode postgresql). What it measures is the same list of
 // workloads (W1..W6d, see tests/bench/README.md), but every object is built
 // from *separate input vectors* (names[i], emails[i], ages[i], scores[i]) the
 // way a program that got its data from somewhere else would build them, and
 // the raw side binds those same vectors straight into its prepared INSERT.
 //
-//   alchemy_user_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both]
-//                      [--dir DIR] [--no-rss] [--verbose] [--help]
+//   alchemy_user_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both|postgresql]
+//                      [--url URL] [--dir DIR] [--no-rss] [--verbose] [--help]
 //
 // Each round runs every workload once per side, alternating which side goes
 // first; the table shows the median of the rounds per workload and side and
@@ -20,9 +22,28 @@
 // compared (row counts and column sums); the program exits 1 if anything
 // differs, 2 on bad options or an error.
 //
+// --mode postgresql --url postgresql://... (a build with ALCHEMY_WITH_POSTGRESQL,
+// which defines ALCHEMY_USER_BENCH_POSTGRESQL; otherwise the mode exits 2) runs
+// the same workloads on that PostgreSQL server: alchemy through
+// create_engine(url) (<alchemy/postgresql.hpp>, default options) against raw
+// libpq written the way a careful user writes it (user_bench_postgresql.cpp):
+// every statement prepared once per connection (PQprepare) and executed one
+// row of parameters at a time (PQexecPrepared), text parameters and results,
+// generated keys through INSERT ... RETURNING id, BEGIN/COMMIT through PQexec:
+// one round trip per row. Each side's database is then a schema of its own
+// (alchemy_user_bench_<pid>_<side>[_graph]), made empty before each round and
+// selected through search_path in the URL (libpq's `options`); all of them are
+// dropped at the end. The databases are compared as in the SQLite modes (row
+// counts and column sums, computed by PostgreSQL), and W2's peak RSS is
+// measured the same way, in a forked child per side that opens its own
+// connection to a schema the raw side filled beforehand.
+//
+//   alchemy_user_bench --mode postgresql --url "postgresql://alchemy@/alchemy_test?host=/tmp/alchemy-pg-..."
+//
 // Profiling one workload of one side with callgrind (the workload functions
 // are kept out of line for this; their names are user_alchemy::w1_insert,
-// user_raw::w1_insert, ... user_alchemy::w6d_selectinload):
+// user_raw::w1_insert, ... user_alchemy::w6d_selectinload; the raw libpq
+// side's are user_raw_pg::w1_insert ...):
 //
 //   valgrind --tool=callgrind --toggle-collect='*user_alchemy::w2_load_all*' build/release/tests/bench/alchemy_user_bench --n 20000 --rounds 1 --mode memory --no-rss
 //   callgrind_annotate --inclusive=yes callgrind.out.<pid>
@@ -30,7 +51,12 @@
 // ('*user_alchemy::w*' collects every alchemy workload at once. GCC's identical
 // code folding may merge the two sides' user_value() helpers: a raw profile can
 // then show user_alchemy::user_value, which is the same code.)
+#include "user_bench.hpp"
+
 #include <alchemy/alchemy.hpp>
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+#include <alchemy/postgresql.hpp>  // registers alchemy's driver for postgresql:// URLs
+#endif
 
 #include <sqlite3.h>
 
@@ -57,6 +83,15 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+// The input data and the check values, shared with the raw libpq side (user_bench.hpp).
+using user_bench::deleted_value;
+using user_bench::inputs;
+using user_bench::inserted_value;
+using user_bench::post_value;
+using user_bench::posts_per_user;
+using user_bench::stored_summary;
+using user_bench::user_value;
 
 // ---- the mapped model: what a user's program declares ----------------------------------
 
@@ -89,29 +124,7 @@ constexpr auto alchemy_table(Post*) {
 
 namespace {
 
-constexpr std::size_t posts_per_user = 10;
-
-// ---- the input data: separate vectors, generated once, the same for both sides ----------
-
-struct inputs {
-    // Row i (0-based) of the users table is names[i], emails[i], ages[i], scores[i];
-    // the database gives it id i + 1 (a fresh table, AUTOINCREMENT).
-    std::vector<std::string> names;
-    std::vector<std::optional<std::string>> emails;  // every 7th empty (NULL)
-    std::vector<std::int64_t> ages;
-    std::vector<double> scores;
-    std::size_t users = 0;  // N: W1 inserts rows 0..N-1 of the vectors
-
-    std::size_t k = 0;                      // rows touched by W3, W4, W5
-    std::vector<std::int64_t> lookup_ids;   // W3: K distinct ids in pseudo-random order
-    std::int64_t range_lo = 0;              // W4: ids in [range_lo, range_hi)
-    std::int64_t range_hi = 0;
-    std::vector<std::int64_t> delete_ids;   // W5: K other distinct ids, pseudo-random order
-
-    // W6: users 0..graph_users-1 of the vectors above, user u's post j titled titles[u * posts_per_user + j].
-    std::size_t graph_users = 0;
-    std::vector<std::string> titles;
-};
+// The input data (struct inputs) and the check values are in user_bench.hpp.
 
 // splitmix64: a deterministic generator whose output does not depend on the
 // standard library (std::shuffle's does).
@@ -165,52 +178,8 @@ inputs make_inputs(std::size_t n, std::size_t graph_users) {
     return in;
 }
 
-// ---- check values ------------------------------------------------------------------------
-// Sums of per-row values, so the order rows come back in does not matter. Cheap
-// on purpose (a handful of multiplications per row): a check that hashed every
-// byte would add the same time to both sides and hide part of the difference.
-
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdULL;
-    return h ^ (h >> 33);
-}
-
-// The length and the last (up to) 8 bytes: the names, emails and titles here differ there.
-std::uint64_t text_value(std::string_view s) {
-    std::uint64_t tail = 0;
-    const std::size_t n = std::min<std::size_t>(8, s.size());
-    std::memcpy(&tail, s.data() + (s.size() - n), n);
-    return mix(s.size(), tail);
-}
-
-std::uint64_t user_value(std::int64_t id, std::string_view name, const std::optional<std::string>& email,
-                         std::int64_t age, double score) {
-    std::uint64_t h = mix(static_cast<std::uint64_t>(id), text_value(name));
-    h = mix(h, email ? text_value(*email) : 0x6e756c6cULL);
-    h = mix(h, static_cast<std::uint64_t>(age));
-    return mix(h, std::bit_cast<std::uint64_t>(score));
-}
-
-// A post as found under the user `owner_id`.
-std::uint64_t post_value(std::int64_t owner_id, std::int64_t id, std::int64_t user_id, std::string_view title) {
-    return mix(mix(mix(static_cast<std::uint64_t>(owner_id) << 20, static_cast<std::uint64_t>(id)),
-                   static_cast<std::uint64_t>(user_id)),
-               text_value(title));
-}
-
-// W1, W6a: the i-th inserted row (0-based) got `id`.
-std::uint64_t inserted_value(std::size_t i, std::int64_t id) {
-    return mix(static_cast<std::uint64_t>(i) + 1, static_cast<std::uint64_t>(id));
-}
-
-// W5: a deleted id.
-std::uint64_t deleted_value(std::int64_t id) { return mix(static_cast<std::uint64_t>(id), 0xde1e7edULL); }
-
-// What a database holds, for comparing the two sides after each workload
-// (untimed): row counts and column sums, computed by SQLite.
-using stored_summary = std::array<double, 11>;
-
+// What a SQLite database holds, for comparing the two sides after each
+// workload (untimed): row counts and column sums, computed by SQLite.
 stored_summary summarize(sqlite3* db) {
     static constexpr const char* queries[2] = {
         "SELECT count(*), total(id), total(age), total(score), total(length(name)), count(email), "
@@ -248,6 +217,7 @@ using model::User;
 struct database {
     alchemy::engine engine;
     alchemy::session_factory Session;
+    bool postgresql = false;  // open_postgresql(): summarize() reads it through libpq
 };
 
 // A file database at `path` (its tables created if missing), or a fresh
@@ -261,6 +231,18 @@ database open(const std::string& path) {
     auto Session = alchemy::sessionmaker(engine);
     return {std::move(engine), std::move(Session)};
 }
+
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+// --mode postgresql: the database at `url` (a postgresql:// URL whose
+// search_path names this side's schema), its tables created if missing.
+// Default engine options: what the driver does by itself.
+database open_postgresql(const std::string& url) {
+    auto engine = alchemy::create_engine(url);
+    alchemy::metadata<User, Post>().create_all(engine);
+    auto Session = alchemy::sessionmaker(engine);
+    return {std::move(engine), std::move(Session), true};
+}
+#endif
 
 std::uint64_t user_value(const User& u) { return ::user_value(u.id, u.name, u.email, u.age, u.score); }
 
@@ -380,7 +362,10 @@ std::uint64_t graph_value(const alchemy::ptr<User>& u) {
 }
 
 stored_summary summarize(database& db) {
-    const auto connection = db.engine.connect();  // the same database through SQLite's own API
+    const auto connection = db.engine.connect();  // the same database through SQLite's or libpq's own API
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+    if (db.postgresql) return user_raw_pg::summarize(alchemy::postgresql::native_handle(connection));
+#endif
     return ::summarize(alchemy::sqlite::native_handle(connection));
 }
 
@@ -775,12 +760,26 @@ struct options {
     int rounds = 3;
     bool file = true;
     bool memory = true;
+    bool postgresql = false;  // --mode postgresql: on the server of `url`, against raw libpq
+    std::string url;          // --url
     std::string dir = ".";
     bool rss = true;
     bool verbose = false;  // every round's times, not only the medians
 };
 
 enum side_index { alchemy_side = 0, raw_side = 1 };
+
+// file and memory: SQLite, against raw sqlite3; postgresql: against raw libpq.
+enum class mode_kind { file, memory, postgresql };
+
+const char* mode_name(mode_kind m) {
+    switch (m) {
+        case mode_kind::file: return "file";
+        case mode_kind::memory: return "memory";
+        case mode_kind::postgresql: return "postgresql";
+    }
+    return "?";
+}
 
 constexpr std::size_t workload_count = 9;
 constexpr std::array<const char*, workload_count> workload_ids = {"W1", "W2", "W3", "W4", "W5", "W6a", "W6b", "W6c", "W6d"};
@@ -822,25 +821,92 @@ struct mode_results {
     std::vector<std::string> failures;
 };
 
-// Runs one workload on both sides (in the round's order), times each, and
+// Each side's workloads W1..W6d, in order.
+template <class Database>
+using workload_table = std::array<std::uint64_t (*)(Database&, const inputs&), workload_count>;
+
+constexpr workload_table<user_alchemy::database> alchemy_workloads = {
+    user_alchemy::w1_insert,        user_alchemy::w2_load_all,    user_alchemy::w3_get,
+    user_alchemy::w4_update_range,  user_alchemy::w5_delete,      user_alchemy::w6a_insert_graph,
+    user_alchemy::w6b_lazy_posts,   user_alchemy::w6c_joinedload, user_alchemy::w6d_selectinload};
+constexpr workload_table<user_raw::database> sqlite3_workloads = {
+    user_raw::w1_insert,       user_raw::w2_load_all,    user_raw::w3_get,
+    user_raw::w4_update_range, user_raw::w5_delete,      user_raw::w6a_insert_graph,
+    user_raw::w6b_lazy_posts,  user_raw::w6c_joinedload, user_raw::w6d_selectinload};
+
+stored_summary raw_summary(user_raw::database& db) { return summarize(db.db); }
+
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+constexpr workload_table<user_raw_pg::database> libpq_workloads = {
+    user_raw_pg::w1_insert,       user_raw_pg::w2_load_all,    user_raw_pg::w3_get,
+    user_raw_pg::w4_update_range, user_raw_pg::w5_delete,      user_raw_pg::w6a_insert_graph,
+    user_raw_pg::w6b_lazy_posts,  user_raw_pg::w6c_joinedload, user_raw_pg::w6d_selectinload};
+
+stored_summary raw_summary(user_raw_pg::database& db) { return user_raw_pg::summarize(db.conn); }
+
+// --mode postgresql: the schemas this run creates on the server, one per side
+// and database (alchemy_user_bench_<pid>_alchemy, ..._raw_graph, ...), each
+// made empty again by fresh() every round, all dropped at the end (also when
+// the run throws; not by the forked RSS children, which leave through _exit).
+class pg_schemas {
+public:
+    explicit pg_schemas(std::string server_url) : server_url_(std::move(server_url)) {}
+    pg_schemas(const pg_schemas&) = delete;
+    pg_schemas& operator=(const pg_schemas&) = delete;
+    ~pg_schemas() {
+        for (const auto& schema : created_) user_raw_pg::drop_schema(server_url_, schema);
+    }
+
+    // Creates the schema of `what` empty; returns the URL whose search_path is it.
+    std::string fresh(const std::string& what) {
+        const std::string schema = "alchemy_user_bench_" + std::to_string(getpid()) + "_" + what;
+        if (std::find(created_.begin(), created_.end(), schema) == created_.end()) created_.push_back(schema);
+        user_raw_pg::create_schema(server_url_, schema);
+        return user_raw_pg::schema_url(server_url_, schema);
+    }
+
+private:
+    std::string server_url_;
+    std::vector<std::string> created_;
+};
+#endif
+
+// Runs workload w on both sides (in the round's order), times each, and
 // compares their check values and what their databases hold afterwards.
+template <class RawDatabase>
 void run_workload(mode_results& results, int round, std::size_t w, const std::string& mode,
-                  user_alchemy::database& adb, user_raw::database& rdb,
-                  std::uint64_t (*alchemy_workload)(user_alchemy::database&, const inputs&),
-                  std::uint64_t (*raw_workload)(user_raw::database&, const inputs&), const inputs& in) {
+                  user_alchemy::database& adb, RawDatabase& rdb, const workload_table<RawDatabase>& raw_workloads,
+                  const inputs& in) {
     std::uint64_t check[2] = {0, 0};
     for (int turn = 0; turn < 2; ++turn) {
         const int side = (round + turn) % 2;  // even rounds: alchemy first; odd rounds: raw first
         const auto start = std::chrono::steady_clock::now();
-        check[side] = side == alchemy_side ? alchemy_workload(adb, in) : raw_workload(rdb, in);
+        check[side] = side == alchemy_side ? alchemy_workloads[w](adb, in) : raw_workloads[w](rdb, in);
         results.times[static_cast<std::size_t>(side)][w].push_back(elapsed_ms(start));
     }
     const std::string where = mode + " round " + std::to_string(round + 1) + " " + workload_ids[w];
     if (check[alchemy_side] != check[raw_side])
         results.failures.push_back(where + ": check values differ (alchemy " + std::to_string(check[alchemy_side]) +
                                    ", raw " + std::to_string(check[raw_side]) + ")");
-    if (user_alchemy::summarize(adb) != summarize(rdb.db))
+    if (user_alchemy::summarize(adb) != raw_summary(rdb))
         results.failures.push_back(where + ": the two databases hold different rows afterwards");
+}
+
+// Every round: W1..W5 in sequence on one fresh database per side, then
+// W6a..W6d on a second fresh database per side (W6a writes the graph, W6b..W6d
+// only read it). open_alchemy(what) and open_raw(what) open a side's fresh
+// database `what`.
+template <class RawDatabase, class OpenAlchemy, class OpenRaw>
+void run_rounds(mode_results& results, const std::string& mode, const options& o, const inputs& in,
+                const workload_table<RawDatabase>& raw_workloads, OpenAlchemy open_alchemy, OpenRaw open_raw) {
+    constexpr std::size_t w6a = 5;
+    for (int round = 0; round < o.rounds; ++round)
+        for (const bool graph : {false, true}) {
+            user_alchemy::database adb = open_alchemy(graph ? "alchemy_graph" : "alchemy");
+            RawDatabase rdb = open_raw(graph ? "raw_graph" : "raw");
+            for (std::size_t w = graph ? w6a : 0; w < (graph ? workload_count : w6a); ++w)
+                run_workload(results, round, w, mode, adb, rdb, raw_workloads, in);
+        }
 }
 
 // ---- W2 peak RSS, in a forked child per side ---------------------------------------------
@@ -859,20 +925,31 @@ struct rss_result {
     std::uint64_t check = 0;
 };
 
-// In the child: open the database (an in-memory one is filled first), then
-// reset the high-water mark, load every user with the side's W2 and report.
-rss_result w2_rss_in_child(side_index side, const std::string& path, const inputs& in) {
+// In the child: open the database at `target` (a file, a PostgreSQL URL, or
+// for memory mode a new in-memory database, filled first), then reset the
+// high-water mark, load every user with the side's W2 and report.
+rss_result w2_rss_in_child(side_index side, mode_kind m, const std::string& target, const inputs& in) {
     std::optional<user_alchemy::database> adb;
     std::optional<user_raw::database> rdb;
-    if (side == alchemy_side) {
-        adb.emplace(user_alchemy::open(path));
-        if (path.empty()) {
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+    std::optional<user_raw_pg::database> pdb;
+#endif
+    if (m == mode_kind::postgresql) {
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+        if (side == alchemy_side) adb.emplace(user_alchemy::open_postgresql(target));
+        else pdb.emplace(target);
+#else
+        throw std::logic_error("this alchemy_user_bench was built without PostgreSQL");
+#endif
+    } else if (side == alchemy_side) {
+        adb.emplace(user_alchemy::open(target));
+        if (m == mode_kind::memory) {
             const auto connection = adb->engine.connect();
             user_raw::insert_users(alchemy::sqlite::native_handle(connection), in);
         }
     } else {
-        rdb.emplace(path);
-        if (path.empty()) user_raw::insert_users(rdb->db, in);
+        rdb.emplace(target);
+        if (m == mode_kind::memory) user_raw::insert_users(rdb->db, in);
     }
     malloc_trim(0);  // give back what set-up freed, so it cannot serve the load unseen
     rss_result result;
@@ -883,12 +960,16 @@ rss_result w2_rss_in_child(side_index side, const std::string& path, const input
     const long before = status_kb("VmRSS:");
     // VmHWM only grows, so reading it after W2 returns still sees the peak
     // while every object was held.
-    result.check = side == alchemy_side ? user_alchemy::w2_load_all(*adb, in) : user_raw::w2_load_all(*rdb, in);
+    if (adb) result.check = user_alchemy::w2_load_all(*adb, in);
+    else if (rdb) result.check = user_raw::w2_load_all(*rdb, in);
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+    else result.check = user_raw_pg::w2_load_all(*pdb, in);
+#endif
     result.kb = status_kb("VmHWM:") - before;
-    return result;
+    return result;  // the databases close here, before the child reports (a PostgreSQL session ends cleanly)
 }
 
-rss_result measure_w2_rss(side_index side, const std::string& path, const inputs& in) {
+rss_result measure_w2_rss(side_index side, mode_kind m, const std::string& target, const inputs& in) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe() failed");
     std::fflush(stdout);  // else the child's exit could print buffered output twice
@@ -900,7 +981,7 @@ rss_result measure_w2_rss(side_index side, const std::string& path, const inputs
         char line[128];
         int status = 0;
         try {
-            const rss_result r = w2_rss_in_child(side, path, in);
+            const rss_result r = w2_rss_in_child(side, m, target, in);
             std::snprintf(line, sizeof line, "%ld %d %" PRIu64 "\n", r.kb, r.hwm_reset ? 1 : 0, r.check);
         } catch (const std::exception& e) {
             std::snprintf(line, sizeof line, "error %.100s\n", e.what());
@@ -939,48 +1020,51 @@ std::string load_average() {
 }
 
 // Returns the failed checks.
-std::vector<std::string> run_mode(bool file, const options& o, const inputs& in, const std::filesystem::path& dir) {
-    const std::string mode = file ? "file" : "memory";
-    // A side's database: a fresh file in `dir`, or (empty path) a fresh in-memory database.
-    const auto fresh = [&](const char* name) -> std::string {
-        if (!file) return "";
-        const auto path = dir / name;
+std::vector<std::string> run_mode(mode_kind m, const options& o, const inputs& in, const std::filesystem::path& dir) {
+    const std::string mode = mode_name(m);
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+    pg_schemas schemas(o.url);  // only used in postgresql mode; drops what it created when run_mode returns or throws
+#endif
+    // A side's database `what`, fresh: a new file in `dir`; "" for a new
+    // in-memory database; or the URL of a new, empty schema of its own.
+    const auto fresh = [&](const std::string& what) -> std::string {
+        if (m == mode_kind::memory) return "";
+        if (m == mode_kind::postgresql) {
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+            return schemas.fresh(what);
+#else
+            throw std::logic_error("this alchemy_user_bench was built without PostgreSQL");
+#endif
+        }
+        const auto path = dir / (what + ".db");
         remove_database(path);
         return path.string();
     };
-    if (file)
+    if (m == mode_kind::file)
         std::printf("mode file (%s): journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON on both sides\n",
                     dir.string().c_str());
-    else
+    else if (m == mode_kind::memory)
         std::printf("mode memory: alchemy create_engine(\"sqlite://\"), raw sqlite3_open_v2(\":memory:\")\n");
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+    else
+        std::printf("mode postgresql (%s): a fresh schema per side and round (search_path in the URL);\n"
+                    "alchemy create_engine(url); raw libpq: PQprepare once per connection, PQexecPrepared per row\n",
+                    user_raw_pg::versions(o.url).c_str());
+#endif
     std::fflush(stdout);
 
     mode_results results;
-    using A = user_alchemy::database;
-    using R = user_raw::database;
-    for (int round = 0; round < o.rounds; ++round) {
-        {
-            // W1..W5 in sequence on one fresh database per side.
-            A adb = user_alchemy::open(fresh("alchemy.db"));
-            R rdb(fresh("raw.db"));
-            run_workload(results, round, 0, mode, adb, rdb, user_alchemy::w1_insert, user_raw::w1_insert, in);
-            run_workload(results, round, 1, mode, adb, rdb, user_alchemy::w2_load_all, user_raw::w2_load_all, in);
-            run_workload(results, round, 2, mode, adb, rdb, user_alchemy::w3_get, user_raw::w3_get, in);
-            run_workload(results, round, 3, mode, adb, rdb, user_alchemy::w4_update_range, user_raw::w4_update_range,
-                         in);
-            run_workload(results, round, 4, mode, adb, rdb, user_alchemy::w5_delete, user_raw::w5_delete, in);
-        }
-        {
-            // W6 on a second fresh database per side: W6a writes the graph, W6b..W6d only read it.
-            A adb = user_alchemy::open(fresh("alchemy_graph.db"));
-            R rdb(fresh("raw_graph.db"));
-            run_workload(results, round, 5, mode, adb, rdb, user_alchemy::w6a_insert_graph, user_raw::w6a_insert_graph,
-                         in);
-            run_workload(results, round, 6, mode, adb, rdb, user_alchemy::w6b_lazy_posts, user_raw::w6b_lazy_posts, in);
-            run_workload(results, round, 7, mode, adb, rdb, user_alchemy::w6c_joinedload, user_raw::w6c_joinedload, in);
-            run_workload(results, round, 8, mode, adb, rdb, user_alchemy::w6d_selectinload, user_raw::w6d_selectinload,
-                         in);
-        }
+    if (m == mode_kind::postgresql) {
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+        run_rounds(
+            results, mode, o, in, libpq_workloads,
+            [&](const char* what) { return user_alchemy::open_postgresql(fresh(what)); },
+            [&](const char* what) { return user_raw_pg::database(fresh(what)); });
+#endif
+    } else {
+        run_rounds(
+            results, mode, o, in, sqlite3_workloads, [&](const char* what) { return user_alchemy::open(fresh(what)); },
+            [&](const char* what) { return user_raw::database(fresh(what)); });
     }
 
     if (o.verbose)
@@ -994,16 +1078,24 @@ std::vector<std::string> run_mode(bool file, const options& o, const inputs& in,
 
     std::optional<rss_result> rss[2];
     if (o.rss) {
-        // Both children load the same rows: in file mode one database written
-        // here (untimed); in memory mode each child fills its own.
-        std::string path;
-        if (file) {
-            path = fresh("rss.db");
-            user_raw::database setup(path);
+        // Both children load the same rows: in file and postgresql mode one
+        // database written here by the raw side (untimed); in memory mode each
+        // child fills its own.
+        std::string target;
+        if (m == mode_kind::file) {
+            target = fresh("rss");
+            user_raw::database setup(target);
             user_raw::insert_users(setup.db, in);
         }
-        rss[alchemy_side] = measure_w2_rss(alchemy_side, path, in);
-        rss[raw_side] = measure_w2_rss(raw_side, path, in);
+#ifdef ALCHEMY_USER_BENCH_POSTGRESQL
+        if (m == mode_kind::postgresql) {
+            target = fresh("rss");
+            user_raw_pg::database setup(target);
+            user_raw_pg::insert_users(setup, in);
+        }  // its connection closes: the children find the rows committed
+#endif
+        rss[alchemy_side] = measure_w2_rss(alchemy_side, m, target, in);
+        rss[raw_side] = measure_w2_rss(raw_side, m, target, in);
         if (rss[alchemy_side]->check != rss[raw_side]->check)
             results.failures.push_back(mode + " W2 RSS run: check values differ");
     }
@@ -1034,13 +1126,16 @@ std::vector<std::string> run_mode(bool file, const options& o, const inputs& in,
 
 void print_usage(std::FILE* to) {
     std::fprintf(to,
-                 "usage: alchemy_user_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both]\n"
-                 "                          [--dir DIR] [--no-rss] [--verbose] [--help]\n"
+                 "usage: alchemy_user_bench [--n N] [--graph-users U] [--rounds R] [--mode file|memory|both|postgresql]\n"
+                 "                          [--url URL] [--dir DIR] [--no-rss] [--verbose] [--help]\n"
                  "  --n N            users inserted by W1 (default 100000, at least 20); W3, W4 and W5\n"
                  "                   touch K = min(10000, N/10) of them\n"
                  "  --graph-users U  W6's users, 10 posts each, on a database of their own (default 2000, >= 1)\n"
                  "  --rounds R       rounds per mode, medians reported (default 3, 1..1000)\n"
-                 "  --mode M         file, memory or both (default both)\n"
+                 "  --mode M         file, memory or both (default both): SQLite against raw sqlite3; or\n"
+                 "                   postgresql: the server of --url against raw libpq (a build with PostgreSQL)\n"
+                 "  --url URL        --mode postgresql: postgresql://...; each side gets a fresh schema of its\n"
+                 "                   own there per round (search_path in the URL), all dropped at the end\n"
                  "  --dir DIR        an existing directory; file mode works in a new subdirectory of it (default .)\n"
                  "  --no-rss         skip the W2 peak RSS measurement (forked children), e.g. under valgrind\n"
                  "  --verbose        print every round's times (alchemy/raw ms), not only the medians\n");
@@ -1081,10 +1176,13 @@ options parse_options(int argc, char** argv) {
             o.rounds = static_cast<int>(parse_integer(arg, value(), 1, 1000));
         } else if (arg == "--mode") {
             const auto mode = value();
-            if (mode != "file" && mode != "memory" && mode != "both")
-                usage_error("--mode needs file, memory or both, not '" + std::string(mode) + "'");
-            o.file = mode != "memory";
-            o.memory = mode != "file";
+            if (mode != "file" && mode != "memory" && mode != "both" && mode != "postgresql")
+                usage_error("--mode needs file, memory, both or postgresql, not '" + std::string(mode) + "'");
+            o.file = mode == "file" || mode == "both";
+            o.memory = mode == "memory" || mode == "both";
+            o.postgresql = mode == "postgresql";
+        } else if (arg == "--url") {
+            o.url = value();
         } else if (arg == "--dir") {
             o.dir = value();
             if (!std::filesystem::is_directory(o.dir)) usage_error("--dir " + o.dir + " is not a directory");
@@ -1095,6 +1193,16 @@ options parse_options(int argc, char** argv) {
         } else {
             usage_error("unknown option '" + std::string(arg) + "'");
         }
+    }
+    if (o.postgresql) {
+#ifndef ALCHEMY_USER_BENCH_POSTGRESQL
+        std::fprintf(stderr, "alchemy_user_bench: --mode postgresql: this build has no PostgreSQL "
+                             "(configure with -DALCHEMY_WITH_POSTGRESQL=ON, which needs libpq)\n");
+        std::exit(2);
+#endif
+        if (!o.url.starts_with("postgresql://")) usage_error("--mode postgresql needs --url postgresql://...");
+    } else if (!o.url.empty()) {
+        usage_error("--url is for --mode postgresql only");
     }
     return o;
 }
@@ -1138,16 +1246,17 @@ int main(int argc, char** argv) {
         } cleanup{dir};
 
         std::vector<std::string> failures;
-        for (const bool file : {true, false}) {
-            if (file ? !o.file : !o.memory) continue;
-            for (auto& f : run_mode(file, o, in, dir)) failures.push_back(std::move(f));
+        for (const mode_kind m : {mode_kind::file, mode_kind::memory, mode_kind::postgresql}) {
+            if (!(m == mode_kind::file ? o.file : m == mode_kind::memory ? o.memory : o.postgresql)) continue;
+            for (auto& f : run_mode(m, o, in, dir)) failures.push_back(std::move(f));
         }
+        const char* raw = o.postgresql ? "raw libpq" : "raw sqlite3";
         if (!failures.empty()) {
-            std::printf("FAILED: %zu check(s) differ between alchemy and raw sqlite3:\n", failures.size());
+            std::printf("FAILED: %zu check(s) differ between alchemy and %s:\n", failures.size(), raw);
             for (const auto& f : failures) std::printf("  %s\n", f.c_str());
             return 1;
         }
-        std::printf("every check value and both databases agree between alchemy and raw sqlite3\n");
+        std::printf("every check value and both databases agree between alchemy and %s\n", raw);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "alchemy_user_bench: %s\n", e.what());
