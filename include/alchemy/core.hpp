@@ -12,6 +12,7 @@
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
+#include <alchemy/inspection.hpp>
 #include <alchemy/loading.hpp>
 #include <alchemy/log.hpp>
 #include <alchemy/mapping.hpp>

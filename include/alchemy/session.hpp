@@ -39,6 +39,7 @@
 #include <alchemy/detail/orm/session_core.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
+#include <alchemy/inspection.hpp>
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>
 #include <alchemy/query.hpp>
@@ -211,11 +212,66 @@ public:
         const auto* i = object.instance();
         return i && core_ && i->owner() == core_.get() && !i->deleted;  // marked for deletion: still persistent
     }
-    /// The exact net-change test: any column differs from its loaded value.
+    /// SQLAlchemy's is_modified(): a net change since load or the last flush
+    /// (a column that differs from its loaded value, a many-to-one assigned,
+    /// a collection appended to or removed from on the side that was
+    /// changed). An object written through a non-const ptr with its values
+    /// unchanged is not modified (it is in dirty_objects()). False for a new
+    /// object. Loads and touches nothing.
     template <class T>
     bool is_modified(const ptr<T>& object) const {
-        return core_ && core_->is_modified(*checked(object));
+        return detail::session_core::is_modified(*checked(object));
     }
+
+    /// The pending objects (SQLAlchemy's `session.new`; `new` is a C++
+    /// keyword), in the order they were added; new_objects<User>() only the
+    /// User ones. A copy: later changes to the session do not show in it.
+    object_set new_objects() const { return view(&detail::session_core::new_objects); }
+    template <class T>
+    std::vector<ptr<T>> new_objects() const {
+        return new_objects().template of<T>();
+    }
+    /// The persistent objects written to through a non-const ptr since the
+    /// last flush (SQLAlchemy's optimistic `session.dirty`: is_modified() is
+    /// the exact test), in the order they were first written.
+    object_set dirty_objects() const { return view(&detail::session_core::dirty_objects); }
+    template <class T>
+    std::vector<ptr<T>> dirty_objects() const {
+        return dirty_objects().template of<T>();
+    }
+    /// The objects remove()d and not flushed yet (SQLAlchemy's `session.deleted`).
+    object_set deleted_objects() const { return view(&detail::session_core::deleted_objects); }
+    template <class T>
+    std::vector<ptr<T>> deleted_objects() const {
+        return deleted_objects().template of<T>();
+    }
+
+    /// The identity of T's row with primary key `key`, as alchemy::identity_key<T>().
+    template <class T, class... K>
+    alchemy::identity identity_key(const K&... key) const {
+        return alchemy::identity_key<T>(key...);
+    }
+
+    /// Turns autoflush off until the returned guard leaves its scope, then
+    /// back to what it was (SQLAlchemy's `with session.no_autoflush:`):
+    ///   { auto guard = session.no_autoflush(); ... queries see no flush ... }
+    /// The guard must not outlive the session.
+    class [[nodiscard]] no_autoflush_guard {
+    public:
+        no_autoflush_guard(const no_autoflush_guard&) = delete;
+        no_autoflush_guard& operator=(const no_autoflush_guard&) = delete;
+        ~no_autoflush_guard() { core_.set_autoflush(was_on_); }
+
+    private:
+        friend class session;
+        explicit no_autoflush_guard(detail::session_core& core) noexcept
+            : core_(core), was_on_(core.autoflush_enabled()) {
+            core_.set_autoflush(false);
+        }
+        detail::session_core& core_;
+        bool was_on_;
+    };
+    no_autoflush_guard no_autoflush() { return no_autoflush_guard(core()); }
     /// Objects in the identity map.
     std::size_t size() const { return core_ ? (core_->follow_database(), core_->identity_size()) : 0; }
     std::size_t pending_count() const { return core_ ? (core_->follow_database(), core_->pending_count()) : 0; }
@@ -298,6 +354,16 @@ private:
                 }
             }
         });
+    }
+
+    object_set view(std::vector<detail::instance_ref> (detail::session_core::*list)() const) const {
+        if (!core_) return {};
+        core_->follow_database();
+        auto refs = ((*core_).*list)();
+        std::vector<any_ptr> objects;
+        objects.reserve(refs.size());
+        for (auto& r : refs) objects.emplace_back(std::move(r));
+        return object_set(std::move(objects));
     }
 
     template <class T>

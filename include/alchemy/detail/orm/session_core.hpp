@@ -239,13 +239,48 @@ public:
 
     void refresh(instance_base& i);
 
-    /// Net change since load or the last flush (SQLAlchemy's is_modified).
-    bool is_modified(const instance_base& i) const {
-        if (!i.has_identity || !i.touched || !i.snapshot()) return false;
-        std::vector<std::size_t> changed;
-        i.table()->ops->diff(i.object(), *i.snapshot(), changed);
-        return !changed.empty();
+    /// Net change since load or the last flush (SQLAlchemy's is_modified): a
+    /// column that differs from its loaded value, a many-to-one assigned, or
+    /// a collection appended to or removed from. False for a new object.
+    static bool is_modified(const instance_base& i) {
+        if (!i.has_identity) return false;
+        if (i.touched && i.snapshot()) {
+            std::vector<std::size_t> changed;
+            i.table()->ops->diff(i.object(), *i.snapshot(), changed);
+            if (!changed.empty()) return true;
+        }
+        auto& object = const_cast<instance_base&>(i);  // member_of() only reads the member here
+        for (const auto& r : i.table()->relationships) {
+            const auto& m = member_of(object, r);
+            if (m.changed()) return true;
+            if (const auto* c = m.changes(); c && (!c->added.empty() || !c->removed.empty())) return true;
+        }
+        return false;
     }
+
+    // The session's views (session::new_objects(), dirty_objects(),
+    // deleted_objects()): copies of its lists, in their order.
+    std::vector<instance_ref> new_objects() const {
+        std::vector<instance_ref> out;
+        for (const auto& i : pending_)
+            if (i->owner() == this && !i->has_identity) out.push_back(i);
+        return out;
+    }
+    /// Persistent objects written to since the last flush (SQLAlchemy's
+    /// optimistic `dirty`: touched, whether or not a value changed).
+    std::vector<instance_ref> dirty_objects() const {
+        std::vector<instance_ref> out;
+        for (const auto& i : touched_)
+            if (i->owner() == this && i->has_identity && !i->marked_for_delete && !i->deleted) out.push_back(i);
+        return out;
+    }
+    std::vector<instance_ref> deleted_objects() const {
+        std::vector<instance_ref> out;
+        for (const auto& i : to_delete_)
+            if (i->owner() == this && i->marked_for_delete) out.push_back(i);
+        return out;
+    }
+    bool autoflush_enabled() const noexcept { return !no_autoflush_; }
 
     std::size_t pending_count() const noexcept { return pending_.size(); }
     std::size_t deleted_count() const noexcept { return to_delete_.size(); }
