@@ -739,15 +739,52 @@ TEST_CASE("session FlushError: a pending object with the key of a persistent one
     CHECK_THROWS_WITH(session.commit(),
                       Catch::Matches("alchemy: New instance <User at 0x[0-9a-f]+> with identity key \\(1\\) conflicts "
                                      "with persistent instance <User at 0x[0-9a-f]+>"));
-    CHECK(db.sql().empty());  // no INSERT
+    // No INSERT; the transaction get() began is rolled back, as after any failed flush.
+    CHECK(db.sql() == strings{"ROLLBACK"});
+    CHECK_FALSE(session.in_transaction());
     CHECK(other.state() == object_state::pending);
     CHECK(fine.state() == object_state::pending);
     CHECK(alice.state() == object_state::persistent);
+    db.clear();
 
     session.expunge(other);
     session.commit();
-    CHECK(db.trace() == strings{stmt(insert_user, "('Fine', NULL)"), COMMIT});
+    CHECK(db.trace() == strings{BEGIN, stmt(insert_user, "('Fine', NULL)"), COMMIT});
     CHECK(db.users() == rows{{"1", "Alice", "NULL"}, {"2", "Fine", "NULL"}});
+}
+
+TEST_CASE("session FlushError: a key conflict after an earlier flush rolls that flush back too, and a retry writes each row once",
+          "[backend][session][flush][errors][failure]") {
+    database db;
+    db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')"});
+    auto session = db.session();
+    auto alice = session.get<User>(1);
+    alice->email = "a@x";
+    auto bob = session.add(User{.name = "Bob"});
+    session.flush();  // UPDATE alice, INSERT bob: written in the open transaction
+    CHECK(peek(bob).id == 2);
+    auto impostor = session.add(User{.id = 1, .name = "Impostor"});
+    db.clear();
+
+    CHECK_THROWS_AS(session.commit(), alchemy::FlushError);
+    CHECK(db.sql() == strings{"ROLLBACK"});  // the earlier flush's rows go with the transaction
+    CHECK_FALSE(session.in_transaction());
+    CHECK(db.users() == rows{{"1", "Alice", "NULL"}});
+    // The session is back at the transaction's start, every value kept.
+    CHECK(bob.state() == object_state::pending);
+    CHECK(peek(bob).id == 0);  // its generated key unset
+    CHECK(impostor.state() == object_state::pending);
+    CHECK(alice.state() == object_state::persistent);
+    CHECK(peek(alice).email == std::optional<std::string>("a@x"));
+    CHECK(session.is_modified(alice));
+
+    impostor->id = 10;  // corrected
+    db.clear();
+    session.commit();
+    CHECK(db.trace() == strings{BEGIN, stmt(update_user_email, "('a@x', 1)"), stmt(insert_user, "('Bob', NULL)"),
+                                stmt(insert_user_with_id, "(10, 'Impostor', NULL)"), COMMIT});
+    CHECK(peek(bob).id == generated_key(2, 3));  // (PostgreSQL's sequence does not go back)
+    CHECK(db.users() == rows{{"1", "Alice", "a@x"}, {key_text(2, 3), "Bob", "NULL"}, {"10", "Impostor", "NULL"}});
 }
 
 // SQLAlchemy turns "remove the persistent object with key K, add a new one

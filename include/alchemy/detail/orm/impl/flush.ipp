@@ -20,19 +20,15 @@ ALCHEMY_INLINE void session_core::flush() {
         ~flushing_guard() { flag = false; }
     } guard(flushing_);
 
+    // Every failure rolls back the same way, a check of the plan that fails
+    // before any SQL included: an earlier flush of this transaction may have
+    // written rows, and the session returns to the transaction's start with
+    // the database (SQLAlchemy rolls back on any flush error too).
     unit_of_work work(*this);
     try {
         work.collect_links();
-    } catch (...) {
-        work.undo();
-        throw;
-    }
-    // Outside the undo: a failed check of the plan, or a connection that
-    // cannot be had, has written nothing to take back.
-    work.plan();
-    auto& c = conn();
-    try {
-        work.write(c);
+        work.plan();
+        work.write(conn());
     } catch (...) {
         work.undo();
         throw;
