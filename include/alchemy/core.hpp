@@ -4,6 +4,7 @@
 // or simply <alchemy/alchemy.hpp>, which includes both.
 #pragma once
 
+#include <alchemy/attribute.hpp>
 #include <alchemy/backend_options.hpp>
 #include <alchemy/compiler.hpp>
 #include <alchemy/connection.hpp>

@@ -35,6 +35,7 @@
 // and detaches every object; a session is move-only.
 #pragma once
 
+#include <alchemy/attribute.hpp>
 #include <alchemy/detail/config.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
 #include <alchemy/engine.hpp>
@@ -52,6 +53,7 @@
 #include <memory>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -176,11 +178,31 @@ public:
         core().refresh(*checked(object));
     }
 
-    /// Marks the object's columns (or only the named ones) to be reloaded on
-    /// next access; unflushed changes to them are discarded.
+    /// Reloads only the named columns and relationships now (after
+    /// autoflush): the columns with one SELECT by key, each relationship with
+    /// the SELECT a lazy load runs. Unflushed changes to them are discarded.
+    ///   session.refresh(user, {&User::name, &User::posts});
+    template <class T>
+    void refresh(const ptr<T>& object, std::type_identity_t<std::initializer_list<attribute<T>>> attributes) {
+        const auto [columns, relationships] = split(attributes);
+        core().refresh(*checked(object), columns, relationships);
+    }
+
+    /// Marks the object's columns (or only the named ones, by SQL column
+    /// name) to be reloaded on next access; unflushed changes to them are
+    /// discarded. Expiring the whole object also unloads its relationships.
     template <class T>
     void expire(const ptr<T>& object, std::initializer_list<std::string_view> columns = {}) {
         core().expire(*checked(object), std::span<const std::string_view>(columns.begin(), columns.size()));
+    }
+    /// Expires only the named members, columns and relationships alike:
+    ///   session.expire(post, {&Post::user, &Post::title});
+    /// An expired column reloads on next access (one SELECT by key); an
+    /// expired relationship loads again on its own, with no column SELECT.
+    template <class T>
+    void expire(const ptr<T>& object, std::type_identity_t<std::initializer_list<attribute<T>>> attributes) {
+        const auto [columns, relationships] = split(attributes);
+        core().expire(*checked(object), columns, relationships);
     }
     void expire_all() { core().expire_all(); }
 
@@ -354,6 +376,15 @@ private:
                 }
             }
         });
+    }
+
+    // The column and relationship indices of a list of attributes.
+    template <class T>
+    static std::pair<std::vector<std::size_t>, std::vector<std::size_t>> split(
+        std::initializer_list<attribute<T>> attributes) {
+        std::pair<std::vector<std::size_t>, std::vector<std::size_t>> out;
+        for (const auto& a : attributes) (a.is_relationship() ? out.second : out.first).push_back(a.index());
+        return out;
     }
 
     object_set view(std::vector<detail::instance_ref> (detail::session_core::*list)() const) const {

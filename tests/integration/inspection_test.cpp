@@ -283,3 +283,113 @@ TEST_CASE("inspection: bad input is refused with a clear error", "[backend][sess
     CHECK(session.new_objects().empty());  // NOLINT(bugprone-use-after-move): a moved-from session has none
     CHECK_THROWS_AS(session.no_autoflush(), alchemy::InvalidRequestError);
 }
+
+// ---- typed expire() and refresh() ------------------------------------------------------------
+
+namespace {
+const std::string select_rel_user = test_backend::sql(R"(SELECT "id", "name" FROM "users" WHERE "id" = ?)");
+const std::string select_rel_post = test_backend::sql(R"(SELECT "id", "title", "user_id" FROM "posts" WHERE "id" = ?)");
+const std::string posts_of_user =
+    test_backend::sql(R"(SELECT "posts"."id", "posts"."title", "posts"."user_id" FROM "posts" WHERE "posts"."user_id" = ?)");
+}  // namespace
+
+TEST_CASE("typed expire: a relationship expired alone reloads alone, with no column SELECT",
+          "[backend][session][expiry][relationship]") {
+    graph_db db;
+    db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')",
+            "INSERT INTO posts (id, title, user_id) VALUES (1, 'a1', 1)"});
+    auto session = db.session({.expire_on_commit = false});
+    auto alice = session.get<rel::User>(1);
+    REQUIRE(alice);
+    CHECK(peek(alice).posts.size() == 1);  // loaded
+    session.commit();  // (so that the session's next transaction sees what comes next)
+    db.run({"INSERT INTO posts (id, title, user_id) VALUES (2, 'a2', 1)"});  // behind the session's back
+
+    session.expire(alice, {&rel::User::posts});
+    CHECK(alchemy::inspect(alice).unloaded() == names{"posts"});
+    CHECK(alchemy::inspect(alice).expired_attributes().empty());
+    CHECK(db.sql().empty());
+    CHECK(peek(alice).name == "Alice");  // the columns were not expired: no SQL
+    CHECK(db.sql().empty());
+    CHECK(peek(alice).posts.size() == 2);  // only the collection loads
+    CHECK(db.trace() == strings{BEGIN, stmt(posts_of_user, "(1)")});
+    CHECK(alchemy::inspect(alice).unloaded().empty());
+}
+
+TEST_CASE("typed expire: columns and relationships in one list, each reloading on its own",
+          "[backend][session][expiry][relationship]") {
+    graph_db db;
+    db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice'), (2, 'Bob')",
+            "INSERT INTO posts (id, title, user_id) VALUES (1, 'a1', 1)"});
+    auto session = db.session();
+    auto post = session.get<rel::Post>(1);
+    auto bob = session.get<rel::User>(2);
+    REQUIRE((post && bob));
+    CHECK(peek(post).user->name == "Alice");  // loads alice
+    post->title = "unflushed";
+    post->user = bob;  // an unflushed change of the relationship
+    db.clear();
+
+    session.expire(post, {&rel::Post::user, &rel::Post::title});
+    CHECK(db.sql().empty());
+    CHECK(alchemy::inspect(post).expired_attributes() == names{"title"});
+    CHECK(alchemy::inspect(post).unloaded() == names{"title", "user"});
+    CHECK_FALSE(session.is_modified(post));  // both changes discarded
+    CHECK(peek(post).title == "a1");         // one SELECT by key for the column
+    CHECK(db.trace() == strings{stmt(select_rel_post, "(1)")});
+    db.clear();
+    CHECK(peek(post).user->name == "Alice");  // the many-to-one: alice is in the identity map, no SQL
+    CHECK(db.sql().empty());
+    session.commit();
+    CHECK(db.count("UPDATE") == 0);
+    CHECK(db.posts() == rows{{"1", "a1", "1"}});
+}
+
+TEST_CASE("typed refresh: the named columns and relationships are read again at once", "[backend][session][expiry][relationship]") {
+    graph_db db;
+    db.run({"INSERT INTO users (id, name) VALUES (1, 'Alice')",
+            "INSERT INTO posts (id, title, user_id) VALUES (1, 'a1', 1)"});
+    auto session = db.session({.expire_on_commit = false});
+    auto alice = session.get<rel::User>(1);
+    REQUIRE(alice);
+    CHECK(peek(alice).posts.size() == 1);
+    session.commit();  // (so that the session's next transaction sees what comes next)
+    db.run({"UPDATE users SET name = 'Alicia' WHERE id = 1", "INSERT INTO posts (id, title, user_id) VALUES (2, 'a2', 1)"});
+
+    SECTION("a column") {
+        session.refresh(alice, {&rel::User::name});
+        CHECK(db.trace() == strings{BEGIN, stmt(select_rel_user, "(1)")});
+        db.clear();
+        CHECK(peek(alice).name == "Alicia");
+        CHECK(peek(alice).posts.size() == 1);  // the collection was left as loaded
+        CHECK(db.sql().empty());
+    }
+    SECTION("a relationship") {
+        session.refresh(alice, {&rel::User::posts});
+        CHECK(db.trace() == strings{BEGIN, stmt(posts_of_user, "(1)")});
+        db.clear();
+        CHECK(peek(alice).posts.size() == 2);
+        CHECK(peek(alice).name == "Alice");  // the column was left as loaded
+        CHECK(db.sql().empty());
+    }
+    SECTION("both") {
+        session.refresh(alice, {&rel::User::posts, &rel::User::name});
+        CHECK(db.trace() == strings{BEGIN, stmt(select_rel_user, "(1)"), stmt(posts_of_user, "(1)")});
+        db.clear();
+        CHECK(peek(alice).name == "Alicia");
+        CHECK(peek(alice).posts.size() == 2);
+        CHECK(db.sql().empty());
+    }
+}
+
+TEST_CASE("typed expire and refresh: a pending object or an empty handle is refused", "[backend][session][expiry][errors]") {
+    graph_db db;
+    auto session = db.session();
+    auto fresh = session.add(rel::User{.name = "New"});
+    CHECK_THROWS_AS(session.expire(fresh, {&rel::User::posts}), alchemy::InvalidRequestError);
+    CHECK_THROWS_WITH(session.expire(fresh, {&rel::User::name}), Catch::Contains("is not persistent within this Session"));
+    CHECK_THROWS_AS(session.refresh(fresh, {&rel::User::name}), alchemy::InvalidRequestError);
+    CHECK_THROWS_AS(session.refresh(alchemy::ptr<rel::User>(), {&rel::User::name}), alchemy::InvalidRequestError);
+    CHECK(db.sql().empty());
+    CHECK(fresh.state() == object_state::pending);
+}

@@ -234,10 +234,18 @@ public:
     void touch_first(instance_base& i) override;  // out of line: it copies the values
 
     void expire(instance_base& i, std::span<const std::string_view> columns = {});
+    /// Expires the columns and unloads the relationships given by index (into
+    /// the table's columns and relationships): a column reloads on next
+    /// access (one SELECT by key), a relationship loads again on its own, with
+    /// no column SELECT. Unflushed changes to them are discarded.
+    void expire(instance_base& i, std::span<const std::size_t> columns, std::span<const std::size_t> relationships);
 
     void expire_all();
 
     void refresh(instance_base& i);
+    /// expire(i, columns, relationships), then loads them now: the columns
+    /// with one SELECT by key, each relationship as a lazy load would.
+    void refresh(instance_base& i, std::span<const std::size_t> columns, std::span<const std::size_t> relationships);
 
     /// Net change since load or the last flush (SQLAlchemy's is_modified): a
     /// column that differs from its loaded value, a many-to-one assigned, or

@@ -214,14 +214,42 @@ ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::
     std::vector<std::size_t> indices;  // every name checked before anything changes
     for (auto name : columns)
         indices.push_back(static_cast<std::size_t>(&i.table()->column(name) - i.table()->columns.data()));
+    expire(i, indices, {});
+}
+
+ALCHEMY_INLINE void session_core::expire(instance_base& i, std::span<const std::size_t> columns,
+                                         std::span<const std::size_t> relationships) {
+    check_owned(i, "expire");
+    if (!i.has_identity)
+        throw InvalidRequestError(fmt::format(
+            "alchemy: Instance {} is not persistent within this Session: a pending object has nothing to reload",
+            i.describe()));
+    // Its changes go with it, as with a whole expiry; the objects it held stay in the session.
+    for (auto r : relationships) member_of(i, i.table()->relationships[r]).unload();
+    if (columns.empty()) return;
     if (i.expired && !i.has_expired_columns()) return;  // wholly expired already
     if (!i.expired) i.start_partial_expiry();
-    for (auto c : indices) {
+    for (auto c : columns) {
         i.flag_expired_column(c);
         // Its unflushed change is discarded: back to the compared value, so no flush writes it.
         if (auto* snapshot = i.snapshot()) i.table()->ops->restore(i.object(), *snapshot, c);
     }
     i.expired = true;
+}
+
+ALCHEMY_INLINE void session_core::refresh(instance_base& i, std::span<const std::size_t> columns,
+                                          std::span<const std::size_t> relationships) {
+    check_owned(i, "refresh");
+    if (!i.has_identity)
+        throw InvalidRequestError(fmt::format("alchemy: Instance '{}' is not persistent within this Session",
+                                              i.describe()));
+    autoflush();  // before the values are read back, as refresh() of the whole object
+    expire(i, columns, relationships);
+    if (!columns.empty()) ensure_loaded(i);
+    for (auto r : relationships) {
+        const auto& info = i.table()->relationships[r];
+        if (!member_of(i, info).is_loaded()) load_relationship(i, info);
+    }
 }
 
 ALCHEMY_INLINE void session_core::expire_all() {
