@@ -88,12 +88,25 @@ public:
     using size_type = std::size_t;
 
     relationship() = default;
+    /// A collection holding `items`, for a new object's designated initializer
+    /// (SQLAlchemy's User(posts=[...])): User{.name = "a", .posts = {p1, p2}}.
+    /// Adding the object links them. (`.posts = {}` is the default collection,
+    /// "not set" for merge(); see is_set().)
+    relationship(std::initializer_list<ptr<T>> items) : relationship(std::vector<ptr<T>>(items)) {}
+    relationship(const std::vector<ptr<T>>& items) {  // NOLINT(google-explicit-constructor)
+        set_loose_items(items);
+        mark_set();
+    }
     relationship(const relationship& other) : relationship_base(other) {
         set_loose_items(other.items_or_none());  // counted copies
+        if (other.is_set()) mark_set();
     }
     /// Assigning a whole T keeps the links of the object assigned to (see the top).
     relationship& operator=(const relationship& other) {
-        if (!is_bound() && this != &other) set_loose_items(other.items_or_none());
+        if (!is_bound() && this != &other) {
+            set_loose_items(other.items_or_none());
+            if (other.is_set()) mark_set();
+        }
         return *this;
     }
     /// Replaces the collection: objects not in `items` are removed, new ones appended.
@@ -126,6 +139,7 @@ public:
     void append(const ptr<T>& object) {
         if (!object) throw ArgumentError(fmt::format("alchemy: cannot append an empty ptr to {}", where()));
         if (!is_bound()) {
+            mark_set();
             if (contains_item(object.instance())) return;
             items().push_back(object);
             index_added(object.instance());
@@ -144,6 +158,7 @@ public:
                     if (*it == object) {
                         s->items.erase(it);
                         s->index.reset();  // a loose collection may hold an object twice (assigned so)
+                        mark_set();
                         return;
                     }
         } else {
@@ -220,7 +235,7 @@ private:
 
     // The storage, or null (loose: the word is its address; bound: the block).
     storage* store() const noexcept {
-        if (!is_bound()) return static_cast<storage*>(reinterpret_cast<detail::relationship_block*>(word_));
+        if (!is_bound()) return static_cast<storage*>(reinterpret_cast<detail::relationship_block*>(word_ & ~tag_mask));
         return static_cast<storage*>(bound_block());
     }
     storage& make_store() {
@@ -229,8 +244,9 @@ private:
         if (is_bound()) {
             made->info = info();
             attach_block(made.get());
-        } else {
-            word_ = reinterpret_cast<std::uintptr_t>(static_cast<detail::relationship_block*>(made.get()));
+        } else {  // (keeping the set flag)
+            word_ = reinterpret_cast<std::uintptr_t>(static_cast<detail::relationship_block*>(made.get())) |
+                    (word_ & set_bit);
         }
         return *made.release();
     }
@@ -249,6 +265,7 @@ private:
         return s ? s->items : none;
     }
     // A loose (unbound) collection's items: counted copies of `from`.
+    // (The set flag is the caller's to give.)
     void set_loose_items(const std::vector<ptr<T>>& from) {
         auto copy = from;  // (may throw: nothing changed yet)
         delete store();
@@ -307,6 +324,7 @@ private:
     void assign(const std::vector<ptr<T>>& wanted) {
         if (!is_bound()) {
             set_loose_items(wanted);
+            mark_set();
             return;
         }
         load();
@@ -363,19 +381,38 @@ template <class T>
 class backref final : public detail::relationship_base {
 public:
     backref() = default;
+    /// A reference to `target`, for a new object's designated initializer
+    /// (SQLAlchemy's Post(user=u)): Post{.title = "x", .user = u}. Adding the
+    /// object links it (u's loaded collection gains it). `.user = nullptr`
+    /// says "no parent" explicitly (merge() then empties the target's).
+    backref(const ptr<T>& target) noexcept {  // NOLINT(google-explicit-constructor)
+        set_loose(target);
+        mark_set();
+    }
+    backref(std::nullptr_t) noexcept { mark_set(); }  // NOLINT(google-explicit-constructor)
     /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
-    backref(const backref& other) : relationship_base(other) { set_loose(other.peek()); }
+    backref(const backref& other) : relationship_base(other) {
+        set_loose(other.peek());
+        if (other.is_set()) mark_set();
+    }
     /// Assigning a whole T keeps the link of the object assigned to (see relationship.hpp).
     backref& operator=(const backref& other) {
-        if (!is_bound() && this != &other) set_loose(other.peek());
+        if (!is_bound() && this != &other) {
+            set_loose(other.peek());
+            if (other.is_set()) mark_set();
+        }
         return *this;
     }
     /// Links to `target` (or unlinks with an empty ptr / nullptr): the old
     /// parent's loaded collection loses this object, the new one's gains it;
     /// the foreign key is written at flush.
     backref& operator=(const ptr<T>& target) {
-        if (!is_bound()) set_loose(target);
-        else detail::reference_assign(*this, target.instance());
+        if (!is_bound()) {
+            set_loose(target);
+            mark_set();
+        } else {
+            detail::reference_assign(*this, target.instance());
+        }
         return *this;
     }
     backref& operator=(std::nullptr_t) { return *this = ptr<T>(); }

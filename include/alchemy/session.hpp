@@ -363,7 +363,9 @@ private:
             if constexpr (detail::is_relationship<M>::value) {
                 const auto& info = table_of<T>().relationships[position++];
                 const auto& from = detail::reflect<T>::template get<i>(source);
-                if (!info.cascades(cascade::merge) || !from.is_loaded()) return;
+                // Only what `source` was given: a default-constructed member of a new
+                // object is "not set" and leaves the target's relationship alone.
+                if (!info.cascades(cascade::merge) || !from.is_set()) return;
                 using Target = typename detail::relationship_traits<M>::target;
                 if constexpr (detail::relationship_traits<M>::kind == relationship_kind::many_to_one) {
                     const auto related = from.get();

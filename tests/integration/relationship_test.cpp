@@ -1051,3 +1051,76 @@ TEST_CASE("relationships: a collection member is one pointer, a many-to-one two,
     CHECK(db.stored("SELECT title, cabinet_id FROM folders ORDER BY id") ==
           rows{{"Emma", "1"}, {"Dune", "NULL"}, {"Kim", "1"}});
 }
+
+// ---- designated initializers (SQLAlchemy's keyword constructor) -------------------------------
+
+TEST_CASE("relationships: User{.posts = {...}} and Post{.user = u} construct linked objects, as User(posts=[...]) does",
+          "[backend][relationship][construct]") {
+    graph_db db;
+    auto session = db.session();
+    auto p1 = alchemy::make(Post{.title = "first"});
+    auto p2 = alchemy::make(Post{.title = "second"});
+
+    // A plain User holds them until it is added.
+    User plain{.name = "Plain", .posts = {p1}};
+    CHECK(plain.posts.size() == 1);
+    CHECK(p1.state() == object_state::transient);
+
+    auto alice = session.add(User{.name = "Alice", .posts = {p1, p2}});
+    CHECK(std::as_const(p1)->user == alice);  // the other side, in memory
+    CHECK(std::as_const(p2)->user == alice);
+    CHECK(p1.state() == object_state::pending);  // the save-update cascade
+    CHECK(session.new_objects().size() == 3);
+    auto third = session.add(Post{.title = "third", .user = alice});
+    CHECK(std::as_const(alice)->posts.size() == 3);  // alice's collection gains it
+    CHECK(std::as_const(alice)->posts[2] == third);
+    auto orphan = session.add(Post{.title = "orphan", .user = nullptr});
+    CHECK(std::as_const(orphan)->user == nullptr);
+    CHECK(db.sql().empty());
+
+    session.commit();
+    CHECK(db.kinds() == strings{"begin", "statement", "statement", "statement", "statement", "statement", "commit"});
+    CHECK(db.posts() == rows{{"1", "first", "1"}, {"2", "second", "1"}, {"3", "third", "1"}, {"4", "orphan", "NULL"}});
+    CHECK(db.stored("SELECT id, name FROM users") == rows{{"1", "Alice"}});
+}
+
+// ---- merge() never empties what it was not given ------------------------------------------------
+
+TEST_CASE("relationships: merge of a new object whose collection was never set leaves the target's collection alone",
+          "[backend][relationship][merge]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+
+    SECTION("collection not set: the posts stay") {
+        auto merged = session.merge(User{.id = 1, .name = "Alicia"});
+        CHECK(std::as_const(merged)->name == "Alicia");
+        session.commit();
+        CHECK(db.count("UPDATE") == 1);  // the name only
+        CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
+    }
+    SECTION("collection assigned empty: the posts are taken out") {
+        User u{.id = 1, .name = "Alice"};
+        u.posts.clear();  // set, to nothing (.posts = {} would be the default: not set)
+        session.merge(u);
+        session.commit();
+        CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "NULL"}, {"3", "b1", "2"}});
+    }
+    SECTION("collection given: it replaces the target's") {
+        auto b1 = session.get<Post>(3);
+        REQUIRE(b1);
+        session.merge(User{.id = 1, .name = "Alice", .posts = {b1}});
+        session.commit();
+        CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "NULL"}, {"3", "b1", "1"}});
+    }
+    SECTION("many-to-one not set: the post keeps its user") {
+        session.merge(Post{.id = 1, .title = "a1 edited", .user_id = 1});
+        session.commit();
+        CHECK(db.posts() == rows{{"1", "a1 edited", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
+    }
+    SECTION("many-to-one set to nullptr: the post loses its user") {
+        session.merge(Post{.id = 1, .title = "a1", .user_id = 1, .user = nullptr});
+        session.commit();
+        CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
+    }
+}

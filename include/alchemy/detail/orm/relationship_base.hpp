@@ -132,7 +132,12 @@ struct relationship_base {
     bool is_loaded() const noexcept { return !is_bound() || (word_ & loaded_bit) != 0; }
     void set_loaded(bool loaded) noexcept { set_tag(loaded_bit, loaded); }
     /// Many-to-one: assigned since the last flush.
-    bool changed() const noexcept { return (word_ & changed_bit) != 0; }
+    bool changed() const noexcept { return (word_ & (bound_bit | changed_bit)) == (bound_bit | changed_bit); }
+    /// Whether merge() takes this member from the object it is given: a
+    /// bound member when it is loaded; a loose one (of a plain T) when it was
+    /// given objects, assigned or appended to. A default-constructed member
+    /// means "not set": merging it leaves the target's relationship alone.
+    bool is_set() const noexcept { return is_bound() ? is_loaded() : (word_ & set_bit) != 0; }
     void set_changed(bool changed) noexcept { set_tag(changed_bit, changed); }
 
     // Dispatched through relationship_info::ops (bound members only, except bind).
@@ -178,6 +183,9 @@ protected:
     ~relationship_base() = default;
 
     static constexpr std::uintptr_t bound_bit = 1, loaded_bit = 2, changed_bit = 4, block_bit = 8, tag_mask = 15;
+    // A loose member's "set" flag (is_set()) in the bit a bound one uses for `changed`.
+    static constexpr std::uintptr_t set_bit = changed_bit;
+    void mark_set() noexcept { word_ |= set_bit; }  // (loose members only)
 
     const relationship_ops& ops() const noexcept { return *info()->ops; }
     void set_tag(std::uintptr_t bit, bool on) noexcept { word_ = on ? word_ | bit : word_ & ~bit; }
