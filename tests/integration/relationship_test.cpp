@@ -544,7 +544,16 @@ TEST_CASE("relationships: delete-orphan deletes a removed child, expunges a pend
     auto y = session.get<Book>(2);
     auto draft = alchemy::make(Book{.title = "draft"});
     a->books.append(draft);
+    CHECK(draft.state() == object_state::pending);
     a->books.remove(draft);  // pending, appended then removed: never inserted
+    CHECK(draft.state() == object_state::transient);  // expunged at once (SQLAlchemy's pending orphan)
+    CHECK(session.new_objects().empty());
+    CHECK(std::as_const(b)->books.empty());  // loaded (nothing pending to autoflush)
+    auto draft2 = session.add(Book{.title = "draft 2", .author = b});
+    CHECK(std::as_const(b)->books.size() == 1);
+    draft2->author = nullptr;  // the same through the many-to-one
+    CHECK(draft2.state() == object_state::transient);
+    CHECK(std::as_const(b)->books.empty());
     a->books.remove(x);      // an orphan: deleted
     y->author = b;           // moved: an UPDATE
     db.clear();
@@ -552,7 +561,7 @@ TEST_CASE("relationships: delete-orphan deletes a removed child, expunges a pend
     CHECK(db.trace() == strings{stmt(test_backend::sql(R"(UPDATE "books" SET "author_id" = ? WHERE "id" = ?)"), "(2, 2)"),
                                 stmt(test_backend::sql(R"(DELETE FROM "books" WHERE "id" = ?)"), "(1)"), COMMIT});
     CHECK(db.stored("SELECT id, author_id FROM books") == rows{{"2", "2"}});
-    CHECK(draft.state() == object_state::transient);  // expunged by the flush
+    CHECK(draft.state() == object_state::transient);
 }
 
 namespace {

@@ -76,6 +76,9 @@ public:
     virtual void before_link(instance_base& owner, const relationship_info& info, instance_base* item) = 0;
     /// After a link changed: the objects whose rows change are touched.
     virtual void after_link(instance_base& owner, const relationship_info& info, instance_base* item) = 0;
+    /// A pending object taken out of its delete-orphan parent: it leaves the
+    /// session at once (it has no row to delete).
+    virtual void expunge_orphan(instance_base& item) = 0;
 
 protected:
     instance_owner() = default;

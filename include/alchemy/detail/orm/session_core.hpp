@@ -329,6 +329,9 @@ public:
     void before_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
     /// After a link changed: the objects whose rows change are touched.
     void after_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
+    void expunge_orphan(instance_base& item) override {
+        if (item.owner() == this && !item.has_identity) expunge(instance_ref(&item));
+    }
     void cascade_add(instance_base& i);
     /// The loaded related objects of `i` along relationships with cascade `flag`.
     std::vector<instance_base*> related_with(instance_base& i, unsigned flag);

@@ -83,6 +83,10 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
         }
     }
     if (owner.owner()) owner.owner()->after_link(owner, info, &item);
+    // A pending orphan leaves the session now, as in SQLAlchemy, not at the next flush.
+    if (info.kind == relationship_kind::one_to_many && info.cascades(cascade::delete_orphan) && item.owner() &&
+        !item.has_identity)
+        item.owner()->expunge_orphan(item);
 }
 
 ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* target) {
@@ -107,6 +111,11 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
     self.set_changed(true);
     if (target) join_groups(&child, target);
     if (child.owner()) child.owner()->after_link(child, info, target);
+    // Taken from a delete-orphan parent with no new one: a pending orphan leaves the session now.
+    if (const auto* reverse = reverse_side(info); old && !target && reverse &&
+                                                  reverse->cascades(cascade::delete_orphan) && child.owner() &&
+                                                  !child.has_identity)
+        child.owner()->expunge_orphan(child);
 }
 
 }  // namespace alchemy::detail
