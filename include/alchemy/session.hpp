@@ -161,8 +161,13 @@ public:
     /// new pending copy is returned. `object` itself is not attached.
     /// Relationships with the merge cascade (the default) are merged too:
     /// each loaded related object is merged in turn and the result linked.
+    /// Autoflushes once, before anything is merged, and not again while it
+    /// merges (SQLAlchemy's merge): the target's changes are flushed at
+    /// commit, not between the SELECTs of the merge.
     template <class T>
     ptr<T> merge(const T& object) {
+        core().autoflush();
+        const auto guard = no_autoflush();
         merge_memo memo;
         return merge_one(object, memo);
     }

@@ -1133,3 +1133,29 @@ TEST_CASE("relationships: merge of a new object whose collection was never set l
         CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
     }
 }
+
+TEST_CASE("relationships: merge() autoflushes once, before it starts, and its changes wait for the commit",
+          "[backend][relationship][merge][autoflush]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+    auto carol = session.add(User{.name = "Carol"});
+    db.clear();
+
+    auto moved = alchemy::make(Post{.id = 3, .title = "b1 moved"});
+    auto merged = session.merge(User{.id = 1, .name = "Alicia", .posts = {moved}});
+    const auto during = db.sql();
+    REQUIRE(during.size() >= 3);
+    CHECK(during[0] == "BEGIN");
+    CHECK(during[1] == insert_user);  // the one autoflush, before the merge's first SELECT
+    CHECK(db.count("INSERT") == 1);
+    CHECK(db.count("UPDATE") == 0);  // nothing the merge changed is flushed between its SELECTs
+    CHECK(carol.state() == object_state::persistent);
+    CHECK(session.is_modified(merged));
+
+    db.clear();
+    session.commit();
+    CHECK(db.count("UPDATE") >= 2);  // alice's name, and the posts' keys
+    CHECK(db.stored("SELECT id, name FROM users ORDER BY id") == rows{{"1", "Alicia"}, {"2", "Bob"}, {"3", "Carol"}});
+    CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "NULL"}, {"3", "b1 moved", "1"}});
+}
