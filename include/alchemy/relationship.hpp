@@ -399,6 +399,7 @@ public:
     backref& operator=(const backref& other) {
         if (!is_bound() && this != &other) {
             set_loose(other.peek());
+            word_ &= ~set_bit;  // set as `other` is
             if (other.is_set()) mark_set();
         }
         return *this;

@@ -1127,6 +1127,25 @@ TEST_CASE("relationships: merge of a new object whose collection was never set l
         session.commit();
         CHECK(db.posts() == rows{{"1", "a1 edited", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
     }
+    SECTION("a plain copy is set as its source is") {
+        auto bob = session.get<User>(2);
+        REQUIRE(bob);
+        Post given{.id = 1, .title = "a1", .user_id = 1, .user = bob};
+        User with_posts{.id = 1, .name = "Alice", .posts = {}};
+        with_posts.posts.clear();
+        CHECK(given.user.is_set());
+        CHECK(with_posts.posts.is_set());
+        given = Post{.id = 1, .title = "a1", .user_id = 1};  // its user not set
+        with_posts = User{.id = 1, .name = "Alice"};        // its posts not set
+        CHECK_FALSE(given.user.is_set());
+        CHECK_FALSE(with_posts.posts.is_set());
+        const Post copy(given);
+        CHECK_FALSE(copy.user.is_set());
+        session.merge(given);
+        session.merge(with_posts);
+        session.commit();
+        CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
+    }
     SECTION("many-to-one set to nullptr: the post loses its user") {
         session.merge(Post{.id = 1, .title = "a1", .user_id = 1, .user = nullptr});
         session.commit();
