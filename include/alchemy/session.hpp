@@ -159,8 +159,10 @@ public:
     /// Copies `object`'s state onto the persistent object with the same key
     /// (loaded by key if needed) and returns that one; without a key or row, a
     /// new pending copy is returned. `object` itself is not attached.
-    /// Relationships with the merge cascade (the default) are merged too:
-    /// each loaded related object is merged in turn and the result linked.
+    /// Relationships with the merge cascade (the default) are merged too,
+    /// those `object` has (loaded, or of a plain T given a value; a
+    /// default-constructed one is "not set" and leaves the target's alone):
+    /// each related object is merged in turn and the result linked.
     /// Autoflushes once, before anything is merged, and not again while it
     /// merges (SQLAlchemy's merge): the target's changes are flushed at
     /// commit, not between the SELECTs of the merge.
