@@ -375,8 +375,9 @@ public:
     void add(select_spec& spec, const relationship_info& info, const table_info& owner);
     /// Reads each joined target in row `r` into `owner`'s relationships.
     void take(session_core& core, instance_base* owner, const row& r);
-    /// Marks the relationships this query filled as loaded.
-    void finish();
+    /// Marks the relationships this query filled as loaded (and gives each
+    /// the links the session queued for it: session_core::apply_queued_links).
+    void finish(session_core& core);
 
 private:
     std::vector<joined_load> loads_;
@@ -614,7 +615,7 @@ private:
                 out.push_back(row_type{next_entity<T>(r, first)...});
             }
         }
-        joined.finish();
+        joined.finish(*this->core_);
         finish_entities(out, limited_spec);
         return out;
     }

@@ -1178,3 +1178,39 @@ TEST_CASE("relationships: merge() autoflushes once, before it starts, and its ch
     CHECK(db.stored("SELECT id, name FROM users ORDER BY id") == rows{{"1", "Alicia"}, {"2", "Bob"}, {"3", "Carol"}});
     CHECK(db.posts() == rows{{"1", "a1", "NULL"}, {"2", "a2", "NULL"}, {"3", "b1 moved", "1"}});
 }
+
+TEST_CASE("relationships: a child linked to a parent whose collection is not loaded is in it when it loads, autoflush off",
+          "[backend][relationship][loading][autoflush]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session({.autoflush = false});
+    auto alice = session.get<User>(1);
+    auto bob = session.get<User>(2);
+    auto b1 = session.get<Post>(3);
+    REQUIRE((alice && bob && b1));
+    auto fresh = session.add(Post{.title = "fresh"});
+    fresh->user = alice;  // alice->posts is not loaded: the append is queued
+    b1->user = alice;     // moved from bob, whose posts are not loaded either
+    db.clear();
+
+    SECTION("lazy load") {
+        std::vector<std::string> titles;
+        for (const auto& p : std::as_const(alice)->posts) titles.push_back(p->title);
+        CHECK(titles == strings{"a1", "a2", "fresh", "b1"});
+        CHECK(std::as_const(bob)->posts.empty());  // b1 left bob: the row still says otherwise
+        CHECK(db.count("INSERT") == 0);            // no autoflush
+    }
+    SECTION("selectinload") {
+        const auto users = session.query<User>().options(alchemy::selectinload(&User::posts)).all();
+        CHECK(std::as_const(alice)->posts.size() == 4);
+        CHECK(std::as_const(alice)->posts.contains(fresh));
+        CHECK(std::as_const(bob)->posts.empty());
+    }
+    SECTION("joinedload") {
+        const auto users = session.query<User>().options(alchemy::joinedload(&User::posts)).all();
+        CHECK(std::as_const(alice)->posts.size() == 4);
+        CHECK(std::as_const(bob)->posts.empty());
+    }
+    session.commit();
+    CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "1"}, {"4", "fresh", "1"}});
+}

@@ -79,6 +79,9 @@ public:
     /// A pending object taken out of its delete-orphan parent: it leaves the
     /// session at once (it has no row to delete).
     virtual void expunge_orphan(instance_base& item) = 0;
+    /// `child`'s many-to-one now names `parent` (or no longer does), whose
+    /// collection `collection` is not loaded: when it loads, it must show that.
+    virtual void queue_link(instance_base& parent, const relationship_info& collection, instance_base& child) = 0;
 
 protected:
     instance_owner() = default;

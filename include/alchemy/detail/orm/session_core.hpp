@@ -329,6 +329,14 @@ public:
     void before_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
     /// After a link changed: the objects whose rows change are touched.
     void after_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
+    void queue_link(instance_base& parent, const relationship_info& collection, instance_base& child) override {
+        queued_links_.push_back({instance_ref(&parent), &collection, instance_ref(&child)});
+    }
+    /// After `owner`'s collection `info` loaded: the queued links to or from
+    /// it (children whose many-to-one changed while it was not loaded) are
+    /// put in or taken out, as SQLAlchemy merges pending collection changes
+    /// into a loaded list.
+    void apply_queued_links(instance_base& owner, const relationship_info& info);
     void expunge_orphan(instance_base& item) override {
         if (item.owner() == this && !item.has_identity) expunge(instance_ref(&item));
     }
@@ -398,6 +406,7 @@ private:
     void forget_written() noexcept {
         written_links_.clear();
         written_keys_.clear();
+        queued_links_.clear();
     }
     // Out of line: called per link from the flush, whose inlining they would upset.
     void remember_written_key(instance_base& child, std::size_t column, const value& written);
@@ -424,6 +433,15 @@ private:
     // Inserted, updated or deleted in this transaction; the inserted ones in
     // the order they were added (rollback makes them pending again in it).
     std::vector<instance_ref> transaction_;
+    // Links made while the parent's collection was not loaded (queue_link),
+    // until it loads (apply_queued_links) or a flush writes them, after which
+    // the rows say the same.
+    struct queued_link {
+        instance_ref parent;
+        const relationship_info* collection;
+        instance_ref child;
+    };
+    std::vector<queued_link> queued_links_;
     std::vector<written_link> written_links_;  // oldest first
     std::vector<written_key> written_keys_;    // oldest first
     statement_cache statements_;

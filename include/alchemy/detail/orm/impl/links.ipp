@@ -96,14 +96,21 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
     if (self.is_loaded() && old == target) return;
     if (child.owner() && target) child.owner()->before_link(child, info, target);
     if (const auto* reverse = reverse_side(info)) {
+        // A collection that is not loaded hears of the change when it loads
+        // (through the session, which keeps what its rows cannot say yet).
+        const auto queue = [&](instance_base& parent) {
+            if (auto* session = child.owner() ? child.owner() : parent.owner()) session->queue_link(parent, *reverse, child);
+        };
         if (old && old != target) {
             auto& collection = member_of(*old, *reverse);
             if (collection.is_loaded()) collection.take_item(&child);
+            else queue(*old);
             if (auto* changes = collection.changes()) take_change(changes->added, &child);
         }
         if (target) {
             auto& collection = member_of(*target, *reverse);
             if (collection.is_loaded()) collection.put_item(&child);
+            else queue(*target);
         }
     }
     self.put_item(target);

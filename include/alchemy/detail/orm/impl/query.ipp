@@ -36,10 +36,13 @@ ALCHEMY_INLINE void joined_loads::take(session_core& core, instance_base* owner,
     }
 }
 
-ALCHEMY_INLINE void joined_loads::finish() {
+ALCHEMY_INLINE void joined_loads::finish(session_core& core) {
     for (auto& j : loads_)
         for (auto& [owner, filling] : j.owners)
-            if (filling) member_of(*owner, *j.info).set_loaded(true);
+            if (filling) {
+                member_of(*owner, *j.info).set_loaded(true);
+                core.apply_queued_links(*owner, *j.info);
+            }
 }
 
 ALCHEMY_INLINE pointer_set::pointer_set() = default;

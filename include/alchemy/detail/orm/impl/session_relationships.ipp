@@ -142,6 +142,21 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
     for (; result.has_row(); result.next())
         attach_loaded(owner, info, *adopt(target, result.current(), info.make_target), once);
     m.set_loaded(true);
+    apply_queued_links(owner, info);
+}
+
+ALCHEMY_INLINE void session_core::apply_queued_links(instance_base& owner, const relationship_info& info) {
+    if (queued_links_.empty()) return;
+    const auto* reverse = reverse_side(info);
+    auto& collection = member_of(owner, info);
+    std::erase_if(queued_links_, [&](const queued_link& q) {
+        if (q.parent.get() != &owner || q.collection != &info) return false;
+        auto& back = member_of(*q.child, *reverse);
+        const bool belongs = back.is_loaded() && back.item_count() == 1 && back.item(0) == &owner;
+        if (belongs) collection.put_item(q.child.get());  // (once: put_item looks first)
+        else collection.take_item(q.child.get());
+        return true;
+    });
 }
 
 /// Loads relationship `info` of every object in `owners` (objects of the
@@ -242,7 +257,10 @@ ALCHEMY_INLINE void session_core::load_many(const relationship_info& info,
                 if (auto it = by_value.find(encoded(r[0])); it != by_value.end()) attach(it->second, item);
             });
     }
-    for (auto* o : owners) member_of(*o, info).set_loaded(true);
+    for (auto* o : owners) {
+        member_of(*o, info).set_loaded(true);
+        apply_queued_links(*o, info);
+    }
 }
 
 }  // namespace alchemy::detail

@@ -436,6 +436,7 @@ ALCHEMY_INLINE void unit_of_work::finish() {
     // The relationship changes written are kept until the transaction ends:
     // if it is lost, a retry writes them again (restore_written).
     s.remember_written_links(links_.processed);
+    s.queued_links_.clear();  // the rows now hold what the queue kept for unloaded collections
     // New objects become persistent, flushed deletes deleted. The touched
     // objects are written (or unchanged) and leave the list a flush compares:
     // the next write through a ptr touches them again and takes a fresh
