@@ -1214,3 +1214,41 @@ TEST_CASE("relationships: a child linked to a parent whose collection is not loa
     session.commit();
     CHECK(db.posts() == rows{{"1", "a1", "1"}, {"2", "a2", "1"}, {"3", "b1", "1"}, {"4", "fresh", "1"}});
 }
+
+TEST_CASE("relationships: add() cascades in SQLAlchemy's order, each collection taken whole before going deeper, so keys come out the same",
+          "[backend][relationship][cascade]") {
+    graph_db db;
+    auto session = db.session();
+    auto c1 = alchemy::make(Course{.name = "c1"});
+    auto c2 = alchemy::make(Course{.name = "c2"});
+    auto c3 = alchemy::make(Course{.name = "c3"});
+    auto s2 = alchemy::make(Student{.name = "s2"});
+    s2->courses.append(c3);
+    c1->students.append(s2);
+    // s1 -> [c1, c2, c3]; c1 -> s2 -> c3. Going deeper first would reach c3
+    // through c1 and s2 before c2; SQLAlchemy takes s1's courses whole first.
+    auto s1 = session.add(Student{.name = "s1", .courses = {c1, c2, c3}});
+    REQUIRE(session.new_objects().size() == 5);
+    session.commit();
+    CHECK(db.stored("SELECT id, name FROM courses ORDER BY id") == rows{{"1", "c1"}, {"2", "c2"}, {"3", "c3"}});
+    CHECK(db.stored("SELECT id, name FROM students ORDER BY id") == rows{{"1", "s1"}, {"2", "s2"}});
+    CHECK(db.enrollments() == rows{{"1", "1"}, {"1", "2"}, {"1", "3"}, {"2", "1"}, {"2", "3"}});
+    CHECK((s1->id == 1 && s2->id == 2 && c1->id == 1 && c2->id == 2 && c3->id == 3));
+}
+
+TEST_CASE("relationships: add() takes a chain of 20,000 new objects whole",
+          "[backend][relationship][cascade]") {
+    graph_db db;
+    auto session = db.session();
+    auto root = alchemy::make(Node{.name = "n0"});
+    auto last = root;
+    for (int i = 1; i < 20000; ++i) {
+        auto next = alchemy::make(Node{.name = fmt::format("n{}", i)});
+        last->children.append(next);
+        last = next;
+    }
+    session.add(root);
+    CHECK(session.new_objects().size() == 20000);
+    CHECK(last.state() == object_state::pending);
+    session.expunge_all();
+}

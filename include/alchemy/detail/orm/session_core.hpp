@@ -87,6 +87,7 @@ public:
 
     // ---- adding and removing --------------------------------------------------------
 
+    /// Adds `inst` and what it reaches through save-update cascades.
     void add(const instance_ref& inst);
 
     void remove(const instance_ref& inst);
@@ -340,7 +341,10 @@ public:
     void expunge_orphan(instance_base& item) override {
         if (item.owner() == this && !item.has_identity) expunge(instance_ref(&item));
     }
-    void cascade_add(instance_base& i);
+    /// Adds `inst` alone (transient -> pending, detached -> persistent);
+    /// false when it was in the session already (nothing to cascade).
+    bool attach(const instance_ref& inst);
+    void cascade_add(instance_base& root);
     /// The loaded related objects of `i` along relationships with cascade `flag`.
     std::vector<instance_base*> related_with(instance_base& i, unsigned flag);
     void cascade_remove(instance_base& i);

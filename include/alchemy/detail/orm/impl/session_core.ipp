@@ -33,6 +33,10 @@ ALCHEMY_INLINE session_core::table_objects& session_core::find_objects_of(const 
 }
 
 ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
+    if (attach(inst) && !inst->table()->relationships.empty()) cascade_add(*inst);
+}
+
+ALCHEMY_INLINE bool session_core::attach(const instance_ref& inst) {
     auto& i = *inst;
     if (i.owner() && i.owner() != this)
         throw InvalidRequestError(fmt::format(
@@ -49,7 +53,7 @@ ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
             i.marked_for_delete = false;
             std::erase(to_delete_, inst);
         }
-        return;
+        return false;
     }
     if (i.has_identity && !i.deleted) {  // detached -> persistent
         auto& objects = objects_of(*i.table());
@@ -62,8 +66,7 @@ ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
         map.put(i.key, inst);
         i.set_home(objects.home);
         if (i.touched) touched_.push_back(inst);
-        if (!i.table()->relationships.empty()) cascade_add(i);
-        return;
+        return true;
     }
     if (i.deleted) {  // deleted in another (closed) session
         throw InvalidRequestError(fmt::format(
@@ -74,7 +77,7 @@ ALCHEMY_INLINE void session_core::add(const instance_ref& inst) {
     auto& objects = objects_of(*i.table());
     pending_.push_back(inst);  // (first: an object the session owns is always in one of its lists)
     i.set_home(objects.home);  // transient -> pending
-    if (!i.table()->relationships.empty()) cascade_add(i);
+    return true;
 }
 
 ALCHEMY_INLINE void session_core::remove(const instance_ref& inst) {

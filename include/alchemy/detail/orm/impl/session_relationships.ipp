@@ -6,6 +6,8 @@
 #include <alchemy/detail/orm/links.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -43,14 +45,42 @@ ALCHEMY_INLINE void session_core::after_link(instance_base& owner, const relatio
     }
 }
 
-ALCHEMY_INLINE void session_core::cascade_add(instance_base& i) {
-    for (const auto& r : i.table()->relationships) {
+ALCHEMY_INLINE void session_core::cascade_add(instance_base& root) {
+    // SQLAlchemy's order (Mapper.cascade_iterator), which decides the order of
+    // the INSERTs and so of generated keys: each relationship's objects are
+    // taken whole (and marked seen), then each is added and gone into before
+    // the next. A stack, not recursion: a long chain of objects is no deep call.
+    struct frame {
+        instance_base* object;
+        std::size_t relationship = 0;        // the next of object's relationships
+        std::vector<instance_base*> items{};  // the current relationship's objects to add
+        std::size_t next = 0;                // the next of them
+    };
+    boost::unordered_flat_set<const instance_base*> seen;
+    std::vector<frame> stack;
+    stack.push_back({&root});
+    while (!stack.empty()) {
+        auto& f = stack.back();
+        if (f.next < f.items.size()) {
+            auto* item = f.items[f.next++];
+            if (!item->owner() && attach(instance_ref(item)) && !item->table()->relationships.empty())
+                stack.push_back({item});  // (f is not used after this)
+            continue;
+        }
+        const auto& relationships = f.object->table()->relationships;
+        if (f.relationship == relationships.size()) {
+            stack.pop_back();
+            continue;
+        }
+        const auto& r = relationships[f.relationship++];
+        f.items.clear();
+        f.next = 0;
         if (!r.cascades(cascade::save_update)) continue;
-        auto& m = member_of(i, r);
+        auto& m = member_of(*f.object, r);
         if (!m.is_loaded()) continue;
         for (std::size_t k = 0; k < m.item_count(); ++k) {
             auto* item = m.item(k);
-            if (item && !item->owner() && !item->deleted) add(instance_ref(item));
+            if (item && !item->owner() && !item->deleted && seen.insert(item).second) f.items.push_back(item);
         }
     }
 }
