@@ -145,6 +145,8 @@ struct table_info {
     std::vector<index_info> indexes;
     std::vector<check_info> checks;
     std::vector<relationship_info> relationships;  ///< in member order
+    /// The version column (alchemy::version_id), an index into columns, or npos.
+    std::size_t version_column = static_cast<std::size_t>(-1);
     /// The struct's typed operations (load, snapshot, compare: entity_ops.hpp).
     const detail::entity_ops* ops = nullptr;
     /// alignof the struct: where an object sits in the session's instance of it.
@@ -162,6 +164,8 @@ struct table_info {
     bool has_integer_key() const noexcept {
         return primary_key.size() == 1 && columns[primary_key[0]].type == sql_type::integer;
     }
+    /// True when UPDATEs and DELETEs check a version column (optimistic locking).
+    bool has_version() const noexcept { return version_column != static_cast<std::size_t>(-1); }
 };
 
 namespace detail {
@@ -215,7 +219,7 @@ using options_tuple = std::remove_cvref_t<decltype(table_spec_v<T>.options)>;
 
 enum class option_kind {
     primary_key, autoincrement, column_name, foreign_key, unique, index, check, server_default, default_value,
-    relation
+    relation, version_id
 };
 
 // What each option of table.hpp is; an unknown type is not a table option.
@@ -261,6 +265,11 @@ struct option_traits<server_default_option<C, M>> {
 template <class C, class M, class V>
 struct option_traits<default_value_option<C, M, V>> {
     static constexpr option_kind kind = option_kind::default_value;
+};
+
+template <class C, class M>
+struct option_traits<version_id_option<C, M>> {
+    static constexpr option_kind kind = option_kind::version_id;
 };
 
 template <class C, class M, class VC, class VM>
@@ -455,7 +464,7 @@ constexpr std::size_t first_unlisted_option() {
         if constexpr (kind == option_kind::primary_key || kind == option_kind::unique || kind == option_kind::index)
             std::apply([&](auto... m) { ok = ((reflect<T>::index_of(m) < reflect<T>::count) && ...); }, option.members);
         else if constexpr (kind == option_kind::column_name || kind == option_kind::server_default ||
-                           kind == option_kind::default_value)
+                           kind == option_kind::default_value || kind == option_kind::version_id)
             ok = reflect<T>::index_of(option.member) < reflect<T>::count;
         else if constexpr (kind == option_kind::foreign_key)
             ok = reflect<T>::index_of(option.from) < reflect<T>::count;
@@ -684,6 +693,56 @@ struct unknown_cascade {
                   "delete, delete-orphan, all or none, separated by commas");
 };
 
+template <class Struct, fixed_string Member, class MemberType>
+struct version_id_not_integer {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: version_id() needs an integer member that is not a std::optional (it counts the "
+                  "row's versions from 1)");
+};
+
+template <class Struct, fixed_string Member>
+struct version_id_in_primary_key {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: version_id() names a member of the primary key: the version must be a column of "
+                  "its own");
+};
+
+template <class Struct>
+struct version_id_twice {
+    static_assert(dependent_false<Struct>, "alchemy: a table has one version_id() column; remove the others");
+};
+
+template <class T>
+constexpr std::size_t version_option_count() {
+    std::size_t n = 0;
+    for_each_index<std::tuple_size_v<options_tuple<T>>>([&](auto i) {
+        if constexpr (kind_of<T, i> == option_kind::version_id) ++n;
+    });
+    return n;
+}
+
+template <class T, std::size_t Option>
+constexpr bool check_version_option() {
+    if constexpr (kind_of<T, Option> != option_kind::version_id) {
+        return true;
+    } else {
+        constexpr auto member = reflect<T>::index_of(std::get<Option>(table_spec_v<T>.options).member);
+        using M = typename reflect<T>::template type<member>;
+        if constexpr (!std::is_integral_v<M> || std::is_same_v<M, bool>) {
+            (void)version_id_not_integer<T, member_name_literal<T, member>(), M>{};
+            return false;
+        } else if constexpr (is_primary_key_member<T>(member)) {
+            (void)version_id_in_primary_key<T, member_name_literal<T, member>()>{};
+            return false;
+        } else if constexpr (version_option_count<T>() > 1) {
+            (void)version_id_twice<T>{};
+            return false;
+        } else {
+            return true;
+        }
+    }
+}
+
 template <class T>
 constexpr bool mappable_target() {
     if constexpr (!reflectable<T>) return false;
@@ -763,7 +822,8 @@ constexpr bool check_mapping() {
         return false;
     } else {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
-                   return (check_foreign_key<T, I>() && ...) && (check_relation_option<T, I>() && ...);
+                   return (check_foreign_key<T, I>() && ...) && (check_relation_option<T, I>() && ...) &&
+                          (check_version_option<T, I>() && ...);
                }(std::make_index_sequence<std::tuple_size_v<options_tuple<T>>>{}) &&
                [&]<std::size_t... I>(std::index_sequence<I...>) {
                    return (check_relationship<T, I>() && ...);
@@ -955,6 +1015,8 @@ table_info build_table() {
         } else if constexpr (kind == option_kind::column_name) {
             constexpr std::size_t column = column_position<T>(reflect<T>::index_of(option.member));
             table.columns[column].name = std::string(option.name);
+        } else if constexpr (kind == option_kind::version_id) {
+            table.version_column = column_position<T>(reflect<T>::index_of(option.member));
         }
     });
     if (!primary_key_given) {

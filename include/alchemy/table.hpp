@@ -26,6 +26,9 @@
 //   server_default(&U::created, "CURRENT_TIMESTAMP")   DEFAULT (<SQL expression>)
 //   default_value(&U::role, "member")  client-side default for an empty std::optional
 //                                      member, applied when the object is inserted
+//   version_id(&D::version)            optimistic locking (SQLAlchemy's version_id_col):
+//                                      an integer member counting the row's versions,
+//                                      checked by every UPDATE and DELETE
 //   relation(&U::posts, {.cascade = "all, delete-orphan"})
 //                                      settings of a relationship member (relationship.hpp):
 //                                      cascades, passive_deletes, and with
@@ -170,6 +173,23 @@ struct default_value_option {
 template <class C, class M, class V>
 constexpr default_value_option<C, M, V> default_value(M C::*member, V value) {
     return {member, value};
+}
+
+template <class C, class M>
+struct version_id_option {
+    M C::*member;
+};
+/// Optimistic locking (SQLAlchemy's version_id_col): `member`, an integer
+/// that is not part of the key, counts the versions of the row. An INSERT
+/// writes 1. An UPDATE writes the loaded value + 1 into the row and the
+/// object and matches the row only if it still holds the loaded value
+/// (`UPDATE ... SET ..., "version" = ? WHERE "id" = ? AND "version" = ?`); a
+/// DELETE matches the same way. A row another transaction changed or deleted
+/// since it was loaded matches nothing, and the flush raises StaleDataError
+/// naming the table and the key (and rolls back as any failed flush does).
+template <class C, class M>
+constexpr version_id_option<C, M> version_id(M C::*member) {
+    return {member};
 }
 
 /// Cascades of a relationship (SQLAlchemy's names), as a bit set.

@@ -190,6 +190,8 @@ private:
     // Last, tables in reverse dependency order: rows referring to a row are
     // gone before it is.
     void write_deletes();
+    /// The DELETEs of a table with a version column (write_deletes).
+    void write_versioned_deletes(const table_info& table, const std::vector<const instance_base*>& gone);
 
     static bool generates_key(const instance_base& i);
     bool parent_ready(const link_assignment& a) const;

@@ -228,10 +228,13 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
 }
 
 ALCHEMY_INLINE void unit_of_work::plan() {
-    // Client-side defaults, then the checks that need no SQL.
-    for (const auto& inst : session_.pending_)
-        for (const auto& c : inst->table()->columns)
+    // Client-side defaults and first versions, then the checks that need no SQL.
+    for (const auto& inst : session_.pending_) {
+        const auto& table = *inst->table();
+        for (const auto& c : table.columns)
             if (c.apply_default) c.apply_default(inst->object());
+        if (table.has_version()) table.columns[table.version_column].read(column_value::integer(1), inst->object());
+    }
     for (const auto& inst : session_.pending_) {
         if (generates_key(*inst)) continue;
         for (auto k : inst->table()->primary_key)
@@ -418,6 +421,10 @@ ALCHEMY_INLINE void unit_of_work::write_deletes() {
         for (const auto& inst : session_.to_delete_)
             if (inst->table() == *t && !deleted_by_row_switch(inst.get())) gone.push_back(inst.get());
         if (gone.empty()) continue;
+        if ((*t)->has_version()) {
+            write_versioned_deletes(**t, gone);
+            continue;
+        }
         for (const auto& layer : children_first(**t, gone)) {
             std::vector<std::vector<value>> keys;
             for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
@@ -427,6 +434,35 @@ ALCHEMY_INLINE void unit_of_work::write_deletes() {
                 c.execute_values(statement, keys.front());
             else
                 c.execute_many(statement, keys);
+        }
+    }
+}
+
+// The error of a versioned UPDATE or DELETE that matched no row; `where`:
+// the key values, then the loaded version.
+ALCHEMY_INLINE StaleDataError stale_version(std::string_view statement, std::string_view verb,
+                                            const table_info& table, const std::vector<value>& where) {
+    const std::vector<value> key(where.begin(), where.end() - 1);
+    return StaleDataError(fmt::format(
+        "alchemy: {} statement on table '{}' expected to {} 1 row(s); 0 were matched: the {} row with key {} and "
+        "version {} was changed or deleted since it was loaded",
+        statement, table.name, verb, table.struct_name, format_values(key), where.back().view().as_integer()));
+}
+
+ALCHEMY_INLINE void unit_of_work::write_versioned_deletes(const table_info& table,
+                                                        const std::vector<const instance_base*>& gone) {
+    // One row at a time, each matched by key and loaded version: a row that
+    // is not matched is named.
+    auto where = table.primary_key;
+    where.push_back(table.version_column);
+    const auto statement = render_.render(delete_stmt{&table, std::move(where)});
+    for (const auto& layer : children_first(table, gone)) {
+        for (const auto* inst : layer) {
+            auto values = key_values(*inst, true);
+            values.push_back(inst->snapshot() ? inst->snapshot_value(table.version_column)
+                                              : inst->column_value_of(table.version_column));
+            if (conn_->execute_values(statement, values).rows_affected() != 1)
+                throw stale_version("DELETE", "delete", table, values);
         }
     }
 }
@@ -535,11 +571,25 @@ ALCHEMY_INLINE void unit_of_work::write_ready_link_keys(const table_info& table,
 
 ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std::vector<instance_base*>& candidates) {
     const auto first = updates_.size();
+    const bool versioned = table.has_version();
     for (auto* inst : candidates) {
         if (!compared_.emplace(inst, true).second) continue;
         std::vector<std::size_t> changed;
         table.ops->diff(inst->object(), *inst->snapshot(), changed);
-        if (!changed.empty()) updates_.push_back({instance_ref(inst), std::move(changed), key_values(*inst, true)});
+        if (changed.empty()) continue;
+        auto where = key_values(*inst, true);
+        if (versioned) {
+            // The next version, from the one loaded (a retry after a failed
+            // flush writes the same): into the object, and into the row only
+            // if it still holds the loaded one.
+            const auto v = table.version_column;
+            auto loaded = inst->snapshot_value(v);  // (an integer: mapping.hpp checks the member)
+            table.columns[v].read(column_value::integer(loaded.view().as_integer() + 1), inst->object());
+            if (std::find(changed.begin(), changed.end(), v) == changed.end())
+                changed.insert(std::upper_bound(changed.begin(), changed.end(), v), v);
+            where.push_back(std::move(loaded));
+        }
+        updates_.push_back({instance_ref(inst), std::move(changed), std::move(where)});
     }
     std::vector<const update*> rows;
     for (auto u = first; u < updates_.size(); ++u) rows.push_back(&updates_[u]);
@@ -547,10 +597,13 @@ ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std
     auto& c = *conn_;
     for (std::size_t start = 0; start < rows.size();) {
         std::size_t end = start + 1;
-        while (end < rows.size() && rows[end]->columns == rows[start]->columns) ++end;
+        // (A versioned row alone: a row that is not matched is named.)
+        while (!versioned && end < rows.size() && rows[end]->columns == rows[start]->columns) ++end;
         const auto& columns = rows[start]->columns;
+        auto where = table.primary_key;
+        if (versioned) where.push_back(table.version_column);
         // Rendered once per run of rows with the same changed columns.
-        const auto statement = render_.render(update_stmt{&table, columns, table.primary_key});
+        const auto statement = render_.render(update_stmt{&table, columns, std::move(where)});
         const auto count = end - start;
         const auto bind_row = [&](std::size_t i, binder& b) {
             const auto& u = *rows[start + i];
@@ -569,11 +622,13 @@ ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std
                                         statement, [&](binder& b) { bind_row(0, b); }, [&] { return record_row(0); })
                                        .rows_affected()
                                  : c.execute_many_bound(statement, count, bind_row, record_row);
-        if (matched != static_cast<std::int64_t>(count))
+        if (matched != static_cast<std::int64_t>(count)) {
+            if (versioned) throw stale_version("UPDATE", "update", table, rows[start]->old_key);
             throw StaleDataError(
                 fmt::format("UPDATE statement on table '{}' expected to update {} row(s); {} were "
                             "matched.",
                             table.name, count, matched));
+        }
         start = end;
     }
 }
