@@ -165,17 +165,41 @@ public:
     /// each related object is merged in turn and the result linked.
     /// Autoflushes once, before anything is merged, and not again while it
     /// merges (SQLAlchemy's merge): the target's changes are flushed at
-    /// commit, not between the SELECTs of the merge.
+    /// commit, not between the SELECTs of the merge. A target's collection is
+    /// loaded before the objects merged into it, which are then found in the
+    /// identity map (no SELECT each).
+    /// With `{.load = false}` (merge_options): no SQL at all, for an object
+    /// known to match its row; InvalidRequestError for an object without a
+    /// key.
     template <class T>
-    ptr<T> merge(const T& object) {
+    ptr<T> merge(const T& object, merge_options options = {}) {
+        merge_memo memo;
+        if (!options.load) {
+            const auto guard = no_autoflush();
+            return merge_one_without_load(object, memo);
+        }
         core().autoflush();
         const auto guard = no_autoflush();
-        merge_memo memo;
         return merge_one(object, memo);
     }
+    /// ... of a ptr's object; with `{.load = false}`, InvalidRequestError for
+    /// an object that is pending or has changes not flushed (SQLAlchemy's
+    /// rule: they would be lost).
     template <class T>
-    ptr<T> merge(const ptr<T>& object) {
-        return merge(*std::as_const(object));
+    ptr<T> merge(const ptr<T>& object, merge_options options = {}) {
+        if (!options.load && object) {
+            const auto& i = *object.instance();
+            if (!i.has_identity)
+                throw InvalidRequestError(fmt::format(
+                    "alchemy: merge() with load = false does not take a transient or pending {}: flush it first",
+                    table_of<T>().struct_name));
+            if (detail::session_core::is_modified(i))
+                throw InvalidRequestError(fmt::format(
+                    "alchemy: merge() with load = false does not take a {} with changes not flushed: flush them "
+                    "first",
+                    table_of<T>().struct_name));
+        }
+        return merge(*std::as_const(object), options);
     }
 
     /// Reloads every column now (after autoflush); ObjectDeletedError if the
@@ -327,6 +351,19 @@ private:
     // Objects merged so far in one merge(), by the address of the source object.
     using merge_memo = boost::unordered_flat_map<const void*, detail::instance_base*>;
 
+    // The key `probe` (a copy of an object given to merge()) has; false when
+    // it has none (NULL, or an integer key of 0: "let the database assign it").
+    static bool merge_key(const detail::instance_base& probe, std::vector<value>& key) {
+        const auto& table = *probe.table();
+        bool has_key = true;
+        for (auto k : table.primary_key) {
+            key.push_back(probe.column_value_of(k));
+            if (key.back().is_null() || (table.has_integer_key() && key.back() == value(std::int64_t{0})))
+                has_key = false;
+        }
+        return has_key;
+    }
+
     template <class T>
     ptr<T> merge_one(const T& object, merge_memo& memo) {
         if (auto it = memo.find(&object); it != memo.end()) return ptr<T>(static_cast<detail::instance<T>*>(it->second));
@@ -334,14 +371,8 @@ private:
         const detail::instance_ref probe_ref(detail::new_instance<T>(object));
         const auto* probe = probe_ref.get();
         std::vector<value> key;
-        bool has_key = true;
-        for (auto k : table.primary_key) {
-            key.push_back(probe->column_value_of(k));
-            if (key.back().is_null() || (table.has_integer_key() && key.back() == value(std::int64_t{0})))
-                has_key = false;
-        }
         ptr<T> target;
-        if (has_key) {
+        if (merge_key(*probe, key)) {
             if (auto inst = core().get(table, key, &detail::make_instance<T>))
                 target = ptr<T>(static_cast<detail::instance<T>*>(inst.get()));
         }
@@ -358,6 +389,57 @@ private:
         memo.emplace(&object, target.instance());
         if constexpr (detail::has_relationships<T>) merge_related(object, target, memo);
         return target;
+    }
+
+    // merge(object, {.load = false}): the identity-mapped object with
+    // `object`'s key, or a new persistent copy; either way unmodified, with no SQL.
+    template <class T>
+    ptr<T> merge_one_without_load(const T& object, merge_memo& memo) {
+        if (auto it = memo.find(&object); it != memo.end()) return ptr<T>(static_cast<detail::instance<T>*>(it->second));
+        const auto& table = table_of<T>();
+        T copy(object);
+        if constexpr (detail::has_relationships<T>)
+            detail::for_each_index<detail::reflect<T>::count>([&](auto i) {
+                using M = typename detail::reflect<T>::template type<i>;
+                if constexpr (detail::is_relationship<M>::value) detail::reflect<T>::template get<i>(copy) = M{};
+            });
+        auto made = ptr<T>::make(std::move(copy));
+        std::vector<value> key;
+        if (!merge_key(*made.instance(), key))
+            throw InvalidRequestError(fmt::format(
+                "alchemy: merge() with load = false needs the primary key of the {} (it has none): flush it first",
+                table.struct_name));
+        const auto inst = core().merge_without_load(detail::instance_ref(made.instance()),
+                                                    [&](void* existing) {
+            if (existing != static_cast<const void*>(&object)) *static_cast<T*>(existing) = object;
+        });
+        ptr<T> target(static_cast<detail::instance<T>*>(inst.get()));
+        memo.emplace(&object, target.instance());
+        if constexpr (detail::has_relationships<T>) merge_related_without_load(object, target, memo);
+        return target;
+    }
+
+    // The relationships `source` has, merged without load and set on
+    // `target` as if loaded: no change to write.
+    template <class T>
+    void merge_related_without_load(const T& source, ptr<T>& target, merge_memo& memo) {
+        std::size_t position = 0;
+        detail::for_each_index<detail::reflect<T>::count>([&](auto i) {
+            using M = typename detail::reflect<T>::template type<i>;
+            if constexpr (detail::is_relationship<M>::value) {
+                const auto& info = table_of<T>().relationships[position++];
+                const auto& from = detail::reflect<T>::template get<i>(source);
+                if (!info.cascades(cascade::merge) || !from.is_set()) return;
+                std::vector<detail::instance_ref> merged;
+                if constexpr (detail::relationship_traits<M>::kind == relationship_kind::many_to_one) {
+                    if (const auto related = from.get())
+                        merged.emplace_back(merge_one_without_load(*related, memo).instance());
+                } else {
+                    for (const auto& item : from) merged.emplace_back(merge_one_without_load(*item, memo).instance());
+                }
+                core().set_loaded(*target.instance(), info, merged);
+            }
+        });
     }
 
     // The merge cascade: the loaded relationships of `source`, merged and
@@ -379,6 +461,10 @@ private:
                     ptr<Target> merged = related ? merge_one(*related, memo) : ptr<Target>();
                     detail::reflect<T>::template get<i>(*target) = merged;
                 } else {
+                    // The target's collection first (SQLAlchemy's merge): the
+                    // objects merged into it are then found in the identity map.
+                    if (target.instance()->has_identity)
+                        (void)std::as_const(detail::reflect<T>::template get<i>(*std::as_const(target))).size();
                     std::vector<ptr<Target>> merged;
                     for (const auto& item : from) merged.push_back(merge_one(*item, memo));
                     detail::reflect<T>::template get<i>(*target) = merged;

@@ -18,4 +18,14 @@ struct session_options {
     bool batch_lazy_loads = true;
 };
 
+/// Options of session::merge().
+struct merge_options {
+    /// false (SQLAlchemy's load=False): the object is known to match its row,
+    /// e.g. it came from a cache, and merge() runs no SQL at all: the copy
+    /// becomes persistent and unmodified, its related objects too. Refused for
+    /// an object with no key, and for a ptr whose object is pending or has
+    /// changes not flushed.
+    bool load = true;
+};
+
 }  // namespace alchemy

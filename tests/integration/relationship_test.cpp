@@ -1252,3 +1252,81 @@ TEST_CASE("relationships: add() takes a chain of 20,000 new objects whole",
     CHECK(last.state() == object_state::pending);
     session.expunge_all();
 }
+
+TEST_CASE("relationships: merge() loads the target's collection first, then finds the merged children in the identity map",
+          "[backend][relationship][merge]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+    const User given{.id = 1,
+                     .name = "Alicia",
+                     .posts = {alchemy::make(Post{.id = 1, .title = "a1 edited", .user_id = 1}),
+                               alchemy::make(Post{.id = 2, .title = "a2", .user_id = 1})}};
+    auto alice = session.merge(given);
+    // The user, then her posts: no SELECT per post (SQLAlchemy's count).
+    CHECK(db.trace() == strings{BEGIN, stmt(select_user, "(1)"), stmt(posts_of_user, "(1)")});
+    CHECK(std::as_const(alice)->posts.size() == 2);
+    session.commit();
+    CHECK(db.stored("SELECT id, name FROM users ORDER BY id") == rows{{"1", "Alicia"}, {"2", "Bob"}});
+    CHECK(db.posts() == rows{{"1", "a1 edited", "1"}, {"2", "a2", "1"}, {"3", "b1", "2"}});
+}
+
+TEST_CASE("relationships: merge(obj, {.load = false}) runs no SQL and gives a persistent, unmodified object with its relationships loaded",
+          "[backend][relationship][merge]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+    const User cached{.id = 1,
+                      .name = "Alice",
+                      .posts = {alchemy::make(Post{.id = 1, .title = "a1", .user_id = 1}),
+                                alchemy::make(Post{.id = 2, .title = "a2", .user_id = 1})}};
+    auto alice = session.merge(cached, {.load = false});
+    CHECK(alice.state() == object_state::persistent);
+    CHECK_FALSE(session.is_modified(alice));
+    CHECK(std::as_const(alice)->name == "Alice");
+    CHECK(std::as_const(alice)->posts.size() == 2);  // set as a load would set it
+    auto a1 = session.get<Post>(1);                  // from the identity map
+    REQUIRE(a1);
+    CHECK(a1.state() == object_state::persistent);
+    CHECK(std::as_const(a1)->user == alice);
+    CHECK(db.trace().empty());  // no SQL at all
+
+    SECTION("an object the identity map holds is overwritten and its unflushed changes are forgotten") {
+        auto bob = session.get<User>(2);
+        bob->name = "Robert";
+        db.clear();
+        auto merged = session.merge(User{.id = 2, .name = "Bobby"}, {.load = false});
+        CHECK(merged == bob);
+        CHECK(std::as_const(bob)->name == "Bobby");
+        CHECK_FALSE(session.is_modified(bob));
+        CHECK(db.trace().empty());
+    }
+    session.commit();
+    CHECK(db.count("INSERT") == 0);
+    CHECK(db.count("UPDATE") == 0);
+    CHECK(db.count("DELETE") == 0);
+    CHECK(db.stored("SELECT id, name FROM users ORDER BY id") == rows{{"1", "Alice"}, {"2", "Bob"}});
+}
+
+TEST_CASE("relationships: merge(obj, {.load = false}) refuses an object without a key, a pending one and one with changes not flushed",
+          "[backend][relationship][merge][errors]") {
+    graph_db db;
+    seed_blog(db);
+    auto session = db.session();
+    CHECK_THROWS_MATCHES(session.merge(User{.name = "nobody"}, {.load = false}), alchemy::InvalidRequestError,
+                         Catch::Message("alchemy: merge() with load = false needs the primary key of the User (it has "
+                                        "none): flush it first"));
+    auto pending = session.add(User{.name = "new"});
+    CHECK_THROWS_MATCHES(
+        session.merge(pending, {.load = false}), alchemy::InvalidRequestError,
+        Catch::Message("alchemy: merge() with load = false does not take a transient or pending User: flush it first"));
+    auto bob = session.get<User>(2);
+    bob->name = "changed";
+    CHECK_THROWS_MATCHES(
+        session.merge(bob, {.load = false}), alchemy::InvalidRequestError,
+        Catch::Message("alchemy: merge() with load = false does not take a User with changes not flushed: flush them "
+                       "first"));
+    session.flush();
+    CHECK(session.merge(bob, {.load = false}) == bob);  // flushed: its own object back, unchanged
+    CHECK(std::as_const(bob)->name == "changed");
+}

@@ -291,6 +291,42 @@ public:
     }
     bool autoflush_enabled() const noexcept { return !no_autoflush_; }
 
+    /// merge(..., {.load = false}): `made` (a new object with a key) becomes
+    /// persistent and unmodified without SQL; or, if the identity map holds
+    /// an object with its key, `assign` overwrites that one's columns and it
+    /// becomes unmodified (its changes not flushed are forgotten, as in
+    /// SQLAlchemy). Returns the object now in the session.
+    template <class Assign>
+    instance_ref merge_without_load(const instance_ref& made, Assign&& assign) {
+        const auto key = key_of(*made);
+        if (auto existing = lookup(*made->table(), key)) {
+            assign(existing->object());  // every column: nothing is left expired
+            existing->expired = false;
+            existing->clear_expired_columns();
+            if (existing->snapshot()) existing->set_snapshot(existing->take_snapshot());
+            return existing;
+        }
+        for (const auto& r : made->table()->relationships) member_of(*made, r).unload();
+        auto& objects = objects_of(*made->table());
+        made->key = key;
+        made->has_identity = true;
+        made->set_home(objects.home);
+        objects.map.put(made->key, made);
+        return made;
+    }
+    /// Sets relationship `info` of `owner` to `items` as a load would: loaded,
+    /// with no change to write (merge without load).
+    void set_loaded(instance_base& owner, const relationship_info& info, const std::vector<instance_ref>& items) {
+        auto& m = member_of(owner, info);
+        m.unload();
+        const auto* reverse = info.kind == relationship_kind::one_to_many ? reverse_side(info) : nullptr;
+        for (const auto& item : items) {
+            if (reverse) member_of(*item, *reverse).unload();  // each child's parent is `owner` now
+            attach_loaded(owner, info, *item, false);
+        }
+        m.set_loaded(true);
+    }
+
     std::size_t pending_count() const noexcept { return pending_.size(); }
     std::size_t deleted_count() const noexcept { return to_delete_.size(); }
     std::size_t touched_count() const noexcept { return touched_.size(); }
