@@ -133,6 +133,17 @@ struct alignas(16) relationship_info {  // (aligned: a bound member keeps 4 tag 
     bool cascades(unsigned flag) const noexcept { return (cascade & flag) != 0; }
 };
 
+/// The ORM event functions a mapped struct declares (events.hpp), null where
+/// it declares none; each takes the object (a T*).
+struct table_hooks {
+    void (*before_insert)(void* object) = nullptr;
+    void (*after_insert)(void* object) = nullptr;
+    void (*before_update)(void* object) = nullptr;
+    void (*after_update)(void* object) = nullptr;
+    void (*before_delete)(void* object) = nullptr;
+    void (*after_delete)(void* object) = nullptr;
+};
+
 /// The runtime metadata of one mapped struct.
 struct table_info {
     std::string name;                       ///< SQL table name
@@ -147,6 +158,7 @@ struct table_info {
     std::vector<relationship_info> relationships;  ///< in member order
     /// The version column (alchemy::version_id), an index into columns, or npos.
     std::size_t version_column = static_cast<std::size_t>(-1);
+    table_hooks hooks{};
     /// The struct's typed operations (load, snapshot, compare: entity_ops.hpp).
     const detail::entity_ops* ops = nullptr;
     /// alignof the struct: where an object sits in the session's instance of it.
@@ -204,6 +216,25 @@ struct fixed_string {
 // Found by argument-dependent lookup; this declaration only makes the name
 // visible here and can never be chosen.
 void alchemy_table(struct no_table_options_tag*) = delete;
+
+// The ORM event functions of T found by argument-dependent lookup (events.hpp).
+template <class T>
+constexpr table_hooks hooks_of() {
+    table_hooks h;
+    if constexpr (requires(T& t) { alchemy_before_insert(t); })
+        h.before_insert = [](void* o) { alchemy_before_insert(*static_cast<T*>(o)); };
+    if constexpr (requires(T& t) { alchemy_after_insert(t); })
+        h.after_insert = [](void* o) { alchemy_after_insert(*static_cast<T*>(o)); };
+    if constexpr (requires(T& t) { alchemy_before_update(t); })
+        h.before_update = [](void* o) { alchemy_before_update(*static_cast<T*>(o)); };
+    if constexpr (requires(T& t) { alchemy_after_update(t); })
+        h.after_update = [](void* o) { alchemy_after_update(*static_cast<T*>(o)); };
+    if constexpr (requires(T& t) { alchemy_before_delete(t); })
+        h.before_delete = [](void* o) { alchemy_before_delete(*static_cast<T*>(o)); };
+    if constexpr (requires(T& t) { alchemy_after_delete(t); })
+        h.after_delete = [](void* o) { alchemy_after_delete(*static_cast<T*>(o)); };
+    return h;
+}
 
 template <class T>
 constexpr auto table_spec() {
@@ -919,6 +950,7 @@ table_info build_table() {
     table.name = spec.name.empty() ? snake_case(table.struct_name) : std::string(spec.name);
     table.ops = &typed_entity<T, column_members_of<T>>::ops;
     table.alignment = alignof(T);
+    table.hooks = hooks_of<T>();
 
     for_each_index<reflect<T>::count>([&](auto i) {
         if constexpr (is_column_member<T, i>) {

@@ -64,8 +64,12 @@ namespace alchemy {
 class session {
 public:
     explicit session(engine e, session_options options = {})
-        : core_(std::make_unique<detail::session_core>(std::move(e), options)) {}
-    session(session&&) noexcept = default;
+        : core_(std::make_unique<detail::session_core>(std::move(e), std::move(options))) {
+        core_->set_public(this);
+    }
+    session(session&& other) noexcept : core_(std::move(other.core_)) {
+        if (core_) core_->set_public(this);
+    }
     session& operator=(session&& other) noexcept;
     ~session() = default;  // the core's destructor closes
 
@@ -148,6 +152,10 @@ public:
         auto inst = core().get(table, values, &detail::make_instance<T>);
         return ptr<T>(static_cast<detail::instance<T>*>(inst.get()));
     }
+
+    /// This session's hooks (events.hpp), to add to:
+    /// `session.events().after_commit.push_back([](alchemy::session& s) { ... });`
+    session_events& events() { return core().events(); }
 
     /// Runs raw SQL through the session's connection and transaction, with
     /// bound parameters; no autoflush (as SQLAlchemy's execute(text(...))).

@@ -2,6 +2,8 @@
 // a sessionmaker) is configured with.
 #pragma once
 
+#include <alchemy/events.hpp>
+
 namespace alchemy {
 
 /// Options of a session (and of sessionmaker).
@@ -16,6 +18,9 @@ struct session_options {
     /// N+1 pattern costs a handful of statements. (SQLAlchemy loads one
     /// object's relationship at a time.)
     bool batch_lazy_loads = true;
+    /// Hooks called by the session (events.hpp): before_flush, after_flush,
+    /// after_commit, after_rollback.
+    session_events events{};
 };
 
 /// Options of session::merge().

@@ -46,6 +46,9 @@ public:
     ~session_core();  // out of line: it destroys every hash map the session holds
 
     const session_options& options() const noexcept { return options_; }
+    /// The session-level hooks (events.hpp), and the session they are given.
+    session_events& events() noexcept { return options_.events; }
+    void set_public(session* s) noexcept { public_ = s; }
 
     /// While it lives, the objects the session loads share the chunks of
     /// one instance_arena (the rows of one query or relationship load).
@@ -457,6 +460,9 @@ private:
 
     engine engine_;
     session_options options_;
+    session* public_ = nullptr;  // the session whose core this is (given to hooks)
+    // Calls each of `hooks` (one of options_.events' lists) with the session.
+    void run_hooks(const std::vector<session_events::hook>& hooks);
     bool no_autoflush_ = false;  // set_autoflush(false), or while a lazy load runs
     std::optional<connection> conn_;
     bool flushing_ = false;

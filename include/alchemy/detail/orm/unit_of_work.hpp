@@ -192,6 +192,8 @@ private:
     void write_deletes();
     /// The DELETEs of a table with a version column (write_deletes).
     void write_versioned_deletes(const table_info& table, const std::vector<const instance_base*>& gone);
+    /// The DELETEs of a table without one: children first, batched by layer.
+    void write_deletes_by_key(const table_info& table, const std::vector<const instance_base*>& gone);
 
     static bool generates_key(const instance_base& i);
     bool parent_ready(const link_assignment& a) const;

@@ -26,9 +26,15 @@ ALCHEMY_INLINE void session_core::flush() {
     // the database (SQLAlchemy rolls back on any flush error too).
     unit_of_work work(*this);
     try {
+        if (!options_.events.before_flush.empty()) {
+            run_hooks(options_.events.before_flush);  // it may add, change or remove objects
+            std::erase_if(pending_, [this](const auto& p) { return p->owner() != this || p->has_identity; });
+            std::erase_if(to_delete_, [this](const auto& p) { return p->owner() != this || !p->marked_for_delete; });
+        }
         work.collect_links();
         work.plan();
         work.write(conn());
+        run_hooks(options_.events.after_flush);
     } catch (...) {
         work.undo();
         throw;

@@ -9,6 +9,7 @@ ALCHEMY_INLINE session& session::operator=(session&& other) noexcept {
     if (this != &other) {
         close();
         core_ = std::move(other.core_);
+        if (core_) core_->set_public(this);
     }
     return *this;
 }

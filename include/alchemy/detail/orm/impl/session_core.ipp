@@ -14,9 +14,15 @@ namespace alchemy {
 namespace detail {
 
 ALCHEMY_INLINE session_core::session_core(engine e, session_options options)
-    : engine_(std::move(e)), options_(options), statements_(engine_.dialect()) {}
+    : engine_(std::move(e)), options_(std::move(options)), statements_(engine_.dialect()) {}
 
 ALCHEMY_INLINE session_core::~session_core() { close(); }
+
+ALCHEMY_INLINE void session_core::run_hooks(const std::vector<session_events::hook>& hooks) {
+    if (hooks.empty() || !public_) return;
+    const auto copy = hooks;  // a hook may register another
+    for (const auto& hook : copy) hook(*public_);
+}
 
 ALCHEMY_INLINE void session_core::touch_first(instance_base& i) {
     i.touched = true;
@@ -316,6 +322,7 @@ ALCHEMY_INLINE void session_core::rollback() {
     transaction_.clear();
     expire_all();
     conn_.reset();
+    run_hooks(options_.events.after_rollback);
 }
 
 ALCHEMY_INLINE void session_core::close() noexcept {
@@ -413,6 +420,7 @@ ALCHEMY_INLINE void session_core::commit() {
         }
     }
     end_transaction();
+    run_hooks(options_.events.after_commit);
 }
 
 ALCHEMY_INLINE void session_core::end_transaction() {

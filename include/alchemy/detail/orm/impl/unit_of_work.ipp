@@ -309,6 +309,8 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
     std::vector<instance_base*> inserts;
     for (const auto& inst : session_.pending_)
         if (inst->table() == &table) inserts.push_back(inst.get());
+    if (const auto hook = table.hooks.before_insert)
+        for (auto* inst : inserts) hook(inst->object());
     if (!waiting_.empty()) order_parents_first(inserts, waiting_.open_in(&table));
     // Rows of a table no link assignment waits on need no preparing.
     const bool table_waits = !waiting_.empty() && !waiting_.open_in(&table).empty();
@@ -378,6 +380,9 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
         start = end;
     }
 
+    if (const auto hook = table.hooks.after_insert)
+        for (auto* inst : inserts) hook(inst->object());
+
     // Persistent rows that waited for a parent inserted just now.
     if (!waiting_.empty()) {
         std::vector<instance_base*> late;
@@ -400,7 +405,6 @@ ALCHEMY_INLINE void unit_of_work::write_inserts(const table_info& table) {
 ALCHEMY_INLINE void unit_of_work::write_deletes() {
     // Association rows before their ends; in a self-referential table
     // children before their parents.
-    auto& c = *conn_;
     for (auto t = tables_.rbegin(); t != tables_.rend(); ++t) {
         sql_rows rows;
         for (const auto& change : links_.changes) {
@@ -421,20 +425,31 @@ ALCHEMY_INLINE void unit_of_work::write_deletes() {
         for (const auto& inst : session_.to_delete_)
             if (inst->table() == *t && !deleted_by_row_switch(inst.get())) gone.push_back(inst.get());
         if (gone.empty()) continue;
+        const auto& hooks = (*t)->hooks;
+        if (hooks.before_delete)
+            for (const auto* inst : gone) hooks.before_delete(const_cast<instance_base*>(inst)->object());
         if ((*t)->has_version()) {
             write_versioned_deletes(**t, gone);
-            continue;
+        } else {
+            write_deletes_by_key(**t, gone);
         }
-        for (const auto& layer : children_first(**t, gone)) {
-            std::vector<std::vector<value>> keys;
-            for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
-            sort_by_key(keys, [](const std::vector<value>& k) -> const std::vector<value>& { return k; });
-            const auto& statement = session_.statements_.delete_by_key(**t);
-            if (keys.size() == 1)
-                c.execute_values(statement, keys.front());
-            else
-                c.execute_many(statement, keys);
-        }
+        if (hooks.after_delete)
+            for (const auto* inst : gone) hooks.after_delete(const_cast<instance_base*>(inst)->object());
+    }
+}
+
+ALCHEMY_INLINE void unit_of_work::write_deletes_by_key(const table_info& table,
+                                                     const std::vector<const instance_base*>& gone) {
+    auto& c = *conn_;
+    for (const auto& layer : children_first(table, gone)) {
+        std::vector<std::vector<value>> keys;
+        for (const auto* inst : layer) keys.push_back(key_values(*inst, true));
+        sort_by_key(keys, [](const std::vector<value>& k) -> const std::vector<value>& { return k; });
+        const auto& statement = session_.statements_.delete_by_key(table);
+        if (keys.size() == 1)
+            c.execute_values(statement, keys.front());
+        else
+            c.execute_many(statement, keys);
     }
 }
 
@@ -529,6 +544,10 @@ ALCHEMY_INLINE void unit_of_work::undo() {
     } catch (...) {
     }
     session_.restore_transaction_start(generated_);
+    try {
+        session_.run_hooks(session_.options_.events.after_rollback);
+    } catch (...) {  // the flush's error is the one to report
+    }
 }
 
 ALCHEMY_INLINE bool unit_of_work::generates_key(const instance_base& i) {
@@ -572,8 +591,11 @@ ALCHEMY_INLINE void unit_of_work::write_ready_link_keys(const table_info& table,
 ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std::vector<instance_base*>& candidates) {
     const auto first = updates_.size();
     const bool versioned = table.has_version();
+    std::vector<instance_base*> compared;
     for (auto* inst : candidates) {
         if (!compared_.emplace(inst, true).second) continue;
+        compared.push_back(inst);
+        if (const auto hook = table.hooks.before_update) hook(inst->object());  // its changes are compared too
         std::vector<std::size_t> changed;
         table.ops->diff(inst->object(), *inst->snapshot(), changed);
         if (changed.empty()) continue;
@@ -631,6 +653,8 @@ ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std
         }
         start = end;
     }
+    if (const auto hook = table.hooks.after_update)
+        for (auto* inst : compared) hook(inst->object());
 }
 
 ALCHEMY_INLINE std::string unit_of_work::shape_of(const table_info& table, const instance_base& i, bool generated_key) {
