@@ -262,11 +262,8 @@ public:
             if (!changed.empty()) return true;
         }
         auto& object = const_cast<instance_base&>(i);  // member_of() only reads the member here
-        for (const auto& r : i.table()->relationships) {
-            const auto& m = member_of(object, r);
-            if (m.changed()) return true;
-            if (const auto* c = m.changes(); c && (!c->added.empty() || !c->removed.empty())) return true;
-        }
+        for (const auto& r : i.table()->relationships)
+            if (member_of(object, r).has_changes()) return true;
         return false;
     }
 

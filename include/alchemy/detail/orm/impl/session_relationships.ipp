@@ -56,6 +56,18 @@ ALCHEMY_INLINE void session_core::cascade_add(instance_base& root) {
         std::vector<instance_base*> items{};  // the current relationship's objects to add
         std::size_t next = 0;                // the next of them
     };
+    // Most objects added link nothing new: then nothing is allocated.
+    const auto links_new = [](instance_base& i) {
+        for (const auto& r : i.table()->relationships) {
+            if (!r.cascades(cascade::save_update)) continue;
+            auto& m = member_of(i, r);
+            if (!m.is_loaded()) continue;
+            for (std::size_t k = 0; k < m.item_count(); ++k)
+                if (auto* item = m.item(k); item && !item->owner() && !item->deleted) return true;
+        }
+        return false;
+    };
+    if (!links_new(root)) return;
     boost::unordered_flat_set<const instance_base*> seen;
     std::vector<frame> stack;
     stack.push_back({&root});
