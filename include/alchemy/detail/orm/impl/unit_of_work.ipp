@@ -591,10 +591,10 @@ ALCHEMY_INLINE void unit_of_work::write_ready_link_keys(const table_info& table,
 ALCHEMY_INLINE void unit_of_work::run_updates(const table_info& table, const std::vector<instance_base*>& candidates) {
     const auto first = updates_.size();
     const bool versioned = table.has_version();
-    std::vector<instance_base*> compared;
+    std::vector<instance_base*> compared;  // for after_update hooks (only filled if there are any)
     for (auto* inst : candidates) {
         if (!compared_.emplace(inst, true).second) continue;
-        compared.push_back(inst);
+        if (table.hooks.after_update) compared.push_back(inst);
         if (const auto hook = table.hooks.before_update) hook(inst->object());  // its changes are compared too
         std::vector<std::size_t> changed;
         table.ops->diff(inst->object(), *inst->snapshot(), changed);
