@@ -11,8 +11,6 @@ ALCHEMY_INLINE void session_core::flush() {
     if (flushing_) return;
     follow_database();  // a transaction the database rolled back: its objects are pending again
     if (pending_.empty() && to_delete_.empty() && touched_.empty()) return;  // the common autoflush
-    std::erase_if(pending_, [this](const auto& p) { return p->owner() != this || p->has_identity; });
-    std::erase_if(to_delete_, [this](const auto& p) { return p->owner() != this || !p->marked_for_delete; });
 
     struct flushing_guard {
         bool& flag;
@@ -26,11 +24,10 @@ ALCHEMY_INLINE void session_core::flush() {
     // the database (SQLAlchemy rolls back on any flush error too).
     unit_of_work work(*this);
     try {
-        if (!options_.events.before_flush.empty()) {
-            run_hooks(options_.events.before_flush);  // it may add, change or remove objects
-            std::erase_if(pending_, [this](const auto& p) { return p->owner() != this || p->has_identity; });
-            std::erase_if(to_delete_, [this](const auto& p) { return p->owner() != this || !p->marked_for_delete; });
-        }
+        run_hooks(options_.events.before_flush);  // it may add, change or remove objects
+        // Listed objects expunged, flushed or no longer marked since: not this flush's.
+        std::erase_if(pending_, [this](const auto& p) { return p->owner() != this || p->has_identity; });
+        std::erase_if(to_delete_, [this](const auto& p) { return p->owner() != this || !p->marked_for_delete; });
         work.collect_links();
         work.plan();
         work.write(conn());

@@ -291,6 +291,7 @@ ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
 }
 
 ALCHEMY_INLINE void session_core::rollback() {
+    const bool rolled_back = conn_.has_value();  // after_rollback follows a real ROLLBACK only (SQLAlchemy)
     if (conn_) conn_->rollback();
     forget_written();
     // SQLAlchemy 9.1: pending and inserted objects become transient,
@@ -322,7 +323,7 @@ ALCHEMY_INLINE void session_core::rollback() {
     transaction_.clear();
     expire_all();
     conn_.reset();
-    run_hooks(options_.events.after_rollback);
+    if (rolled_back) run_hooks(options_.events.after_rollback);
 }
 
 ALCHEMY_INLINE void session_core::close() noexcept {
