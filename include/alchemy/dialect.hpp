@@ -76,6 +76,12 @@ public:
     /// empty when the database needs none.
     virtual std::string defer_foreign_keys_sql() const { return {}; }
 
+    /// Whether CREATE TABLE must not reference a table that does not exist
+    /// yet: tables that reference each other then get those foreign keys by
+    /// ALTER TABLE after all are created (and lose them first on drop).
+    /// SQLite resolves references when rows are written, so it needs none.
+    virtual bool alters_forward_foreign_keys() const noexcept { return false; }
+
     // Transaction control. Savepoint names come from alchemy, not from users.
     virtual std::string begin_sql() const = 0;
     virtual std::string commit_sql() const { return "COMMIT"; }

@@ -48,6 +48,7 @@ public:
     // `key = ANY($1)` with the keys as one array: one prepared statement for
     // any number of keys, and no limit on how many.
     bool binds_key_arrays() const noexcept override { return true; }
+    bool alters_forward_foreign_keys() const noexcept override { return true; }
     value key_array(std::span<const value> keys) const override;
 
     std::string begin_sql() const override { return "BEGIN"; }

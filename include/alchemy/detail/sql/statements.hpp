@@ -96,6 +96,20 @@ struct exists_stmt {
 /// and checks of `table`.
 struct create_table_stmt {
     const table_info* table = nullptr;
+    /// Foreign keys (indices into table->foreign_keys) left out, to be added
+    /// by alter_foreign_key_stmt once the tables they reference exist.
+    std::vector<std::size_t> omitted_foreign_keys{};
+};
+
+/// ALTER TABLE ... ADD CONSTRAINT <name> FOREIGN KEY ..., or (drop) ALTER
+/// TABLE IF EXISTS ... DROP CONSTRAINT IF EXISTS <name>: a foreign key of
+/// tables that reference each other, on a database that cannot create a
+/// table referencing one that does not exist yet. The name is PostgreSQL's
+/// default, <table>_<columns>_fkey.
+struct alter_foreign_key_stmt {
+    const table_info* table = nullptr;
+    std::size_t foreign_key = 0;
+    bool drop = false;
 };
 
 /// CREATE [UNIQUE] INDEX IF NOT EXISTS.
@@ -124,8 +138,11 @@ public:
     std::string render(const create_table_stmt& s) const;
     std::string render(const create_index_stmt& s) const;
     std::string render(const drop_table_stmt& s) const;
+    std::string render(const alter_foreign_key_stmt& s) const;
 
 private:
+    // FOREIGN KEY (...) REFERENCES ... [ON DELETE ...] [ON UPDATE ...]
+    std::string foreign_key_clause(const table_info& table, const foreign_key_info& fk) const;
     // "a", "b" (unqualified) for the given columns of `table`.
     std::string names(const table_info& table, const std::vector<std::size_t>& columns) const;
     // "t"."c"

@@ -24,11 +24,38 @@ ALCHEMY_INLINE schema& schema::add(const table_info& table) {
     return *this;
 }
 
+namespace detail {
+// The foreign keys of `sorted` (in creation order) that reference a table
+// created after theirs: (table, index into its foreign_keys).
+inline std::vector<std::pair<const table_info*, std::size_t>> forward_foreign_keys(
+    const std::vector<const table_info*>& sorted) {
+    std::vector<std::pair<const table_info*, std::size_t>> out;
+    for (auto t = sorted.begin(); t != sorted.end(); ++t)
+        for (std::size_t k = 0; k < (*t)->foreign_keys.size(); ++k)
+            if (std::find(t + 1, sorted.end(), &(*t)->foreign_keys[k].target()) != sorted.end())
+                out.emplace_back(*t, k);
+    return out;
+}
+}  // namespace detail
+
 ALCHEMY_INLINE std::vector<std::string> schema::create_statements(const dialect& d) const {
     std::vector<std::string> out;
-    for (const auto* table : sorted_tables()) {
-        out.push_back(create_table_sql(*table, d));
+    const auto sorted = sorted_tables();
+    // Tables that reference each other (SQLAlchemy's use_alter): where the
+    // database needs it, such a key is added once both tables exist; it is
+    // dropped first, so that create_all can run again.
+    const auto forward = d.alters_forward_foreign_keys() ? detail::forward_foreign_keys(sorted)
+                                                         : std::vector<std::pair<const table_info*, std::size_t>>{};
+    for (const auto* table : sorted) {
+        detail::create_table_stmt create{table};
+        for (const auto& [t, k] : forward)
+            if (t == table) create.omitted_foreign_keys.push_back(k);
+        out.push_back(detail::render_statement(create, d));
         for (const auto& ix : table->indexes) out.push_back(create_index_sql(*table, ix, d));
+    }
+    for (const auto& [table, k] : forward) {
+        out.push_back(detail::render_statement(detail::alter_foreign_key_stmt{table, k, true}, d));
+        out.push_back(detail::render_statement(detail::alter_foreign_key_stmt{table, k, false}, d));
     }
     return out;
 }
@@ -36,6 +63,9 @@ ALCHEMY_INLINE std::vector<std::string> schema::create_statements(const dialect&
 ALCHEMY_INLINE std::vector<std::string> schema::drop_statements(const dialect& d) const {
     std::vector<std::string> out;
     auto sorted = sorted_tables();
+    if (d.alters_forward_foreign_keys())  // a table another references cannot be dropped
+        for (const auto& [table, k] : detail::forward_foreign_keys(sorted))
+            out.push_back(detail::render_statement(detail::alter_foreign_key_stmt{table, k, true}, d));
     for (auto it = sorted.rbegin(); it != sorted.rend(); ++it)
         out.push_back(detail::render_statement(detail::drop_table_stmt{*it}, d));
     return out;

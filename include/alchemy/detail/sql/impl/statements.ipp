@@ -167,14 +167,9 @@ ALCHEMY_INLINE std::string statement_renderer::render(const create_table_stmt& s
     }
     if (!inline_key) parts.push_back("PRIMARY KEY (" + names(table, table.primary_key) + ")");
     for (const auto& u : table.uniques) parts.push_back("UNIQUE (" + names(table, u.columns) + ")");
-    for (const auto& fk : table.foreign_keys) {
-        const auto& target = fk.target();
-        std::string part = "FOREIGN KEY (" + names(table, fk.columns) + ") REFERENCES " + q(target.name) + " (" +
-                           names(target, fk.target_columns) + ")";
-        if (fk.on_delete != fk_action::no_action) (part += " ON DELETE ") += to_sql(fk.on_delete);
-        if (fk.on_update != fk_action::no_action) (part += " ON UPDATE ") += to_sql(fk.on_update);
-        parts.push_back(std::move(part));
-    }
+    for (std::size_t k = 0; k < table.foreign_keys.size(); ++k)
+        if (std::find(s.omitted_foreign_keys.begin(), s.omitted_foreign_keys.end(), k) == s.omitted_foreign_keys.end())
+            parts.push_back(foreign_key_clause(table, table.foreign_keys[k]));
     for (const auto& ck : table.checks) {
         if (ck.name.empty()) parts.push_back("CHECK (" + ck.sql + ")");
         else parts.push_back("CONSTRAINT " + q(ck.name) + " CHECK (" + ck.sql + ")");
@@ -196,6 +191,29 @@ ALCHEMY_INLINE std::string statement_renderer::render(const create_index_stmt& s
 
 ALCHEMY_INLINE std::string statement_renderer::render(const drop_table_stmt& s) const {
     return "DROP TABLE IF EXISTS " + d_.quote_identifier(s.table->name);
+}
+
+ALCHEMY_INLINE std::string statement_renderer::foreign_key_clause(const table_info& table,
+                                                                 const foreign_key_info& fk) const {
+    const auto& target = fk.target();
+    std::string clause = "FOREIGN KEY (" + names(table, fk.columns) + ") REFERENCES " +
+                         d_.quote_identifier(target.name) + " (" + names(target, fk.target_columns) + ")";
+    if (fk.on_delete != fk_action::no_action) (clause += " ON DELETE ") += to_sql(fk.on_delete);
+    if (fk.on_update != fk_action::no_action) (clause += " ON UPDATE ") += to_sql(fk.on_update);
+    return clause;
+}
+
+ALCHEMY_INLINE std::string statement_renderer::render(const alter_foreign_key_stmt& s) const {
+    const auto& table = *s.table;
+    const auto& fk = table.foreign_keys[s.foreign_key];
+    std::string name = table.name;
+    for (auto c : fk.columns) (name += '_') += table.columns[c].name;
+    name += "_fkey";
+    if (s.drop)
+        return "ALTER TABLE IF EXISTS " + d_.quote_identifier(table.name) + " DROP CONSTRAINT IF EXISTS " +
+               d_.quote_identifier(name);
+    return "ALTER TABLE " + d_.quote_identifier(table.name) + " ADD CONSTRAINT " + d_.quote_identifier(name) + " " +
+           foreign_key_clause(table, fk);
 }
 
 }  // namespace alchemy::detail
