@@ -9,6 +9,7 @@
 //   ├── ConversionError          a stored value does not fit the C++ type asked for
 //   ├── TimeoutError             the connection pool had no connection in time
 //   ├── FlushError               the unit of work cannot write what the session holds
+//   ├── CircularDependencyError  new rows that need each other's keys (before any SQL)
 //   ├── StaleDataError           an UPDATE or DELETE matched fewer rows than expected
 //   ├── DetachedInstanceError    loading through an object that has no session
 //   ├── InvalidRequestError      the call is not valid in the current state
@@ -67,6 +68,14 @@ public:
 /// The unit of work cannot write what the session holds (e.g. two new objects
 /// with the same key). Raised before any statement of the flush runs.
 class FlushError : public Error {
+public:
+    using Error::Error;
+};
+
+/// New rows that need each other's keys to be inserted (each holds a foreign
+/// key to the other), found before the flush sends any SQL. Mark one of the
+/// relationships post_update (relation_settings) to break the cycle.
+class CircularDependencyError : public Error {
 public:
     using Error::Error;
 };

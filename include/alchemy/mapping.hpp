@@ -120,6 +120,8 @@ struct alignas(16) relationship_info {  // (aligned: a bound member keeps 4 tag 
     std::size_t reverse = static_cast<std::size_t>(-1);
     unsigned cascade = 0;                    ///< alchemy::cascade bits
     bool passive_deletes = false;
+    /// The foreign key is written by an UPDATE after the INSERTs (relation_settings::post_update).
+    bool post_update = false;
     /// The member inside an object of the struct.
     detail::relationship_base& (*access)(void* object) = nullptr;
     /// A new, empty object of the target (to load rows into), from `arena` if not null.
@@ -724,6 +726,13 @@ struct unknown_cascade {
                   "delete, delete-orphan, all or none, separated by commas");
 };
 
+template <class Struct, fixed_string Member>
+struct post_update_of_many_to_many {
+    static_assert(dependent_false<Struct>,
+                  "alchemy: post_update in relation() is for a relationship through a foreign key of one of "
+                  "the two tables; a many-to-many relationship's rows are written after both ends exist");
+};
+
 template <class Struct, fixed_string Member, class MemberType>
 struct version_id_not_integer {
     static_assert(dependent_false<Struct>,
@@ -823,6 +832,11 @@ constexpr bool check_relation_option() {
             return false;
         } else if constexpr ((std::get<Option>(table_spec_v<T>.options).cascade_flags & cascade::invalid) != 0) {
             (void)unknown_cascade<T, member_name_literal<T, member>()>{};
+            return false;
+        } else if constexpr (std::get<Option>(table_spec_v<T>.options).post_update &&
+                             relationship_traits<typename reflect<T>::template type<member>>::kind ==
+                                 relationship_kind::many_to_many) {
+            (void)post_update_of_many_to_many<T, member_name_literal<T, member>()>{};
             return false;
         } else {
             return true;
@@ -990,6 +1004,7 @@ table_info build_table() {
             if constexpr (option < std::tuple_size_v<options_tuple<T>>) {
                 r.cascade = std::get<option>(spec.options).cascade_flags;
                 r.passive_deletes = std::get<option>(spec.options).passive_deletes;
+                r.post_update = std::get<option>(spec.options).post_update;
             } else {
                 r.cascade = cascade::defaults;
             }

@@ -31,7 +31,7 @@
 //                                      checked by every UPDATE and DELETE
 //   relation(&U::posts, {.cascade = "all, delete-orphan"})
 //                                      settings of a relationship member (relationship.hpp):
-//                                      cascades, passive_deletes, and with
+//                                      cascades, passive_deletes, post_update, and with
 //                                      relation(&U::posts, &P::author_id, ...) the foreign
 //                                      key to use when several could link the two tables;
 //                                      an unknown cascade word fails to compile
@@ -238,6 +238,11 @@ struct relation_settings {
     /// On delete of the parent, leave unloaded children to the database's
     /// ON DELETE instead of loading them to set their key to NULL.
     bool passive_deletes = false;
+    /// SQLAlchemy's post_update, for two rows that reference each other: the
+    /// foreign key is written by a second UPDATE once both rows exist, and
+    /// set to NULL by an UPDATE before the row's DELETE, so neither INSERT
+    /// waits for the other. Not for many-to-many relationships.
+    bool post_update = false;
 };
 
 template <class C, class M, class VC = void, class VM = void>
@@ -246,24 +251,26 @@ struct relation_option {
     VM VC::*via = nullptr;  ///< the foreign key column that links the two sides
     unsigned cascade_flags = cascade::defaults;
     bool passive_deletes = false;
+    bool post_update = false;
 };
 template <class C, class M>
 struct relation_option<C, M, void, void> {
     M C::*member;
     unsigned cascade_flags = cascade::defaults;
     bool passive_deletes = false;
+    bool post_update = false;
 };
 /// Settings of the relationship member `member`.
 template <class C, class M>
 constexpr relation_option<C, M> relation(M C::*member, relation_settings settings = {}) {
-    return {member, cascade::parse(settings.cascade), settings.passive_deletes};
+    return {member, cascade::parse(settings.cascade), settings.passive_deletes, settings.post_update};
 }
 /// ... linked through the foreign key column `via` (a member of the table
 /// that holds the key: the child, or the association table), for when
 /// several foreign keys could link the two sides.
 template <class C, class M, class VC, class VM>
 constexpr relation_option<C, M, VC, VM> relation(M C::*member, VM VC::*via, relation_settings settings = {}) {
-    return {member, via, cascade::parse(settings.cascade), settings.passive_deletes};
+    return {member, via, cascade::parse(settings.cascade), settings.passive_deletes, settings.post_update};
 }
 
 /// A table's name and options, as returned from `alchemy_table(T*)`.

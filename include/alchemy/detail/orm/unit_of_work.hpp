@@ -84,6 +84,10 @@ struct flush_links {
     std::vector<relationship_base*> processed;  // their history is cleared after success
 };
 
+// Whether foreign key `fk` of `table` is written after the INSERTs: a
+// relationship through it, on either side, is post_update (SQLAlchemy).
+bool post_updated(const table_info& table, std::size_t fk);
+
 // Keeps one assignment per (child, key): a parent wins over NULL (a child
 // moved to another parent is not an orphan), otherwise the last one.
 void settle(std::vector<link_assignment>& assignments);
@@ -178,6 +182,13 @@ private:
     };
     using sql_rows = std::vector<std::pair<std::string, std::vector<value>>>;
 
+    // plan(): tables_ in dependency order, post-updated foreign keys aside;
+    // where the tables form a cycle, an order the new rows allow, else
+    // CircularDependencyError before any SQL (check_insert_order).
+    void order_tables(const std::vector<link_assignment>& ordered);
+    // Names new rows that need each other's keys, or a row whose table the
+    // order puts before the table of a new row whose key it needs.
+    void check_insert_order(const std::vector<link_assignment>& ordered) const;
     // Before any table's writes: a removed object whose key a new object takes
     // ("row switch") must be gone before that INSERT.
     void write_row_switch_deletes();
@@ -187,6 +198,17 @@ private:
     // After the table's UPDATEs; then the rows that waited for a parent's key
     // inserted just now, and the association rows whose ends now have keys.
     void write_inserts(const table_info& table);
+    // After every INSERT and UPDATE: the post-updated foreign keys (all rows
+    // exist now), per table in dependency order.
+    void write_post_updates();
+    // Before the DELETEs: a deleted row's post-updated foreign keys go NULL,
+    // so the rows it references can be deleted first.
+    void write_pre_delete_updates();
+    // UPDATE <table> SET <fk column> = ? of `rows` (object, new value), by
+    // key. After the INSERTs the value goes into each object too, and rows
+    // that hold it already are left out; `before_delete`, into the rows only.
+    void write_key_updates(const table_info& table, std::size_t column,
+                           std::vector<std::pair<instance_base*, value>> rows, bool before_delete);
     // Last, tables in reverse dependency order: rows referring to a row are
     // gone before it is.
     void write_deletes();
@@ -224,6 +246,9 @@ private:
     // Foreign keys from links, written once the parent's key is known (a
     // parent inserted by this flush has it after its INSERT).
     pending_keys waiting_{std::vector<link_assignment>{}};
+    std::vector<link_assignment> post_updates_;  // post_update keys, written after the INSERTs
+    // Deleted rows' post-updated foreign keys (object, column) that are not NULL in the row.
+    std::vector<std::pair<instance_base*, std::size_t>> pre_delete_nulls_;
     boost::unordered_flat_map<const instance_base*, bool> compared_;  // touched objects already compared
     std::vector<update> updates_;          // written: finish() re-keys them and keeps their snapshots
     std::vector<instance_ref> generated_;  // keys written by this flush, which undo() resets

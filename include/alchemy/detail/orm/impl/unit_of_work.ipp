@@ -34,6 +34,27 @@ ALCHEMY_INLINE std::vector<value> key_values(const instance_base& i, bool from_s
     return out;
 }
 
+ALCHEMY_INLINE bool post_updated(const table_info& table, std::size_t fk) {
+    for (const auto& r : table.relationships)
+        if (r.post_update && r.kind == relationship_kind::many_to_one && r.foreign_key == fk) return true;
+    const auto& target = table.foreign_keys[fk].target();
+    for (const auto& r : target.relationships)
+        if (r.post_update && r.kind == relationship_kind::one_to_many && r.foreign_key == fk && &r.target() == &table)
+            return true;
+    return false;
+}
+
+// The error of a versioned UPDATE or DELETE that matched no row; `where`:
+// the key values, then the loaded version.
+ALCHEMY_INLINE StaleDataError stale_version(std::string_view statement, std::string_view verb,
+                                            const table_info& table, const std::vector<value>& where) {
+    const std::vector<value> key(where.begin(), where.end() - 1);
+    return StaleDataError(fmt::format(
+        "alchemy: {} statement on table '{}' expected to {} 1 row(s); 0 were matched: the {} row with key {} and "
+        "version {} was changed or deleted since it was loaded",
+        statement, table.name, verb, table.struct_name, format_values(key), where.back().view().as_integer()));
+}
+
 ALCHEMY_INLINE void settle(std::vector<link_assignment>& assignments) {
     std::vector<link_assignment> out;
     boost::unordered_flat_map<std::pair<instance_base*, std::size_t>, std::size_t> at;
@@ -176,6 +197,15 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
     // association rows go.
     for (std::size_t n = 0; n < session_.to_delete_.size(); ++n) {
         auto& parent = *session_.to_delete_[n];
+        // Its own post-updated keys that the row holds go NULL before the
+        // DELETEs (SQLAlchemy loads the row to know them too).
+        for (std::size_t k = 0; k < parent.table()->foreign_keys.size(); ++k) {
+            if (!post_updated(*parent.table(), k)) continue;
+            session_.ensure_loaded(parent);
+            const auto column = parent.table()->foreign_keys[k].columns.front();
+            const auto stored = parent.snapshot() ? parent.snapshot_value(column) : parent.column_value_of(column);
+            if (!stored.is_null()) pre_delete_nulls_.emplace_back(&parent, column);
+        }
         for (const auto& r : parent.table()->relationships) {
             if (r.passive_deletes) continue;
             auto& m = member_of(parent, r);
@@ -263,13 +293,125 @@ ALCHEMY_INLINE void unit_of_work::plan() {
     for (const auto& inst : session_.to_delete_) involve(inst->table());
     for (const auto& c : links_.changes) involve(&c.info->secondary());
     for (const auto& c : links_.clears) involve(&c.info->secondary());
-    tables_ = sort_by_dependency(std::move(tables_));
+
+    // post_update keys are written after every INSERT: they order nothing.
+    std::vector<link_assignment> ordered;
+    ordered.reserve(links_.assignments.size());
+    for (const auto& a : links_.assignments)
+        (post_updated(*a.child->table(), a.foreign_key) ? post_updates_ : ordered).push_back(a);
+    order_tables(ordered);
 
     for (const auto& gone : session_.to_delete_)
         if (!new_keys_.empty() && new_keys_.contains(gone->table()->name + '\0' + gone->key.bytes()))
             row_switch_deletes_.push_back(gone.get());
 
-    waiting_ = pending_keys(links_.assignments);
+    waiting_ = pending_keys(ordered);
+}
+
+ALCHEMY_INLINE void unit_of_work::order_tables(const std::vector<link_assignment>& ordered) {
+    const auto depends = [](const table_info* t, const table_info* on) {
+        for (std::size_t k = 0; k < t->foreign_keys.size(); ++k)
+            if (&t->foreign_keys[k].target() == on && !post_updated(*t, k)) return true;
+        return false;
+    };
+    // A self-referential table may hold rows that need each other's keys.
+    bool cyclic = std::any_of(tables_.begin(), tables_.end(), [&](const table_info* t) { return depends(t, t); });
+    // (child table, parent table) for each row that needs the key of a new
+    // row of another table: found only when the tables form a cycle.
+    std::vector<std::pair<const table_info*, const table_info*>> row_edges;
+    bool row_edges_found = false;
+    std::vector<const table_info*> remaining = std::move(tables_);
+    tables_.clear();
+    const auto is_remaining = [&](const table_info* t) {
+        return std::find(remaining.begin(), remaining.end(), t) != remaining.end();
+    };
+    while (!remaining.empty()) {
+        auto ready = std::find_if(remaining.begin(), remaining.end(), [&](const table_info* t) {
+            return std::none_of(remaining.begin(), remaining.end(),
+                                [&](const table_info* on) { return on != t && depends(t, on); });
+        });
+        if (ready == remaining.end()) {  // the tables form a cycle: take one whose new rows wait for no other's
+            if (!row_edges_found)
+                for (const auto& a : ordered)
+                    if (a.parent && !a.parent->has_identity && a.parent->table() != a.child->table())
+                        row_edges.emplace_back(a.child->table(), a.parent->table());
+            row_edges_found = cyclic = true;
+            ready = std::find_if(remaining.begin(), remaining.end(), [&](const table_info* t) {
+                return std::none_of(row_edges.begin(), row_edges.end(),
+                                    [&](const auto& e) { return e.first == t && is_remaining(e.second); });
+            });
+            if (ready == remaining.end()) ready = remaining.begin();  // check_insert_order names the rows
+        }
+        tables_.push_back(*ready);
+        remaining.erase(ready);
+    }
+    if (cyclic) check_insert_order(ordered);
+}
+
+ALCHEMY_INLINE void unit_of_work::check_insert_order(const std::vector<link_assignment>& ordered) const {
+    // What each new row needs: the new rows whose keys it takes.
+    boost::unordered_flat_map<const instance_base*, std::vector<const link_assignment*>> needs;
+    for (const auto& a : ordered)
+        if (a.parent && !a.parent->has_identity && !a.child->has_identity) needs[a.child].push_back(&a);
+    const auto column_of = [](const link_assignment& a) {
+        const auto& table = *a.child->table();
+        const auto& column = table.columns[table.foreign_keys[a.foreign_key].columns.front()];
+        return fmt::format("{}::{}", table.struct_name, column.member);
+    };
+    const std::string remedy =
+        "mark one of these relationships post_update (relation(&Struct::member, {.post_update = true})) so that "
+        "its key is written by an UPDATE after the INSERTs";
+
+    // Rows that need each other's keys, by a depth-first walk (with its own
+    // stack: a long chain of new rows is no deep recursion).
+    enum class mark : char { unseen, on_path, done };
+    boost::unordered_flat_map<const instance_base*, mark> marks;
+    for (const auto& start : session_.pending_) {
+        if (!needs.contains(start.get()) || marks[start.get()] != mark::unseen) continue;
+        std::vector<std::pair<const instance_base*, std::size_t>> path{{start.get(), 0}};  // (row, next need)
+        marks[start.get()] = mark::on_path;
+        while (!path.empty()) {
+            auto& [row, next] = path.back();
+            auto it = needs.find(row);
+            if (it == needs.end() || next == it->second.size()) {
+                marks[row] = mark::done;
+                path.pop_back();
+                continue;
+            }
+            const link_assignment& a = *it->second[next++];
+            const instance_base* parent = a.parent;
+            if (marks[parent] == mark::done) continue;
+            if (marks[parent] == mark::unseen) {
+                marks[parent] = mark::on_path;
+                path.emplace_back(parent, 0);
+                continue;
+            }
+            // A cycle: from `parent` along the path back to it.
+            auto from = std::find_if(path.begin(), path.end(), [&](const auto& p) { return p.first == parent; });
+            std::string message = "alchemy: Circular dependency detected: ";
+            for (auto p = from; p != path.end(); ++p) {
+                const auto& link = *needs.find(p->first)->second[p->second - 1];
+                if (p == from) message += p->first->describe() + " needs the key of ";
+                else message += ", which needs the key of ";
+                message += fmt::format("{} ({})", link.parent->describe(), column_of(link));
+            }
+            throw CircularDependencyError(message + "; all are new in this flush: " + remedy);
+        }
+    }
+
+    // No such rows, but tables in a cycle: alchemy inserts table by table, so
+    // a row whose table comes first cannot take the key of a later one.
+    const auto position = [&](const table_info* t) { return std::find(tables_.begin(), tables_.end(), t); };
+    for (const auto& a : ordered) {
+        if (!a.parent || a.parent->has_identity || a.parent->table() == a.child->table()) continue;
+        if (position(a.parent->table()) > position(a.child->table()))
+            throw CircularDependencyError(fmt::format(
+                "alchemy: Circular dependency detected: {} needs the key of the new {} ({}), but new rows of "
+                "table '{}' need keys of new rows of table '{}' too, and alchemy inserts table by table: flush "
+                "in two steps, or {}",
+                a.child->describe(), a.parent->describe(), column_of(a), a.parent->table()->name,
+                a.child->table()->name, remedy));
+    }
 }
 
 ALCHEMY_INLINE void unit_of_work::write(connection& c) {
@@ -283,7 +425,101 @@ ALCHEMY_INLINE void unit_of_work::write(connection& c) {
     if (const auto* a = waiting_.first_open())
         throw FlushError(fmt::format("alchemy: {} could not be linked to {}: its key was never written",
                                      a->child->describe(), a->parent ? a->parent->describe() : "NULL"));
+    if (!post_updates_.empty()) write_post_updates();
+    if (!pre_delete_nulls_.empty()) write_pre_delete_updates();
     write_deletes();
+}
+
+ALCHEMY_INLINE void unit_of_work::write_post_updates() {
+    for (const table_info* table : tables_) {
+        for (std::size_t k = 0; k < table->foreign_keys.size(); ++k) {
+            const auto& fk = table->foreign_keys[k];
+            std::vector<std::pair<instance_base*, value>> rows;
+            for (const auto& a : post_updates_)
+                if (a.child->table() == table && a.foreign_key == k)
+                    rows.emplace_back(a.child, a.parent ? a.parent->column_value_of(fk.target_columns.front()) : value());
+            if (!rows.empty()) write_key_updates(*table, fk.columns.front(), std::move(rows), false);
+        }
+    }
+}
+
+ALCHEMY_INLINE void unit_of_work::write_pre_delete_updates() {
+    for (const table_info* table : tables_) {
+        std::vector<std::size_t> columns;
+        for (const auto& [row, column] : pre_delete_nulls_)
+            if (row->table() == table && std::find(columns.begin(), columns.end(), column) == columns.end())
+                columns.push_back(column);
+        std::sort(columns.begin(), columns.end());
+        for (auto column : columns) {
+            std::vector<std::pair<instance_base*, value>> rows;
+            for (const auto& [row, c] : pre_delete_nulls_)
+                if (row->table() == table && c == column && !deleted_by_row_switch(row)) rows.emplace_back(row, value());
+            if (!rows.empty()) write_key_updates(*table, column, std::move(rows), true);
+        }
+    }
+}
+
+ALCHEMY_INLINE void unit_of_work::write_key_updates(const table_info& table, std::size_t column,
+                                                    std::vector<std::pair<instance_base*, value>> rows,
+                                                    bool before_delete) {
+    // A deleted row's key is NULLed in the row only (the object keeps what
+    // it held, and its version: the DELETE after it checks that); any other
+    // row takes the value, and a new version, in the object too.
+    if (!before_delete)
+        std::erase_if(rows, [&](const auto& r) { return r.first->column_value_of(column) == r.second; });
+    if (rows.empty()) return;
+    const bool versioned = table.has_version() && !before_delete;
+    struct row_update {
+        std::vector<value> key, params;  // params: SET values (column order), key, [loaded version]
+    };
+    std::vector<row_update> updates;
+    for (auto& [row, v] : rows) {
+        row_update u{key_values(*row, before_delete), {}};
+        if (!before_delete) {
+            session_.remember_written_key(*row, column, v);  // a failed flush puts the old value back
+            table.columns[column].read(v.view(), row->object());
+        }
+        if (versioned) {
+            // Bumped as by any UPDATE of the row (SQLAlchemy's post_update
+            // does too), from the version it holds now: loaded, or written
+            // by this flush's INSERT or UPDATE.
+            const auto now = row->column_value_of(table.version_column);
+            const value next(now.view().as_integer() + 1);
+            session_.remember_written_key(*row, table.version_column, next);
+            table.columns[table.version_column].read(next.view(), row->object());
+            u.params = column < table.version_column ? std::vector<value>{v, next} : std::vector<value>{next, v};
+            u.params.insert(u.params.end(), u.key.begin(), u.key.end());
+            u.params.push_back(now);
+        } else {
+            u.params = {v};
+            u.params.insert(u.params.end(), u.key.begin(), u.key.end());
+        }
+        updates.push_back(std::move(u));
+    }
+    sort_by_key(updates, [](const row_update& u) -> const std::vector<value>& { return u.key; });
+    auto& c = *conn_;
+    if (versioned) {  // one row at a time: a row that is not matched is named
+        std::vector<std::size_t> set{column, table.version_column};
+        std::sort(set.begin(), set.end());
+        auto where = table.primary_key;
+        where.push_back(table.version_column);
+        const auto statement = render_.render(update_stmt{&table, std::move(set), std::move(where)});
+        for (const auto& u : updates)
+            if (c.execute_values(statement, u.params).rows_affected() != 1)
+                throw stale_version("UPDATE", "update", table,
+                                    std::vector<value>(u.params.begin() + 2, u.params.end()));
+        return;
+    }
+    const auto statement = render_.render(update_stmt{&table, {column}, table.primary_key});
+    std::vector<std::vector<value>> params;
+    for (auto& u : updates) params.push_back(std::move(u.params));
+    const auto matched = params.size() == 1 ? c.execute_values(statement, params.front()).rows_affected()
+                                            : c.execute_many(statement, params);
+    // (A deleted row's NULL needs no match: its DELETE checks what it must.)
+    if (!before_delete && matched != static_cast<std::int64_t>(params.size()))
+        throw StaleDataError(
+            fmt::format("alchemy: UPDATE statement on table '{}' expected to update {} row(s); {} were matched.",
+                        table.name, params.size(), matched));
 }
 
 ALCHEMY_INLINE void unit_of_work::write_row_switch_deletes() {
@@ -451,17 +687,6 @@ ALCHEMY_INLINE void unit_of_work::write_deletes_by_key(const table_info& table,
         else
             c.execute_many(statement, keys);
     }
-}
-
-// The error of a versioned UPDATE or DELETE that matched no row; `where`:
-// the key values, then the loaded version.
-ALCHEMY_INLINE StaleDataError stale_version(std::string_view statement, std::string_view verb,
-                                            const table_info& table, const std::vector<value>& where) {
-    const std::vector<value> key(where.begin(), where.end() - 1);
-    return StaleDataError(fmt::format(
-        "alchemy: {} statement on table '{}' expected to {} 1 row(s); 0 were matched: the {} row with key {} and "
-        "version {} was changed or deleted since it was loaded",
-        statement, table.name, verb, table.struct_name, format_values(key), where.back().view().as_integer()));
 }
 
 ALCHEMY_INLINE void unit_of_work::write_versioned_deletes(const table_info& table,
@@ -675,7 +900,7 @@ ALCHEMY_INLINE void unit_of_work::prepare_insert(const table_info& table, instan
     if (waiting_.waits(row))
         throw FlushError(
             fmt::format("alchemy: Circular dependency detected: {} needs the key of a parent that is inserted after it",
-                        row->describe()));
+                        row->describe()));  // (check_insert_order rules this out before any SQL)
 }
 
 ALCHEMY_INLINE unit_of_work::association_key unit_of_work::association_row(const association_change& change) const {
