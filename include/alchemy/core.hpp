@@ -17,6 +17,7 @@
 #include <alchemy/loading.hpp>
 #include <alchemy/log.hpp>
 #include <alchemy/mapping.hpp>
+#include <alchemy/nested_transaction.hpp>
 #include <alchemy/object_state.hpp>
 #include <alchemy/parameters.hpp>
 #include <alchemy/ptr.hpp>

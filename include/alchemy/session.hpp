@@ -29,6 +29,8 @@
 //     nothing: call commit() again, or rollback().
 //     The session notices a transaction rolled back by the database at its
 //     next call (flush, commit, a query, get, in_transaction, size ...).
+//     Inside a savepoint (begin_nested(), nested_transaction.hpp) a failed
+//     flush goes back to the savepoint's start instead, the same way.
 
 //   * A session and its objects are used by one thread at a time.
 // Leaving a session's scope (or close()) rolls back what was not committed
@@ -42,6 +44,7 @@
 #include <alchemy/errors.hpp>
 #include <alchemy/inspection.hpp>
 #include <alchemy/mapping.hpp>
+#include <alchemy/nested_transaction.hpp>
 #include <alchemy/ptr.hpp>
 #include <alchemy/query.hpp>
 #include <alchemy/relationship.hpp>
@@ -259,6 +262,15 @@ public:
     /// ROLLBACK; pending and newly inserted objects become transient, objects
     /// deleted in the transaction persistent again, the rest expire.
     void rollback() { core().rollback(); }
+    /// SQLAlchemy's begin_nested(): flushes, then opens a SAVEPOINT (beginning
+    /// the transaction if none is open). Roll it back and the rows and the
+    /// objects go back to it; a flush that fails inside it rolls back to it
+    /// only. See nested_transaction.hpp.
+    [[nodiscard]] nested_transaction begin_nested() {
+        auto& c = core();
+        const auto id = c.begin_nested();
+        return nested_transaction(c, c.lifetime(), id);
+    }
     /// Rolls back and detaches every object. The session can be used again.
     void close() noexcept {
         if (core_) core_->close();

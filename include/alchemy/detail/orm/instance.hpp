@@ -214,6 +214,13 @@ struct instance_base {
     detail::snapshot* snapshot() const noexcept { return changes_ ? changes_->snapshot.get() : nullptr; }
     void set_snapshot(snapshot_ptr s) { changes()->snapshot = std::move(s); }
     void reset_snapshot() noexcept { reset(&instance_changes::snapshot); }
+    /// Takes the snapshot out (null if none): a savepoint keeps it.
+    snapshot_ptr release_snapshot() noexcept {
+        if (!changes_) return nullptr;
+        auto out = std::move(changes_->snapshot);
+        drop_changes_if_empty();
+        return out;
+    }
     /// The values at the start of the transaction, once an UPDATE was flushed; null if none.
     detail::snapshot* transaction_snapshot() const noexcept {
         return changes_ ? changes_->transaction_snapshot.get() : nullptr;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <fmt/core.h>
 
 namespace alchemy {
@@ -352,6 +353,26 @@ public:
 
     void close() noexcept;
 
+    // ---- savepoints (session::begin_nested, nested_transaction.hpp) ---------------------
+
+    /// Flushes, then opens a SAVEPOINT (beginning the transaction if none is
+    /// open); returns the savepoint's id.
+    std::uint64_t begin_nested();
+    /// Whether savepoint `id` is still open.
+    bool nested_active(std::uint64_t id) const noexcept;
+    /// Flushes, then releases savepoint `id` and those begun inside it.
+    void commit_nested(std::uint64_t id);
+    /// Rolls back to savepoint `id` (dropping those begun inside it): objects
+    /// added inside it become transient, deleted ones persistent again,
+    /// changed ones expire. No-op when it is not open.
+    void rollback_nested(std::uint64_t id);
+    /// Expires when this session_core is destroyed: what a
+    /// nested_transaction checks before it uses the session.
+    std::weak_ptr<void> lifetime() {
+        if (!lifetime_) lifetime_ = std::make_shared<char>();
+        return lifetime_;
+    }
+
     /// The SQL this session has rendered, to run again.
     statement_cache& statements() noexcept { return statements_; }
     const statement_cache& statements() const noexcept { return statements_; }
@@ -420,6 +441,41 @@ private:
     // wrote into objects. Ends the connection's transaction and returns it.
     void restore_transaction_start(const std::vector<instance_ref>& generated);
 
+    // What a savepoint must undo in the session (begin_nested). Nothing is
+    // pending, touched or marked for deletion when one begins (it flushes
+    // first), so what it changed is what its flushes wrote, recorded by
+    // unit_of_work::finish, and what is pending, touched or marked since.
+    struct savepoint_state {
+        std::uint64_t id = 0;
+        std::optional<transaction> tx;  // the connection's SAVEPOINT
+        // transaction_, written_links_ and written_keys_ sizes when it began:
+        // what lies past them was written inside it.
+        std::size_t listed = 0, written_links = 0, written_keys = 0;
+        boost::unordered_flat_set<const instance_base*> listed_inside;  // transaction_ entries past `listed`
+        // Objects listed before it began and UPDATEd inside it, with the
+        // values their rows had when it began; and those DELETEd inside it.
+        boost::unordered_flat_set<const instance_base*> captured;
+        std::vector<std::pair<instance_ref, snapshot_ptr>> rewritten;
+        std::vector<instance_ref> deleted_before;
+    };
+    // After a failed flush inside a savepoint, with the transaction still
+    // open: ROLLBACK TO the innermost savepoint, which is opened again, and
+    // the session back to its start keeping every value. False (nothing
+    // done) when there is no savepoint, or the transaction is gone.
+    bool restore_savepoint_start(const std::vector<instance_ref>& generated);
+    // The session's side of going back to `sp`'s start: written objects
+    // pending, marked or touched again with the values they began with.
+    void restore_savepoint_objects(savepoint_state& sp, const std::vector<instance_ref>& generated);
+    // transaction_ entries from `from` (and the written links and keys from
+    // the given positions) undone in the session, keeping every value.
+    void restore_listed(std::size_t from, std::size_t links_from, std::size_t keys_from,
+                        const std::vector<instance_ref>& generated);
+    // Folds the innermost savepoint's record into the one it was begun in.
+    void fold_savepoint_into_parent();
+    // Forgets every savepoint (the transaction ended), without SQL.
+    void drop_savepoints() noexcept;
+    std::size_t savepoint_index(std::uint64_t id) const noexcept;
+
     static void reset_generated_key(instance_base& i) {
         const auto& column = i.table()->columns[i.table()->primary_key.front()];
         column.read(column.nullable ? column_value::null() : column_value::integer(0), i.object());
@@ -452,8 +508,9 @@ private:
     void remember_written_key(instance_base& child, std::size_t column, const value& written);
     // Takes the changes of the flushed relationship members (clearing them).
     void remember_written_links(const std::vector<relationship_base*>& members);
-    // Puts back what restore_transaction_start must write again.
-    void restore_written();
+    // Puts back what restore_transaction_start must write again (the entries
+    // from the given positions), and forgets those entries.
+    void restore_written(std::size_t links_from = 0, std::size_t keys_from = 0);
 
     engine engine_;
     session_options options_;
@@ -487,6 +544,9 @@ private:
     std::vector<queued_link> queued_links_;
     std::vector<written_link> written_links_;  // oldest first
     std::vector<written_key> written_keys_;    // oldest first
+    std::vector<savepoint_state> savepoints_;  // open savepoints, innermost last
+    std::uint64_t last_savepoint_id_ = 0;
+    std::shared_ptr<void> lifetime_;           // see lifetime()
     statement_cache statements_;
 };
 

@@ -165,7 +165,8 @@ public:
     void finish();
     /// After a failure in collect_links or write: nothing is half-written.
     /// The database goes back to the start of the transaction and the session
-    /// to match it, keeping every value.
+    /// to match it, keeping every value — or, inside a savepoint whose
+    /// transaction is still open, back to the savepoint's start.
     void undo();
 
 private:

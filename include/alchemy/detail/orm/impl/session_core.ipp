@@ -293,6 +293,7 @@ ALCHEMY_INLINE void session_core::refresh(instance_base& i) {
 ALCHEMY_INLINE void session_core::rollback() {
     const bool rolled_back = conn_.has_value();  // after_rollback follows a real ROLLBACK only (SQLAlchemy)
     if (conn_) conn_->rollback();
+    drop_savepoints();
     forget_written();
     // SQLAlchemy 9.1: pending and inserted objects become transient,
     // flushed deletes persistent again, everything else is expired.
@@ -331,6 +332,7 @@ ALCHEMY_INLINE void session_core::close() noexcept {
         if (conn_) conn_->rollback();
     } catch (...) {
     }
+    drop_savepoints();
     for (auto& inst : transaction_) {
         if (inst->inserted_in_transaction) {  // its row was rolled back
             inst->has_identity = false;
@@ -377,17 +379,17 @@ ALCHEMY_INLINE void session_core::remember_written_links(const std::vector<relat
     }
 }
 
-ALCHEMY_INLINE void session_core::restore_written() {
+ALCHEMY_INLINE void session_core::restore_written(std::size_t links_from, std::size_t keys_from) {
     // Foreign keys the flushes wrote, newest first, unless changed since: a
     // key they name may be gone with the transaction. The links below write
     // them again.
-    for (auto w = written_keys_.rbegin(); w != written_keys_.rend(); ++w)
+    for (auto w = written_keys_.rbegin(); w != written_keys_.rend() - static_cast<std::ptrdiff_t>(keys_from); ++w)
         if (w->child->column_equals(w->column, w->written))
             w->child->table()->columns[w->column].read(w->before.view(), w->child->object());
     // The relationship changes the flushes consumed come back under the ones
     // made since (so an object appended, flushed and then removed again is
     // neither): newest first, each under what is there.
-    for (auto w = written_links_.rbegin(); w != written_links_.rend(); ++w) {
+    for (auto w = written_links_.rbegin(); w != written_links_.rend() - static_cast<std::ptrdiff_t>(links_from); ++w) {
         if (w->owner->owner() != this) continue;  // expunged since: not this session's to write
         auto& m = *w->member;
         m.set_changed(m.changed() || w->changed);
@@ -405,7 +407,9 @@ ALCHEMY_INLINE void session_core::restore_written() {
         // The next flush looks for changes on pending and touched objects.
         if (w->owner->has_identity && !w->owner->deleted && !w->owner->touched) touch_first(*w->owner);
     }
-    forget_written();
+    written_links_.erase(written_links_.begin() + static_cast<std::ptrdiff_t>(links_from), written_links_.end());
+    written_keys_.erase(written_keys_.begin() + static_cast<std::ptrdiff_t>(keys_from), written_keys_.end());
+    queued_links_.clear();  // (a flush cleared it when the written entries began)
 }
 
 ALCHEMY_INLINE void session_core::commit() {
@@ -425,6 +429,7 @@ ALCHEMY_INLINE void session_core::commit() {
 }
 
 ALCHEMY_INLINE void session_core::end_transaction() {
+    drop_savepoints();  // released with the COMMIT
     forget_written();
     for (auto& inst : deleted_) {
         inst->clear_owner();
@@ -450,11 +455,19 @@ ALCHEMY_INLINE void session_core::end_transaction() {
 }
 
 ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<instance_ref>& generated) {
+    restore_listed(0, 0, 0, generated);
+    drop_savepoints();  // they went with the transaction
+    conn_.reset();
+}
+
+ALCHEMY_INLINE void session_core::restore_listed(std::size_t from, std::size_t links_from, std::size_t keys_from,
+                                                 const std::vector<instance_ref>& generated) {
     for (auto& inst : generated) {  // keys this flush wrote into objects
         if (inst->key_generated && !inst->inserted_in_transaction) reset_generated_key(*inst);
     }
     std::vector<instance_ref> back_to_pending;
-    for (auto& inst : transaction_) {
+    for (auto n = from; n < transaction_.size(); ++n) {
+        auto& inst = transaction_[n];
         if (inst->inserted_in_transaction) {
             remove_from_identity(*inst);
             inst->has_identity = false;
@@ -489,14 +502,184 @@ ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<in
     }
     std::erase_if(deleted_, [](const auto& p) { return !p->deleted; });
     std::erase_if(touched_, [](const auto& p) { return !p->has_identity; });  // pending again
-    restore_written();
-    transaction_.clear();
+    restore_written(links_from, keys_from);
+    transaction_.erase(transaction_.begin() + static_cast<std::ptrdiff_t>(from), transaction_.end());
     // Re-queue formerly flushed inserts ahead of the still-pending ones: that
     // is the order they were added in, since each flush lists its inserts in
     // transaction_ in pending_'s order and takes every object pending then.
     back_to_pending.insert(back_to_pending.end(), pending_.begin(), pending_.end());
     pending_ = std::move(back_to_pending);
-    conn_.reset();
+}
+
+// ---- savepoints -------------------------------------------------------------------------
+
+ALCHEMY_INLINE std::size_t session_core::savepoint_index(std::uint64_t id) const noexcept {
+    for (std::size_t n = 0; n < savepoints_.size(); ++n)
+        if (savepoints_[n].id == id) return n;
+    return savepoints_.size();
+}
+
+ALCHEMY_INLINE bool session_core::nested_active(std::uint64_t id) const noexcept {
+    const auto n = savepoint_index(id);
+    return n < savepoints_.size() && savepoints_[n].tx && savepoints_[n].tx->is_active();
+}
+
+ALCHEMY_INLINE std::uint64_t session_core::begin_nested() {
+    flush();  // the savepoint starts from what the session holds (SQLAlchemy flushes too)
+    auto& c = conn();
+    savepoint_state sp;
+    sp.id = ++last_savepoint_id_;
+    sp.tx.emplace(c.begin_nested());
+    sp.listed = transaction_.size();
+    sp.written_links = written_links_.size();
+    sp.written_keys = written_keys_.size();
+    savepoints_.push_back(std::move(sp));
+    return savepoints_.back().id;
+}
+
+ALCHEMY_INLINE void session_core::commit_nested(std::uint64_t id) {
+    follow_database();
+    if (!nested_active(id))
+        throw InvalidRequestError(
+            "alchemy: this savepoint is no longer active: it was committed or rolled back, or the session's "
+            "transaction ended");
+    flush();  // a failure goes back to the innermost savepoint's start, which stays open
+    for (auto n = savepoint_index(id); savepoints_.size() > n;) {
+        savepoints_.back().tx->commit();  // RELEASE SAVEPOINT
+        if (savepoints_.size() > 1) fold_savepoint_into_parent();  // its work is the enclosing one's now
+        savepoints_.pop_back();
+    }
+}
+
+ALCHEMY_INLINE void session_core::rollback_nested(std::uint64_t id) {
+    follow_database();
+    const auto n = savepoint_index(id);
+    if (n == savepoints_.size()) return;
+    // Those begun inside it go with it: their records fold into its own, and
+    // their SAVEPOINTs with the ROLLBACK TO (their handles kept until then,
+    // so that none is released on the way).
+    std::vector<std::optional<transaction>> inner;
+    while (savepoints_.size() > n + 1) {
+        inner.push_back(std::move(savepoints_.back().tx));
+        fold_savepoint_into_parent();
+        savepoints_.pop_back();
+    }
+    auto& sp = savepoints_.back();
+    try {
+        sp.tx->rollback();  // ROLLBACK TO SAVEPOINT, RELEASE SAVEPOINT
+    } catch (...) {
+        // The connection failed: nothing of the transaction can be trusted.
+        rollback();
+        throw;
+    }
+    inner.clear();
+    restore_savepoint_objects(sp, {});
+    // SQLAlchemy's rules from here: what was added inside it is transient,
+    // what was deleted inside it persistent, what was changed inside it
+    // expires (the rows hold the values it began with). Nothing else was
+    // pending, marked or touched when it began.
+    boost::unordered_flat_set<const instance_base*> gone;  // transient now
+    for (auto& inst : pending_) {
+        gone.insert(inst.get());
+        detach(*inst);
+    }
+    pending_.clear();
+    for (auto& inst : to_delete_) inst->marked_for_delete = false;
+    to_delete_.clear();
+    for (auto& entry : identity_) {
+        const auto& table = *entry.first;
+        if (table.relationships.empty() && touched_.empty()) continue;
+        entry.second->map.for_each([&](instance_ref& inst) {
+            bool changed = inst->touched;
+            for (const auto& r : table.relationships) changed = changed || member_of(*inst, r).has_changes();
+            if (changed) {
+                unload_relationships(*inst);
+                inst->expired = true;
+                inst->reset_snapshot_and_expiry();
+                inst->touched = false;
+                return;
+            }
+            // Unchanged, but loaded after a flush inside the savepoint wrote
+            // rows it no longer has: such a relationship loads again.
+            if (gone.empty()) return;
+            for (const auto& r : table.relationships) {
+                auto& m = member_of(*inst, r);
+                if (!m.is_loaded()) continue;
+                for (std::size_t k = 0; k < m.item_count(); ++k)
+                    if (gone.contains(m.item(k))) {
+                        m.unload();
+                        break;
+                    }
+            }
+        });
+    }
+    touched_.clear();
+    savepoints_.pop_back();
+    run_hooks(options_.events.after_rollback);
+}
+
+ALCHEMY_INLINE bool session_core::restore_savepoint_start(const std::vector<instance_ref>& generated) {
+    if (savepoints_.empty() || !conn_ || conn_->needs_rollback() || !conn_->in_transaction()) return false;
+    auto& sp = savepoints_.back();
+    try {
+        sp.tx->rollback();                 // ROLLBACK TO SAVEPOINT, RELEASE SAVEPOINT
+        sp.tx.emplace(conn_->begin_nested());  // open again: the savepoint is still the user's
+    } catch (...) {
+        return false;  // the caller rolls the whole transaction back
+    }
+    restore_savepoint_objects(sp, generated);
+    return true;
+}
+
+ALCHEMY_INLINE void session_core::restore_savepoint_objects(savepoint_state& sp,
+                                                            const std::vector<instance_ref>& generated) {
+    restore_listed(sp.listed, sp.written_links, sp.written_keys, generated);
+    for (auto& [inst, values] : sp.rewritten) {  // compared with the row it began with again
+        inst->set_snapshot(std::move(values));
+        if (!inst->touched) {
+            inst->touched = true;
+            touched_.push_back(inst);
+        }
+    }
+    for (auto& inst : sp.deleted_before) {  // marked for deletion again
+        inst->deleted = false;
+        inst->deleted_in_transaction = false;
+        inst->marked_for_delete = true;
+        auto& objects = objects_of(*inst->table());
+        inst->set_home(objects.home);
+        objects.map.put(inst->key, inst);
+        to_delete_.push_back(inst);
+    }
+    std::erase_if(deleted_, [](const auto& p) { return !p->deleted; });
+    sp.listed_inside.clear();
+    sp.captured.clear();
+    sp.rewritten.clear();
+    sp.deleted_before.clear();
+}
+
+ALCHEMY_INLINE void session_core::fold_savepoint_into_parent() {
+    auto& child = savepoints_.back();
+    auto& parent = savepoints_[savepoints_.size() - 2];
+    // Listed inside the child is listed inside the parent; what the child
+    // captured, the parent takes unless it lists or captured the object itself.
+    for (const auto* inst : child.listed_inside) parent.listed_inside.insert(inst);
+    for (auto& [inst, values] : child.rewritten)
+        if (!parent.listed_inside.contains(inst.get()) && parent.captured.insert(inst.get()).second)
+            parent.rewritten.emplace_back(inst, std::move(values));
+    for (auto& inst : child.deleted_before)
+        if (!parent.listed_inside.contains(inst.get())) parent.deleted_before.push_back(inst);
+}
+
+ALCHEMY_INLINE void session_core::drop_savepoints() noexcept {
+    while (!savepoints_.empty()) {
+        if (auto& tx = savepoints_.back().tx) {
+            try {
+                tx->rollback();  // no SQL once the transaction ended; makes sure no destructor releases it
+            } catch (...) {
+            }
+        }
+        savepoints_.pop_back();
+    }
 }
 
 }  // namespace detail

@@ -717,10 +717,16 @@ ALCHEMY_INLINE void unit_of_work::finish() {
     // objects are written (or unchanged) and leave the list a flush compares:
     // the next write through a ptr touches them again and takes a fresh
     // snapshot, so each flush costs what was touched since the last one.
+    // Inside a savepoint, what it must be able to undo (session_core::savepoint_state).
+    auto* savepoint = s.savepoints_.empty() ? nullptr : &s.savepoints_.back();
+    const auto listed_before = [&](const instance_base& inst) {
+        return savepoint && inst.listed_in_transaction && !savepoint->listed_inside.contains(&inst);
+    };
     const auto enlist = [&](const instance_ref& inst) {
         if (!inst->listed_in_transaction) {
             inst->listed_in_transaction = true;
             s.transaction_.push_back(inst);
+            if (savepoint) savepoint->listed_inside.insert(inst.get());
         }
     };
     for (const auto& inst : s.pending_) {  // first, in pending_'s order (see session_core::transaction_)
@@ -738,6 +744,8 @@ ALCHEMY_INLINE void unit_of_work::finish() {
     }
     for (auto& u : updates_) {
         auto& inst = *u.inst;
+        if (listed_before(inst) && savepoint->captured.insert(&inst).second)
+            savepoint->rewritten.emplace_back(u.inst, inst.release_snapshot());  // its row when the savepoint began
         if (!inst.inserted_in_transaction && !inst.transaction_snapshot()) inst.snapshot_to_transaction_snapshot();
         if (auto new_key = session_core::key_of(inst); new_key != inst.key) {  // the key itself changed
             s.remove_from_identity(inst);
@@ -747,6 +755,7 @@ ALCHEMY_INLINE void unit_of_work::finish() {
         enlist(u.inst);
     }
     for (const auto& inst : s.to_delete_) {
+        if (listed_before(*inst)) savepoint->deleted_before.push_back(inst);
         inst->marked_for_delete = false;
         inst->deleted = true;
         inst->deleted_in_transaction = !inst->inserted_in_transaction;
@@ -764,11 +773,14 @@ ALCHEMY_INLINE void unit_of_work::finish() {
 }
 
 ALCHEMY_INLINE void unit_of_work::undo() {
-    try {
-        if (session_.conn_) session_.conn_->rollback();
-    } catch (...) {
+    // Inside a savepoint only its work is undone, if the transaction is still there.
+    if (!session_.restore_savepoint_start(generated_)) {
+        try {
+            if (session_.conn_) session_.conn_->rollback();
+        } catch (...) {
+        }
+        session_.restore_transaction_start(generated_);
     }
-    session_.restore_transaction_start(generated_);
     try {
         session_.run_hooks(session_.options_.events.after_rollback);
     } catch (...) {  // the flush's error is the one to report
