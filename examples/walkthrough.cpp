@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
         std::cout << author->name << " wrote " << post->title << '\n';
     const auto posts = session.query(alchemy::func::count(col(&Post::id)))
                            .filter(col(&Post::user_id) == user->id)
-                           .scalar();
+                           .scalar_one();
     std::cout << user->name << " has " << posts << " post(s)\n";
 
     // Constraint violations are IntegrityError; the session rolls the

@@ -128,9 +128,32 @@ public:
     const column_info& info() const noexcept { return table_->columns[index_]; }
     std::size_t index() const noexcept { return index_; }
 
+    /// The column under a name (in the select list: AS "name"). It is still
+    /// T's column: a query over an outer join of T reads it as optional.
+    column label(std::string name) const { return column(*this, detail::label_node(std::move(name), this->node())); }
+
+protected:
+    column(const column& other, detail::node_ptr node)
+        : expression<M>(std::move(node)), table_(other.table_), index_(other.index_) {}
+
 private:
     const table_info* table_;
     std::size_t index_;
+};
+
+/// A column of a table alias (aliased<T>::c): its own type, so that a query
+/// that outer-joins the alias reads the alias's columns as optional, and
+/// only those.
+template <class T, class M>
+class aliased_column : public column<T, M> {
+public:
+    using column<T, M>::column;
+    aliased_column label(std::string name) const {
+        return aliased_column(*this, detail::label_node(std::move(name), this->node()));
+    }
+
+private:
+    aliased_column(const aliased_column& other, detail::node_ptr node) : column<T, M>(other, std::move(node)) {}
 };
 
 namespace detail {
@@ -162,8 +185,8 @@ public:
     explicit aliased(std::string name) : name_(std::move(name)) {}
     /// A column of the alias.
     template <class M>
-    column<T, M> c(M T::*member) const {
-        return column<T, M>(table_of<T>(), detail::column_index(member), name_);
+    aliased_column<T, M> c(M T::*member) const {
+        return aliased_column<T, M>(table_of<T>(), detail::column_index(member), name_);
     }
     const std::string& name() const noexcept { return name_; }
     const table_info& table() const { return table_of<T>(); }
@@ -184,6 +207,10 @@ struct expression_value<expression<V>> {
 };
 template <class T, class M>
 struct expression_value<column<T, M>> {
+    using type = M;
+};
+template <class T, class M>
+struct expression_value<aliased_column<T, M>> {
     using type = M;
 };
 
@@ -454,6 +481,15 @@ expression<T> cast(const X& x) {
 template <class V>
 expression<V> literal_sql(std::string sql) {
     return expression<V>(detail::text_node(std::move(sql)));
+}
+
+/// DISTINCT x, as an aggregate's argument: func::count(distinct(col(&Post::user_id)))
+/// renders count(DISTINCT "posts"."user_id") and counts each value once,
+/// NULL not at all.
+template <class X>
+    requires detail::is_expression_v<X>
+expression<detail::operand_type<X>> distinct(const X& x) {
+    return expression<detail::operand_type<X>>(detail::pattern_node("DISTINCT {}", {x.node()}));
 }
 
 // ---- SQL functions ---------------------------------------------------------------------

@@ -18,6 +18,7 @@
 #include <alchemy/detail/config.hpp>
 #include <alchemy/detail/sql/select.hpp>
 #include <alchemy/detail/sql/statements.hpp>
+#include <alchemy/detail/orm/select_item.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
@@ -26,6 +27,7 @@
 #include <alchemy/ptr.hpp>
 
 #include <concepts>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -105,14 +107,15 @@ public:
     Derived join(const predicate& on) const {
         return add_join(table_of<T>(), on.node(), false);
     }
-    /// LEFT OUTER JOIN.
+    /// LEFT OUTER JOIN. In a values query, T's columns become std::optional
+    /// in the row type: where no row matched they are NULL.
     template <class T>
-    Derived outerjoin() const {
-        return add_join(table_of<T>(), nullptr, true);
+    auto outerjoin() const {
+        return Derived::template after_outer_join<T>(add_join(table_of<T>(), nullptr, true));
     }
     template <class T>
-    Derived outerjoin(const predicate& on) const {
-        return add_join(table_of<T>(), on.node(), true);
+    auto outerjoin(const predicate& on) const {
+        return Derived::template after_outer_join<T>(add_join(table_of<T>(), on.node(), true));
     }
 
     /// Joins along a relationship: join(&User::posts) joins posts ON the
@@ -123,8 +126,9 @@ public:
         return add_relationship_join(relationship_of(relationship_member), false);
     }
     template <class C, class M>
-    Derived outerjoin(M C::*relationship_member) const {
-        return add_relationship_join(relationship_of(relationship_member), true);
+    auto outerjoin(M C::*relationship_member) const {
+        return Derived::template after_outer_join<typename joined_struct<M>::type>(
+            add_relationship_join(relationship_of(relationship_member), true));
     }
 
     /// Joins a subquery / an aliased table, on an explicit condition.
@@ -134,9 +138,10 @@ public:
     Derived join(const aliased<T>& alias, const predicate& on) const {
         return add_alias_join(alias, on, false);
     }
+    /// The alias's columns (alias.c(...)) become optional, not T's own.
     template <class T>
-    Derived outerjoin(const aliased<T>& alias, const predicate& on) const {
-        return add_alias_join(alias, on, true);
+    auto outerjoin(const aliased<T>& alias, const predicate& on) const {
+        return Derived::template after_outer_join<alias_origin<T>>(add_alias_join(alias, on, true));
     }
 
     /// Adds a subquery to the FROM list.
@@ -210,6 +215,13 @@ public:
 
 protected:
     explicit query_base(session_core& core) : core_(&core) {}
+    query_base(session_core* core, select_spec spec) : core_(core), spec_(std::move(spec)) {}
+
+    // Selects every column of `table`, for one object per row.
+    void select_entity(const table_info& table) {
+        spec_.entities.push_back(&table);
+        for (std::size_t i = 0; i < table.columns.size(); ++i) spec_.columns.push_back(column_node(table, i));
+    }
 
     // Runs this query wrapped in Wrapper (count_stmt, exists_stmt) after an
     // autoflush, and reads the single integer it selects.
@@ -343,6 +355,18 @@ private:
     }
 };
 
+// The object whose columns start at `first` in the row, through the
+// identity map; an empty ptr where an outer join found no row (NULL keys).
+template <class U>
+ptr<U> adopt_entity(session_core& core, const row& r, std::size_t first) {
+    const auto& table = table_of<U>();
+    bool all_null = true;
+    for (auto k : table.primary_key) all_null = all_null && r[first + k].is_null();
+    if (all_null) return ptr<U>();
+    auto inst = core.adopt(table, r, &make_instance<U>, first);
+    return ptr<U>(static_cast<instance<U>*>(inst.get()));
+}
+
 // Presents a row whose columns come in another order as table order.
 struct reordered_row {
     const row& r;
@@ -410,13 +434,15 @@ class query : public detail::query_base<query<T...>> {
 public:
     using row_type = std::conditional_t<sizeof...(T) == 1, std::tuple_element_t<0, std::tuple<ptr<T>...>>,
                                         std::tuple<ptr<T>...>>;
+    /// What scalar() returns: the first entity's ptr.
+    using first_object = std::tuple_element_t<0, std::tuple<ptr<T>...>>;
 
     explicit query(detail::session_core& core) : base(core) {
-        (add_entity(table_of<T>()), ...);
+        (this->select_entity(table_of<T>()), ...);
     }
     /// A query of no session (alchemy::select<T...>()).
     explicit query(detail::unbound_t unbound) : base(unbound) {
-        (add_entity(table_of<T>()), ...);
+        (this->select_entity(table_of<T>()), ...);
     }
 
     /// Every row. A query for one entity returns each object once, even when
@@ -549,22 +575,38 @@ public:
         else return rows.empty() ? std::optional<row_type>() : std::optional<row_type>(rows.front());
     }
 
+    /// The first object of the first row, or an empty ptr when there is no
+    /// row (SQLAlchemy 2.0's scalar(): more rows are no error; no LIMIT).
+    first_object scalar() const {
+        auto rows = run(this->spec_);
+        return rows.empty() ? first_object() : first_of(rows.front());
+    }
+    /// The first object of exactly one row: NoResultFound for none,
+    /// MultipleResultsFound for more.
+    first_object scalar_one() const { return first_of(one()); }
+    /// The first object of one row or none (an empty ptr): MultipleResultsFound for more.
+    first_object scalar_one_or_none() const {
+        auto rows = run(this->spec_);
+        if (rows.size() > 1) throw MultipleResultsFound("Multiple rows were found when one or none was required");
+        return rows.empty() ? first_object() : first_of(rows.front());
+    }
+
 private:
-    void add_entity(const table_info& table) {
-        this->spec_.entities.push_back(&table);
-        for (std::size_t i = 0; i < table.columns.size(); ++i)
-            this->spec_.columns.push_back(detail::column_node(table, i));
+    static first_object first_of(const row_type& r) {
+        if constexpr (sizeof...(T) == 1) return r;
+        else return std::get<0>(r);
+    }
+
+    // An entity query's rows need no new type after an outer join: an
+    // empty ptr stands for the missing row.
+    template <class Origin>
+    static query after_outer_join(query q) {
+        return q;
     }
 
     template <class U>
     ptr<U> adopt(const row& r, std::size_t first) const {
-        const auto& table = table_of<U>();
-        // An outer join that found no row gives NULL keys: no object.
-        bool all_null = true;
-        for (auto k : table.primary_key) all_null = all_null && r[first + k].is_null();
-        if (all_null) return ptr<U>();
-        auto inst = this->core_->adopt(table, r, &detail::make_instance<U>, first);
-        return ptr<U>(static_cast<detail::instance<U>*>(inst.get()));
+        return detail::adopt_entity<U>(*this->core_, r, first);
     }
 
     void add_eager(const load_option& o) {
@@ -661,54 +703,239 @@ private:
     std::vector<load_option> eager_;
 };
 
-/// A query for values: each row is the expressions' values (one value, or a
-/// tuple for several), read into their C++ types.
-template <class... V>
-class values_query : public detail::query_base<values_query<V...>> {
-    using base = detail::query_base<values_query<V...>>;
+/// A query for values, and objects beside them: session.query(col(...),
+/// func::count(...)) or session.query(entity<User>, col(...)). Each row is
+/// one value, or a tuple of them; into<S>() reads rows into a plain struct S
+/// instead. The row type follows from the query: after outerjoin<T>(), T's
+/// columns are std::optional. `Into` is S, or void for the tuple;
+/// `Items` are the select list as types (detail/orm/select_item.hpp).
+template <class Into, class... Items>
+class basic_values_query : public detail::query_base<basic_values_query<Into, Items...>> {
+    using base = detail::query_base<basic_values_query<Into, Items...>>;
     friend base;
+    template <class, class...>
+    friend class basic_values_query;
+    using first_item = std::tuple_element_t<0, std::tuple<Items...>>;
+    using first_type = typename first_item::row_value;
+    using scalar_type = detail::scalar_value_t<first_item>;
+    // Rows of values only, read into a tuple: result.all<V...>() reads them.
+    static constexpr bool plain_values = std::is_void_v<Into> && !(detail::is_entity_item_v<Items> || ...);
 
 public:
-    using row_type = detail::row_tuple<V...>;
+    using row_type = std::conditional_t<std::is_void_v<Into>, detail::row_tuple<typename Items::row_value...>, Into>;
 
     template <class... X>
-    explicit values_query(detail::session_core& core, const X&... expressions) : base(core) {
-        (this->spec_.columns.push_back(expressions.node()), ...);
+    explicit basic_values_query(detail::session_core& core, const X&... selected) : base(core) {
+        (select(selected), ...);
     }
     /// A query of no session (alchemy::select(expressions...)).
     template <class... X>
-    explicit values_query(detail::unbound_t unbound, const X&... expressions) : base(unbound) {
-        (this->spec_.columns.push_back(expressions.node()), ...);
+    explicit basic_values_query(detail::unbound_t unbound, const X&... selected) : base(unbound) {
+        (select(selected), ...);
     }
 
-    std::vector<row_type> all() const { return this->execute(this->spec_).template all<V...>(); }
+    /// The same query, its rows read into S by position: member K of S
+    /// holds column K. S is a plain struct with one member per column, each
+    /// able to hold its column's values (checked at compile time).
+    ///   struct per_user { std::string name; std::int64_t posts; };
+    ///   for (const auto& [name, posts] : q.into<per_user>().all()) ...
+    template <class S>
+    basic_values_query<S, Items...> into() const {
+        detail::into_fits<S, Items...>();  // its static_asserts explain a mismatch
+        return basic_values_query<S, Items...>(this->core_, this->spec_);
+    }
+
+    std::vector<row_type> all() const {
+        if constexpr (plain_values) {
+            return this->execute(this->spec_).template all<typename Items::row_value...>();
+        } else {
+            auto result = this->execute(this->spec_);
+            std::vector<row_type> out;
+            const detail::session_core::arena_scope arena(*this->core_);
+            const auto at = positions();
+            for (; result.has_row(); result.next()) out.push_back(read_row(result.current(), at));
+            finish_entities(out);
+            return out;
+        }
+    }
 
     /// This one-column query as a value inside another query: "(SELECT ...)",
     /// correlated to the enclosing query's tables.
     auto scalar_subquery() const
-        requires(sizeof...(V) == 1)
+        requires(sizeof...(Items) == 1 && !(detail::is_entity_item_v<Items> || ...))
     {
-        return expression<V...>(this->nested_select());
+        return expression<typename Items::row_value...>(this->nested_select());
     }
-    std::optional<row_type> first() const { return this->execute(this->limited(1)).template first<V...>(); }
-    row_type one() const { return this->execute(this->spec_).template one<V...>(); }
-    std::optional<row_type> one_or_none() const { return this->execute(this->spec_).template one_or_none<V...>(); }
 
-    /// The first column of the single row (MultipleResultsFound for more):
-    /// with no row, nullopt for an optional R, NoResultFound otherwise.
-    template <class R = std::tuple_element_t<0, std::tuple<V...>>>
-    R scalar() const {
+    std::optional<row_type> first() const { return at_most_one(this->execute(this->limited(1)), nullptr); }
+    /// Exactly one row: NoResultFound for none, MultipleResultsFound for more.
+    row_type one() const {
+        auto row = at_most_one(this->execute(this->spec_), "Multiple rows were found when exactly one was required");
+        if (!row) throw NoResultFound();
+        return std::move(*row);
+    }
+    /// One row or none: MultipleResultsFound for more.
+    std::optional<row_type> one_or_none() const {
+        return at_most_one(this->execute(this->spec_), "Multiple rows were found when one or none was required");
+    }
+
+    /// The first column of the first row (SQLAlchemy 2.0's scalar()): an
+    /// empty optional (an empty ptr for entity<T>) when there is no row or
+    /// the value is NULL. More rows are no error, and no LIMIT is added.
+    scalar_type scalar() const {
         auto result = this->execute(this->spec_);
-        if (!result.has_row()) {
-            if constexpr (detail::is_optional_v<R>) return std::nullopt;
-            else throw NoResultFound();
-        }
-        R value = result.current().template get<R>(0);
+        if (!result.has_row()) return scalar_type();
+        return first_column<scalar_type>(result.current());
+    }
+    /// The first column of exactly one row: NoResultFound for none,
+    /// MultipleResultsFound for more.
+    first_type scalar_one() const {
+        auto result = this->execute(this->spec_);
+        if (!result.has_row()) throw NoResultFound();
+        auto value = first_column<first_type>(result.current());
         result.next();
         if (result.has_row()) throw MultipleResultsFound("Multiple rows were found when exactly one was required");
         return value;
     }
+    /// The first column of one row, or empty for none: MultipleResultsFound for more.
+    scalar_type scalar_one_or_none() const {
+        auto result = this->execute(this->spec_);
+        if (!result.has_row()) return scalar_type();
+        auto value = first_column<scalar_type>(result.current());
+        result.next();
+        if (result.has_row()) throw MultipleResultsFound("Multiple rows were found when one or none was required");
+        return value;
+    }
+
+private:
+
+    basic_values_query(detail::session_core* core, detail::select_spec spec) : base(core, std::move(spec)) {}
+
+    // After an outer join of Origin's table, its columns read as optional.
+    template <class Origin>
+    static basic_values_query<Into, detail::outer_joined_item_t<Items, Origin>...> after_outer_join(
+        const basic_values_query& q) {
+        detail::into_fits<Into, detail::outer_joined_item_t<Items, Origin>...>();  // S's members must take NULL now
+        return basic_values_query<Into, detail::outer_joined_item_t<Items, Origin>...>(q.core_, q.spec_);
+    }
+
+    template <class X>
+    void select(const X& selected) {
+        if constexpr (detail::is_entity_tag_v<X>) this->select_entity(table_of<typename detail::select_item_t<X>::object>());
+        else this->spec_.columns.push_back(selected.node());
+    }
+
+    // Where each item's first column is in a row.
+    static std::array<std::size_t, sizeof...(Items)> positions() {
+        std::array<std::size_t, sizeof...(Items)> at{};
+        std::size_t next = 0;
+        std::size_t k = 0;
+        ((at[k++] = std::exchange(next, next + width<Items>())), ...);
+        return at;
+    }
+    template <class I>
+    static std::size_t width() {
+        if constexpr (detail::is_entity_item_v<I>) return table_of<typename I::object>().columns.size();
+        else return 1;
+    }
+
+    // Item I, at position `at` of the row, as F (its row value, or a member of Into).
+    template <class F, class I>
+    F read_item(const row& r, std::size_t at) const {
+        if constexpr (detail::is_entity_item_v<I>) {
+            if constexpr (!std::is_same_v<F, typename I::row_value>) return F(read_item<typename I::row_value, I>(r, at));
+            else return detail::adopt_entity<typename I::object>(*this->core_, r, at);
+        } else {
+            return r.template get<F>(at);
+        }
+    }
+
+    row_type read_row(const row& r, const std::array<std::size_t, sizeof...(Items)>& at) const {
+        return [&]<std::size_t... K>(std::index_sequence<K...>) {
+            if constexpr (!std::is_void_v<Into>)
+                return Into{read_item<boost::pfr::tuple_element_t<K, Into>, Items>(r, at[K])...};
+            else if constexpr (sizeof...(Items) == 1)
+                return read_item<first_type, first_item>(r, at[0]);
+            else
+                return row_type{read_item<typename Items::row_value, Items>(r, at[K])...};
+        }(std::index_sequence_for<Items...>{});
+    }
+
+    template <class F>
+    F first_column(const row& r) const {
+        if constexpr (detail::is_entity_item_v<first_item>) {
+            const detail::session_core::arena_scope arena(*this->core_);
+            auto object = read_item<first_type, first_item>(r, 0);
+            if (object) this->core_->register_batch({object.instance()});
+            return object;
+        } else {
+            return r.template get<F>(0);
+        }
+    }
+
+    // The first row of `result`, if any; with `more` set, a second row is a
+    // MultipleResultsFound with that message.
+    std::optional<row_type> at_most_one(result result, const char* more) const {
+        if (!result.has_row()) return std::nullopt;
+        std::optional<row_type> out;
+        if constexpr (plain_values) {
+            out.emplace(result.current().template as<typename Items::row_value...>());
+        } else {
+            const detail::session_core::arena_scope arena(*this->core_);
+            out.emplace(read_row(result.current(), positions()));
+            finish_entities(std::vector<row_type>{*out});
+        }
+        if (more) {
+            result.next();
+            if (result.has_row()) throw MultipleResultsFound(more);
+        }
+        return out;
+    }
+
+    // The objects the rows hold, each entity item's as one batch for lazy loads.
+    void finish_entities(const std::vector<row_type>& rows) const {
+        std::size_t k = 0;
+        (finish_entity<Items>(rows, k++), ...);
+    }
+    template <class I>
+    void finish_entity(const std::vector<row_type>& rows, std::size_t k) const {
+        if constexpr (detail::is_entity_item_v<I>) {
+            const auto& table = table_of<typename I::object>();
+            if (table.relationships.empty()) return;
+            std::vector<detail::instance_base*> objects;
+            detail::pointer_set seen;
+            for (const auto& row : rows) {
+                detail::instance_base* object = item_object(row, k);
+                if (object && seen.insert(object)) objects.push_back(object);
+            }
+            this->core_->register_batch(std::move(objects));
+        }
+    }
+    // The object of item k in a row (k is an entity item's position).
+    static detail::instance_base* item_object(const row_type& row, std::size_t k) {
+        detail::instance_base* found = nullptr;
+        const auto take = [&](const auto& member, std::size_t i) {
+            if constexpr (requires { member.instance(); })
+                if (i == k) found = member.instance();
+        };
+        if constexpr (!std::is_void_v<Into>) {
+            std::size_t i = 0;
+            boost::pfr::for_each_field(row, [&](const auto& member) { take(member, i++); });
+        } else if constexpr (sizeof...(Items) == 1) {
+            take(row, 0);
+        } else {
+            std::apply([&](const auto&... member) {
+                std::size_t i = 0;
+                (take(member, i++), ...);
+            }, row);
+        }
+        return found;
+    }
 };
+
+/// The query session.query(expressions...) returns: rows as tuples.
+template <class... Items>
+using values_query = basic_values_query<void, Items...>;
 
 /// A query built without a session (SQLAlchemy's select(User)): it filters,
 /// joins and orders like session.query<T...>() and renders through any
@@ -720,12 +947,12 @@ query<T...> select() {
     return query<T...>(detail::unbound_t{});
 }
 
-/// A query for values built without a session: select(col(&User::name)).
+/// A query for values built without a session: select(col(&User::name)),
+/// select(entity<User>, func::count(...)).
 template <class... X>
-    requires(sizeof...(X) > 0 && (detail::is_expression_v<X> && ...))
-values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...> select(const X&... expressions) {
-    return values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...>(detail::unbound_t{},
-                                                                                           expressions...);
+    requires(sizeof...(X) > 0 && (detail::select_argument<X> && ...))
+values_query<detail::select_item_t<X>...> select(const X&... selected) {
+    return values_query<detail::select_item_t<X>...>(detail::unbound_t{}, selected...);
 }
 
 }  // namespace alchemy

@@ -129,11 +129,12 @@ public:
         return alchemy::query<T...>(core());
     }
 
-    /// A query for values: query(col(&User::name), func::count(col(&Post::id))).
+    /// A query for values, and objects beside them: query(col(&User::name),
+    /// func::count(col(&Post::id))), query(entity<User>, col(&Post::title)).
     template <class... X>
-        requires(sizeof...(X) > 0 && (detail::is_expression_v<X> && ...))
-    values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...> query(const X&... expressions) {
-        return values_query<typename detail::expression_value<std::remove_cvref_t<X>>::type...>(core(), expressions...);
+        requires(sizeof...(X) > 0 && (detail::select_argument<X> && ...))
+    values_query<detail::select_item_t<X>...> query(const X&... selected) {
+        return values_query<detail::select_item_t<X>...>(core(), selected...);
     }
 
     /// The object with this primary key: from the identity map without SQL

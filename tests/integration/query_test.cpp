@@ -184,7 +184,7 @@ TEST_CASE("the seed's aggregate and value queries: tuples of values, scalar, gro
     CHECK(busy == std::vector<std::string>{"Alice"});
     CHECK(s.query(col(&User::name), col(&User::email)).filter(col(&User::id) == 2).one() ==
           std::tuple<std::string, std::optional<std::string>>{"Bob", std::nullopt});
-    REQUIRE_THROWS_AS(s.query(col(&User::id)).scalar(), alchemy::MultipleResultsFound);
+    REQUIRE_THROWS_AS(s.query(col(&User::id)).scalar_one(), alchemy::MultipleResultsFound);
     CHECK(s.query(func::coalesce(col(&User::email), "none")).filter(col(&User::id) == 2).scalar() == "none");
 }
 

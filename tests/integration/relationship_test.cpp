@@ -826,6 +826,34 @@ TEST_CASE("relationships: the N+1 loop costs two statements with batched lazy lo
     }
 }
 
+TEST_CASE("relationships: objects beside values (entity<User>) are one batch for lazy loads too",
+          "[backend][relationship][loading]") {
+    graph_db db;
+    seed_many(db);
+    auto session = db.session();
+    auto rows = session.query(alchemy::entity<User>, alchemy::col(&User::name)).order_by(alchemy::col(&User::id)).all();
+    REQUIRE(rows.size() == 10);
+    std::vector<alchemy::ptr<User>> users;
+    for (const auto& [user, name] : rows) {
+        CHECK(user->name == name);
+        users.push_back(user);
+    }
+    CHECK(count_posts(users) == 27);
+    CHECK(db.count("SELECT") == 2);  // the rows, then every user's posts at once
+    // into<S> keeps the batch as well.
+    struct user_row {
+        alchemy::ptr<User> user;
+        std::string name;
+    };
+    session.expunge_all();
+    db.clear();
+    auto structs = session.query(alchemy::entity<User>, alchemy::col(&User::name)).into<user_row>().all();
+    users.clear();
+    for (const auto& r : structs) users.push_back(r.user);
+    CHECK(count_posts(users) == 27);
+    CHECK(db.count("SELECT") == 2);
+}
+
 TEST_CASE("relationships: eager options that do not fit the query are refused", "[backend][relationship][eager][errors]") {
     graph_db db;
     auto session = db.session();

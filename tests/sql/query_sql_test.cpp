@@ -84,3 +84,37 @@ TEST_CASE("values are bound, never pasted into the SQL", "[sql][query]") {
     CHECK(q.sql.find("OR '1'") == std::string::npos);
     CHECK(q.params == Params{std::string("x' OR '1'='1")});
 }
+
+// ---- rows of objects and values, DISTINCT in aggregates (issue 20, items 1-3) -----------------
+
+TEST_CASE("entity<T> beside values selects the object's columns, then the values", "[sql][query][entity]") {
+    const auto q = alchemy::select(alchemy::entity<User>, alchemy::func::count(col(&Post::id)).label("n"))
+                       .outerjoin<Post>().group_by(col(&User::id));
+    CHECK(alchemy::compile(q, sqlite).sql ==
+          R"(SELECT "users"."id", "users"."name", "users"."email", count("posts"."id") AS "n" FROM "users" LEFT OUTER JOIN "posts" ON "users"."id" = "posts"."user_id" GROUP BY "users"."id")");
+    // The outer join changes the row type, not the SQL.
+    static_assert(std::is_same_v<decltype(q)::row_type, std::tuple<alchemy::ptr<User>, std::int64_t>>);
+    const auto titles = alchemy::select(col(&User::name), col(&Post::title)).outerjoin<Post>();
+    static_assert(std::is_same_v<decltype(titles)::row_type, std::tuple<std::string, std::optional<std::string>>>);
+    CHECK(alchemy::compile(titles, sqlite).sql ==
+          R"(SELECT "users"."name", "posts"."title" FROM "users" LEFT OUTER JOIN "posts" ON "users"."id" = "posts"."user_id")");
+}
+
+TEST_CASE("count(distinct(x)) renders DISTINCT inside the aggregate", "[sql][query][aggregates]") {
+    const auto q = alchemy::select(alchemy::func::count(alchemy::distinct(col(&Post::user_id)))).filter(col(&Post::id) > 1);
+    CHECK(alchemy::compile(q, sqlite).sql == R"(SELECT count(DISTINCT "posts"."user_id") FROM "posts" WHERE "posts"."id" > ?)");
+}
+
+#if ALCHEMY_HAS_POSTGRESQL
+#include <alchemy/postgresql/dialect.hpp>
+
+TEST_CASE("entity<T> beside values and count(DISTINCT x), in PostgreSQL's dialect", "[sql][query][entity]") {
+    const alchemy::postgresql_dialect postgresql;
+    const auto q = alchemy::select(alchemy::entity<User>, alchemy::func::count(alchemy::distinct(col(&Post::title))))
+                       .outerjoin<Post>().filter(col(&Post::id) > 1).group_by(col(&User::id));
+    const auto compiled = alchemy::compile(q, postgresql);
+    CHECK(compiled.sql ==
+          R"(SELECT "users"."id", "users"."name", "users"."email", count(DISTINCT "posts"."title") FROM "users" LEFT OUTER JOIN "posts" ON "users"."id" = "posts"."user_id" WHERE "posts"."id" > $1 GROUP BY "users"."id")");
+    CHECK(compiled.params == Params{std::int64_t{1}});
+}
+#endif
