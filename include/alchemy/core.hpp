@@ -23,6 +23,7 @@
 #include <alchemy/ptr.hpp>
 #include <alchemy/query.hpp>
 #include <alchemy/relationship.hpp>
+#include <alchemy/relationship_criteria.hpp>
 #include <alchemy/result.hpp>
 #include <alchemy/schema.hpp>
 #include <alchemy/session.hpp>

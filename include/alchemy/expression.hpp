@@ -169,9 +169,10 @@ std::size_t column_index(M T::*member) {
 }
 }  // namespace detail
 
-/// The column of a mapped member. ArgumentError for a member that is not a
-/// column (a relationship).
+/// The column of a mapped member. (col() of a many-to-one relationship is
+/// in relationship_criteria.hpp.)
 template <class T, class M>
+    requires(!detail::is_relationship<M>::value)
 column<T, M> col(M T::*member) {
     return column<T, M>(table_of<T>(), detail::column_index(member));
 }

@@ -23,6 +23,10 @@ class sql_compiler;
 /// that its parameters take their place in the one parameter list).
 using nested_renderer = std::function<std::string(sql_compiler&)>;
 
+/// The value of a parameter read only when the statement is rendered, after
+/// the query's autoflush (an object's key in relationship_criteria.hpp).
+using deferred_value = std::function<value()>;
+
 struct sql_node {
     enum class kind {
         column,    ///< table.column
@@ -39,6 +43,7 @@ struct sql_node {
         nested,    ///< (SELECT ...), rendered by `nested`
         alias_column,  ///< "alias"."column" of a subquery or aliased table
         ilike,     ///< case-insensitive LIKE of its two children, spelled by the dialect
+        deferred_bind,  ///< a bound parameter whose value is read when the statement is built
     };
     kind what;
     const table_info* table = nullptr;  // column
@@ -50,6 +55,7 @@ struct sql_node {
     column_type cast_type = column_type::blob;  // cast: the logical type
     std::shared_ptr<const nested_renderer> nested_sql{};  // nested
     std::string alias{};                // column of an aliased table; alias_column
+    std::shared_ptr<const deferred_value> deferred{};  // deferred_bind
 };
 
 // The node makers (defined in the .ipp: make_shared<sql_node> and the
@@ -58,6 +64,7 @@ node_ptr column_node(const table_info& table, std::size_t column, std::string al
 node_ptr alias_column_node(std::string alias, std::string column);
 node_ptr nested_node(nested_renderer render);
 node_ptr bind_node(value v);
+node_ptr deferred_bind_node(deferred_value read);
 node_ptr binary_node(std::string op, node_ptr lhs, node_ptr rhs);
 node_ptr prefix_node(std::string op, node_ptr operand);
 node_ptr postfix_node(std::string op, node_ptr operand);

@@ -21,6 +21,7 @@ ALCHEMY_INLINE std::string sql_compiler::render(const sql_node& n) {
             return dialect_.quote_identifier(n.alias) + "." + dialect_.quote_identifier(n.op);
         case sql_node::kind::nested: return (*n.nested_sql)(*this);
         case sql_node::kind::bind: return bind(n.bound);
+        case sql_node::kind::deferred_bind: return bind((*n.deferred)());
         case sql_node::kind::binary: {
             // Operands render left to right: placeholders are numbered in text order.
             auto lhs = operand(*n.children[0], n.op);

@@ -138,6 +138,7 @@ ALCHEMY_INLINE bool append_shape(const sql_node& n, std::string& key, std::vecto
     switch (n.what) {
         case sql_node::kind::nested: return false;
         case sql_node::kind::bind: params.push_back(n.bound); return true;
+        case sql_node::kind::deferred_bind: params.push_back((*n.deferred)()); return true;
         case sql_node::kind::column:
             append_raw(key, &n.table, sizeof n.table);
             append_raw(key, &n.column, sizeof n.column);

@@ -43,6 +43,12 @@ ALCHEMY_INLINE node_ptr binary_node(std::string op, node_ptr lhs, node_ptr rhs) 
     return std::make_shared<const sql_node>(std::move(n));
 }
 
+ALCHEMY_INLINE node_ptr deferred_bind_node(deferred_value read) {
+    sql_node n{sql_node::kind::deferred_bind};
+    n.deferred = std::make_shared<const deferred_value>(std::move(read));
+    return std::make_shared<const sql_node>(std::move(n));
+}
+
 ALCHEMY_INLINE node_ptr prefix_node(std::string op, node_ptr operand) {
     sql_node n{sql_node::kind::prefix};
     n.op = std::move(op);
