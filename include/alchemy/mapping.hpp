@@ -122,6 +122,8 @@ struct alignas(16) relationship_info {  // (aligned: a bound member keeps 4 tag 
     bool passive_deletes = false;
     /// The foreign key is written by an UPDATE after the INSERTs (relation_settings::post_update).
     bool post_update = false;
+    /// How it loads when a query says nothing (relation_settings::lazy).
+    loading lazy = loading::select;
     /// The member inside an object of the struct.
     detail::relationship_base& (*access)(void* object) = nullptr;
     /// A new, empty object of the target (to load rows into), from `arena` if not null.
@@ -1005,6 +1007,7 @@ table_info build_table() {
                 r.cascade = std::get<option>(spec.options).cascade_flags;
                 r.passive_deletes = std::get<option>(spec.options).passive_deletes;
                 r.post_update = std::get<option>(spec.options).post_update;
+                r.lazy = std::get<option>(spec.options).lazy;
             } else {
                 r.cascade = cascade::defaults;
             }

@@ -396,7 +396,7 @@ public:
 
     /// Adds the LEFT OUTER JOINs and columns of a joinedload() of `info`
     /// (a relationship of `owner`) to `spec`.
-    void add(select_spec& spec, const relationship_info& info, const table_info& owner);
+    void add(select_spec& spec, const relationship_info& info, const table_info& owner, bool inner = false);
     /// Reads each joined target in row `r` into `owner`'s relationships.
     void take(session_core& core, instance_base* owner, const row& r);
     /// Marks the relationships this query filled as loaded (and gives each
@@ -406,6 +406,23 @@ public:
 private:
     std::vector<joined_load> loads_;
 };
+
+// ---- loader options (loading.hpp), out of line for the same reason ----
+
+/// The table among `tables` that `r` is a relationship of, or null.
+const table_info* owner_among(const std::vector<const table_info*>& tables, const relationship_info& r);
+/// A query's options and the mapping's eager defaults (relation_settings::lazy)
+/// of its entities' relationships that no option names.
+std::vector<load_option> loader_options(const std::vector<load_option>& options,
+                                        const std::vector<const table_info*>& entities);
+/// The joins and columns of the options' joined first steps.
+void add_joined_loads(joined_loads& joined, select_spec& spec, const std::vector<load_option>& options,
+                      const std::vector<const table_info*>& entities);
+/// After the rows: the select-IN loads of the options that apply to
+/// `table`'s objects (and the paths they start), and the objects as one
+/// batch for lazy loads, with what lazyload/noload/raiseload say.
+void apply_loader_options(session_core& core, const table_info& table, std::vector<instance_base*> objects,
+                          const std::vector<load_option>& options, bool joined_in_query);
 
 // A set of objects (which rows a query has returned already), out of line
 // for the same reason.
@@ -449,12 +466,22 @@ public:
     /// a join repeats it (SQLAlchemy's de-duplication of entity queries).
     std::vector<row_type> all() const { return run(this->spec_); }
 
-    /// Eager loading: selectinload(&User::posts), joinedload(&Post::user) (loading.hpp).
+    /// How relationships load: selectinload(&User::posts), joinedload(&Post::user),
+    /// raiseload(...), noload(...), lazyload(...), raiseload_all() (loading.hpp).
     template <class... O>
         requires(std::same_as<O, load_option> && ...)
     query options(const O&... eager) const {
         auto q = *this;
         (q.add_eager(eager), ...);
+        return q;
+    }
+
+    /// Rows overwrite the objects already in the session, unflushed changes
+    /// and loaded relationships included (SQLAlchemy's populate_existing()):
+    /// by default an object in the identity map is returned as it is.
+    query populate_existing() const {
+        auto q = *this;
+        q.populate_existing_ = true;
         return q;
     }
 
@@ -610,40 +637,34 @@ private:
     }
 
     void add_eager(const load_option& o) {
-        for (const auto* t : this->spec_.entities)
-            if (!t->relationships.empty() && o.relationship >= t->relationships.data() &&
-                o.relationship < t->relationships.data() + t->relationships.size()) {
-                eager_.push_back(o);
-                return;
-            }
-        throw ArgumentError(fmt::format("alchemy: the eager load of '{}' does not apply to this query: its struct is "
-                                        "not among the query's entities",
-                                        o.relationship->member));
+        const auto* first = o.path().front().relationship;
+        if (first && !detail::owner_among(this->spec_.entities, *first))
+            throw ArgumentError(fmt::format("alchemy: the eager load of '{}' does not apply to this query: its struct is "
+                                            "not among the query's entities",
+                                            first->member));
+        eager_.push_back(o);
     }
 
-    const table_info& owner_of(const relationship_info* r) const {
-        for (const auto* t : this->spec_.entities)
-            if (r >= t->relationships.data() && r < t->relationships.data() + t->relationships.size()) return *t;
-        throw ArgumentError("alchemy: eager load of a relationship outside the query");
-    }
+    // Joined loads run in the query itself for a one-entity query without
+    // LIMIT/OFFSET; otherwise as select-IN loads.
+    static bool joins_in_query(const detail::select_spec& spec) { return sizeof...(T) == 1 && !spec.limit && !spec.offset; }
 
-    // Joined loads apply to a one-entity query without LIMIT/OFFSET; the
-    // others run as select-IN loads.
-    static bool joins_eagerly(const load_option& o, bool limited) { return o.joined && sizeof...(T) == 1 && !limited; }
-
-    void add_joined_loads(detail::joined_loads& joined, detail::select_spec& spec) const {
-        for (const auto& o : eager_)
-            if (joins_eagerly(o, spec.limit || spec.offset)) joined.add(spec, *o.relationship, owner_of(o.relationship));
+    // The options with the mapping's defaults, their joins added to `spec`.
+    std::vector<load_option> add_joined_loads(detail::joined_loads& joined, detail::select_spec& spec) const {
+        auto options = detail::loader_options(eager_, spec.entities);
+        if (joins_in_query(spec)) detail::add_joined_loads(joined, spec, options, spec.entities);
+        return options;
     }
 
     std::vector<row_type> run(detail::select_spec spec) const {
         detail::joined_loads joined;
-        add_joined_loads(joined, spec);
-        const auto limited_spec = spec.limit || spec.offset;
+        const auto options = add_joined_loads(joined, spec);
+        const bool joined_in_query = joins_in_query(spec);
         auto result = this->execute(spec);
         std::vector<row_type> out;
         detail::pointer_set seen;
         const detail::session_core::arena_scope arena(*this->core_);
+        const detail::session_core::populate_existing_scope populate(*this->core_, populate_existing_);
         const bool dedupe = !spec.joins.empty();
         for (; result.has_row(); result.next()) {
             const auto r = result.current();
@@ -658,19 +679,21 @@ private:
             }
         }
         joined.finish(*this->core_);
-        finish_entities(out, limited_spec);
+        finish_entities(out, options, joined_in_query);
         return out;
     }
 
     // After the rows: select-IN loads, and the batch for lazy loads.
-    void finish_entities(const std::vector<row_type>& rows, bool limited) const {
+    void finish_entities(const std::vector<row_type>& rows, const std::vector<load_option>& options,
+                         bool joined_in_query) const {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (finish_entity<I>(rows, limited), ...);
+            (finish_entity<I>(rows, options, joined_in_query), ...);
         }(std::index_sequence_for<T...>{});
     }
 
     template <std::size_t I>
-    void finish_entity(const std::vector<row_type>& rows, bool limited) const {
+    void finish_entity(const std::vector<row_type>& rows, const std::vector<load_option>& options,
+                       bool joined_in_query) const {
         using U = std::tuple_element_t<I, std::tuple<T...>>;
         const auto& table = table_of<U>();
         if (table.relationships.empty()) return;
@@ -686,11 +709,7 @@ private:
                 if (object && seen.insert(object)) objects.push_back(object);
             }
         }
-        for (const auto& o : eager_) {
-            if (&owner_of(o.relationship) != &table) continue;
-            if (!joins_eagerly(o, limited)) this->core_->load_many(*o.relationship, objects);
-        }
-        this->core_->register_batch(std::move(objects));
+        detail::apply_loader_options(*this->core_, table, std::move(objects), options, joined_in_query);
     }
 
     template <class U>
@@ -701,6 +720,7 @@ private:
     }
 
     std::vector<load_option> eager_;
+    bool populate_existing_ = false;
 };
 
 /// A query for values, and objects beside them: session.query(col(...),

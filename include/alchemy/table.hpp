@@ -230,6 +230,17 @@ constexpr unsigned parse(std::string_view text) {
 }
 }  // namespace cascade
 
+/// How a relationship's objects are loaded (SQLAlchemy's `lazy=`): as a
+/// mapping default (relation_settings::lazy) or for one query
+/// (loading.hpp's options).
+enum class loading : unsigned char {
+    select,    ///< lazily, on first access ("select", the default; batched: session_options::batch_lazy_loads)
+    selectin,  ///< by every query of the owner, in a second SELECT ... WHERE key IN (...)
+    joined,    ///< by every query of the owner, in the same SELECT through LEFT OUTER JOIN
+    noload,    ///< never: the relationship reads as empty, with no SQL
+    raise,     ///< a lazy load is an InvalidRequestError (the guard against N+1 queries)
+};
+
 /// How a relationship behaves; every field has SQLAlchemy's default.
 struct relation_settings {
     /// SQLAlchemy's cascade string: "save-update, merge" by default; "all",
@@ -243,6 +254,11 @@ struct relation_settings {
     /// set to NULL by an UPDATE before the row's DELETE, so neither INSERT
     /// waits for the other. Not for many-to-many relationships.
     bool post_update = false;
+    /// How the relationship loads when a query says nothing about it
+    /// (SQLAlchemy's lazy="select" / "selectin" / "joined" / "noload" /
+    /// "raise"). selectin and joined apply to query<T>(); noload and raise
+    /// to every lazy load, however the object was loaded.
+    loading lazy = loading::select;
 };
 
 template <class C, class M, class VC = void, class VM = void>
@@ -252,6 +268,7 @@ struct relation_option {
     unsigned cascade_flags = cascade::defaults;
     bool passive_deletes = false;
     bool post_update = false;
+    loading lazy = loading::select;
 };
 template <class C, class M>
 struct relation_option<C, M, void, void> {
@@ -259,18 +276,19 @@ struct relation_option<C, M, void, void> {
     unsigned cascade_flags = cascade::defaults;
     bool passive_deletes = false;
     bool post_update = false;
+    loading lazy = loading::select;
 };
 /// Settings of the relationship member `member`.
 template <class C, class M>
 constexpr relation_option<C, M> relation(M C::*member, relation_settings settings = {}) {
-    return {member, cascade::parse(settings.cascade), settings.passive_deletes, settings.post_update};
+    return {member, cascade::parse(settings.cascade), settings.passive_deletes, settings.post_update, settings.lazy};
 }
 /// ... linked through the foreign key column `via` (a member of the table
 /// that holds the key: the child, or the association table), for when
 /// several foreign keys could link the two sides.
 template <class C, class M, class VC, class VM>
 constexpr relation_option<C, M, VC, VM> relation(M C::*member, VM VC::*via, relation_settings settings = {}) {
-    return {member, via, cascade::parse(settings.cascade), settings.passive_deletes, settings.post_update};
+    return {member, via, cascade::parse(settings.cascade), settings.passive_deletes, settings.post_update, settings.lazy};
 }
 
 /// A table's name and options, as returned from `alchemy_table(T*)`.

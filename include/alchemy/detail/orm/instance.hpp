@@ -90,12 +90,29 @@ protected:
     ~instance_owner() = default;  // never deleted through this interface
 };
 
+/// A query's loader options that decide what a later lazy load of its
+/// objects does (loading.hpp): per relationship, and raiseload_all().
+struct load_overrides {
+    std::vector<std::pair<const relationship_info*, loading>> strategies{};
+    bool raise_all = false;
+    bool empty() const noexcept { return strategies.empty() && !raise_all; }
+    /// How `info` loads lazily for these objects.
+    loading strategy(const relationship_info& info) const noexcept {
+        for (const auto& [r, s] : strategies)
+            if (r == &info) return s;
+        return raise_all ? loading::raise : info.lazy;
+    }
+};
+
 /// The objects one query returned, for batched lazy loading (session_options::
 /// batch_lazy_loads). Each member clears its entry when it is destroyed; the
 /// batch lives while a member (or a batch_ref) refers to it.
 struct load_batch {
     std::vector<instance_base*> members;
     std::size_t refs = 0;
+    /// How the query's options load its objects' relationships when they
+    /// are touched (lazyload, noload, raiseload): over relationship_info::lazy.
+    load_overrides overrides{};
 };
 
 /// A counted reference to a load_batch: one pointer, where a shared_ptr

@@ -185,7 +185,8 @@ public:
         auto& map = objects.map;
         auto& held = map.slot(key);  // one hash lookup for a hit or a new entry
         if (held) {
-            if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
+            if (populate_existing_) overwrite(*held, row, first);
+            else if (held->expired) fill_expired(*held, row, first);  // only expired values are filled in
             return held;
         }
         try {  // (nothing below touches the map, so `held` stays valid)
@@ -227,6 +228,16 @@ public:
         i.expired = false;
         i.clear_expired_columns();
     }
+
+    /// Overwrites an object with `row`, as if loaded anew: its unflushed
+    /// changes and loaded relationships are dropped (populate_existing()).
+    template <class Row>
+    void overwrite(instance_base& i, const Row& row, std::size_t first = 0) {
+        discard_changes(i);
+        load_object(*i.table(), row, i.object(), first);
+        i.expired = false;
+    }
+    void discard_changes(instance_base& i);
 
     /// Called before any access through a ptr: reloads expired columns.
     void ensure_loaded(instance_base& i) override;
@@ -409,7 +420,38 @@ public:
     value referenced_value(instance_base& owner, const relationship_info& info);
 
     /// The objects of one query result form a batch for lazy loads.
-    void register_batch(std::vector<instance_base*> members);
+    /// With `overrides` (a query's lazyload/noload/raiseload options), the
+    /// objects form one even when batching is off or there is one object.
+    void register_batch(std::vector<instance_base*> members, load_overrides overrides = {});
+
+    /// While one lives, the session's own loads (cascades, flush) run: the
+    /// raise and noload strategies refuse only the user's lazy loads.
+    class internal_load_scope {
+    public:
+        explicit internal_load_scope(session_core& s) noexcept : session_(s), previous_(std::exchange(s.internal_load_, true)) {}
+        internal_load_scope(const internal_load_scope&) = delete;
+        internal_load_scope& operator=(const internal_load_scope&) = delete;
+        ~internal_load_scope() { session_.internal_load_ = previous_; }
+
+    private:
+        session_core& session_;
+        bool previous_;
+    };
+
+    /// While one lives, rows a query reads overwrite the objects already in
+    /// the identity map, unflushed changes included (query::populate_existing()).
+    class populate_existing_scope {
+    public:
+        explicit populate_existing_scope(session_core& s, bool on) noexcept
+            : session_(s), previous_(std::exchange(s.populate_existing_, on)) {}
+        populate_existing_scope(const populate_existing_scope&) = delete;
+        populate_existing_scope& operator=(const populate_existing_scope&) = delete;
+        ~populate_existing_scope() { session_.populate_existing_ = previous_; }
+
+    private:
+        session_core& session_;
+        bool previous_;
+    };
     /// Select-IN loading of `info` for many owners at once.
     void load_many(const relationship_info& info, const std::vector<instance_base*>& owners);
 
@@ -521,6 +563,8 @@ private:
     std::optional<connection> conn_;
     bool flushing_ = false;
     instance_arena* arena_ = nullptr;  // where loaded objects go (arena_scope), or null: new
+    bool internal_load_ = false;       // internal_load_scope
+    bool populate_existing_ = false;   // populate_existing_scope
 
     // (Each table's objects behind a pointer: instances point at its home.)
     boost::unordered_flat_map<const table_info*, std::unique_ptr<table_objects>> identity_;

@@ -49,7 +49,7 @@ ALCHEMY_INLINE pointer_set::pointer_set() = default;
 ALCHEMY_INLINE pointer_set::~pointer_set() = default;
 ALCHEMY_INLINE bool pointer_set::insert(const void* p) { return set_.insert(p).second; }
 
-ALCHEMY_INLINE void joined_loads::add(select_spec& spec, const relationship_info& info, const table_info& owner) {
+ALCHEMY_INLINE void joined_loads::add(select_spec& spec, const relationship_info& info, const table_info& owner, bool inner) {
     const auto n = loads_.size() + 1;  // aliases <table>_1, <table>_2 ... in the order of the options
     const auto& target = info.target();
     const auto alias = fmt::format("{}_{}", target.name, n);
@@ -58,7 +58,7 @@ ALCHEMY_INLINE void joined_loads::add(select_spec& spec, const relationship_info
         j.table = &table;
         j.alias = std::move(name);
         j.on = std::move(on);
-        j.outer = true;
+        j.outer = !inner;
         spec.joins.push_back(std::move(j));
     };
     const auto aliased_column = [](const std::string& a, const table_info& t, std::size_t c) {
@@ -84,6 +84,78 @@ ALCHEMY_INLINE void joined_loads::add(select_spec& spec, const relationship_info
     }
     loads_.push_back(joined_load{&info, spec.columns.size()});
     for (std::size_t c = 0; c < target.columns.size(); ++c) spec.columns.push_back(aliased_column(alias, target, c));
+}
+
+// ---- loader options ------------------------------------------------------------------
+
+ALCHEMY_INLINE const table_info* owner_among(const std::vector<const table_info*>& tables, const relationship_info& r) {
+    for (const auto* t : tables)
+        if (!t->relationships.empty() && &r >= t->relationships.data() && &r < t->relationships.data() + t->relationships.size())
+            return t;
+    return nullptr;
+}
+
+ALCHEMY_INLINE std::vector<load_option> loader_options(const std::vector<load_option>& options,
+                                                       const std::vector<const table_info*>& entities) {
+    std::vector<load_option> out = options;
+    for (const auto& o : options)
+        if (!o.path().front().relationship) return out;  // raiseload_all() overrides the mapping's defaults
+    for (const auto* t : entities)
+        for (const auto& r : t->relationships) {
+            if (r.lazy != loading::selectin && r.lazy != loading::joined) continue;
+            bool named = false;
+            for (const auto& o : options) named = named || o.path().front().relationship == &r;
+            if (!named) out.emplace_back(load_step{&r, r.lazy});
+        }
+    return out;
+}
+
+ALCHEMY_INLINE void add_joined_loads(joined_loads& joined, select_spec& spec, const std::vector<load_option>& options,
+                                     const std::vector<const table_info*>& entities) {
+    for (const auto& o : options) {
+        const auto& step = o.path().front();
+        if (step.strategy == loading::joined && step.relationship)
+            joined.add(spec, *step.relationship, *owner_among(entities, *step.relationship), step.inner);
+    }
+}
+
+ALCHEMY_INLINE void apply_loader_options(session_core& core, const table_info& table, std::vector<instance_base*> objects,
+                                         const std::vector<load_option>& options, bool joined_in_query) {
+    load_overrides overrides;
+    for (const auto& o : options) {
+        const auto& path = o.path();
+        const auto& first = path.front();
+        if (first.relationship && !owner_among({&table}, *first.relationship)) continue;
+        // Step 0 on the query's objects, each further step on the objects the one before loaded.
+        std::vector<instance_base*> level = objects;
+        for (std::size_t k = 0; k < path.size() && !level.empty(); ++k) {
+            const auto& step = path[k];
+            if (step.strategy == loading::selectin || step.strategy == loading::joined) {
+                if (!(k == 0 && step.strategy == loading::joined && joined_in_query)) core.load_many(*step.relationship, level);
+            } else if (k == 0) {  // lazyload / noload / raiseload of the query's own objects
+                if (step.relationship) overrides.strategies.emplace_back(step.relationship, step.strategy);
+                else overrides.raise_all = step.strategy == loading::raise;
+                break;
+            } else {  // ... of the objects an earlier step loaded
+                load_overrides theirs;
+                theirs.strategies.emplace_back(step.relationship, step.strategy);
+                core.register_batch(std::move(level), std::move(theirs));
+                break;
+            }
+            if (k + 1 == path.size()) break;
+            // The objects this step loaded, each once.
+            std::vector<instance_base*> next;
+            pointer_set seen;
+            for (auto* owner : level) {
+                const auto& m = member_of(*owner, *step.relationship);
+                if (!m.is_loaded()) continue;
+                for (std::size_t i = 0; i < m.item_count(); ++i)
+                    if (auto* item = m.item(i); item && seen.insert(item)) next.push_back(item);
+            }
+            level = std::move(next);
+        }
+    }
+    core.register_batch(std::move(objects), std::move(overrides));
 }
 
 }  // namespace alchemy::detail

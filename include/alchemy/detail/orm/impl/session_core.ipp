@@ -257,7 +257,10 @@ ALCHEMY_INLINE void session_core::refresh(instance_base& i, std::span<const std:
     if (!columns.empty()) ensure_loaded(i);
     for (auto r : relationships) {
         const auto& info = i.table()->relationships[r];
-        if (!member_of(i, info).is_loaded()) load_relationship(i, info);
+        if (!member_of(i, info).is_loaded()) {
+            const internal_load_scope internal(*this);  // refresh() asked for it: not refused by raiseload
+            load_relationship(i, info);
+        }
     }
 }
 
@@ -349,15 +352,24 @@ ALCHEMY_INLINE void session_core::close() noexcept {
     conn_.reset();
 }
 
-ALCHEMY_INLINE void session_core::register_batch(std::vector<instance_base*> members) {
-    if (!options_.batch_lazy_loads || members.size() < 2) return;
-    if (members.size() > UINT32_MAX) return;  // (batch_index is 32 bits) such a query loads one at a time
-    const batch_ref batch(new load_batch{std::move(members)});
+ALCHEMY_INLINE void session_core::register_batch(std::vector<instance_base*> members, load_overrides overrides) {
+    if (overrides.empty() && (!options_.batch_lazy_loads || members.size() < 2)) return;
+    if (members.empty() || members.size() > UINT32_MAX) return;  // (batch_index is 32 bits) such a query loads one at a time
+    const batch_ref batch(new load_batch{std::move(members), 0, std::move(overrides)});
     for (std::size_t i = 0; i < batch->members.size(); ++i) {
         auto* m = batch->members[i];
         if (m->batch) m->batch->members[m->batch_index] = nullptr;
         m->batch = batch;
         m->batch_index = static_cast<std::uint32_t>(i);
+    }
+}
+
+ALCHEMY_INLINE void session_core::discard_changes(instance_base& i) {
+    unload_relationships(i);
+    i.reset_snapshot_and_expiry();
+    if (i.touched) {
+        i.touched = false;
+        std::erase_if(touched_, [&](const auto& p) { return p.get() == &i; });
     }
 }
 

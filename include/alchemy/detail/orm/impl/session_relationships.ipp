@@ -117,6 +117,7 @@ ALCHEMY_INLINE void session_core::cascade_remove(instance_base& i) {
             // SQLAlchemy loads the children at delete() time, without autoflush
             // (which would flush this very delete before its children's).
             const bool was = std::exchange(no_autoflush_, true);
+            const internal_load_scope internal(*this);  // a cascade is not refused by raiseload
             try {
                 detail::load_relationship(m);
             } catch (...) {
@@ -144,6 +145,18 @@ ALCHEMY_INLINE void session_core::load_relationship(instance_base& owner, const 
     if (!owner.has_identity) {  // pending: nothing in the database yet
         m.set_loaded(true);
         return;
+    }
+    if (!internal_load_) {  // the user touched it: raiseload / noload apply
+        const auto strategy = owner.batch ? owner.batch->overrides.strategy(info) : info.lazy;
+        if (strategy == loading::raise)
+            throw InvalidRequestError(fmt::format(
+                "alchemy: '{}.{}' is not available due to lazy='raise' (raiseload): load it in the query "
+                "(.options(alchemy::selectinload(&{}::{})) or joinedload), or allow it with lazyload()",
+                owner.table()->struct_name, info.member, owner.table()->struct_name, info.member));
+        if (strategy == loading::noload) {
+            m.set_loaded(true);  // empty, no SQL
+            return;
+        }
     }
     // Batched lazy loading: the other objects the same query returned load
     // this relationship in the same IN statement (session_options).

@@ -212,7 +212,10 @@ ALCHEMY_INLINE void unit_of_work::collect_links() {
             if (r.kind == relationship_kind::many_to_many) {
                 links.clears.push_back({&r, &parent});
             } else if (r.kind == relationship_kind::one_to_many && !r.cascades(cascade::delete_)) {
-                detail::load_relationship(m);
+                {
+                    const session_core::internal_load_scope internal(session_);  // (not refused by raiseload)
+                    detail::load_relationship(m);
+                }
                 const auto* reverse = reverse_side(r);
                 for (std::size_t k = 0; k < m.item_count(); ++k) {
                     auto* child = m.item(k);
