@@ -113,6 +113,11 @@ public:
     order_item asc() const { return {node_, false}; }
     order_item desc() const { return {node_, true}; }
 
+    /// This aggregate over a window: func::sum(x).over(partition_by(...), order_by(...))
+    /// renders sum(x) OVER (PARTITION BY ... ORDER BY ...).
+    template <class... C>
+    expression over(const C&... clauses) const;
+
 private:
     detail::node_ptr node_;
 };
@@ -493,6 +498,152 @@ expression<detail::operand_type<X>> distinct(const X& x) {
     return expression<detail::operand_type<X>>(detail::pattern_node("DISTINCT {}", {x.node()}));
 }
 
+// ---- windows: OVER (PARTITION BY ... ORDER BY ...) ----------------------------------------
+
+/// The PARTITION BY of a window: partition_by(col(&Post::user_id), ...).
+struct partition_by_clause {
+    std::vector<detail::node_ptr> items;
+};
+template <class... X>
+    requires(sizeof...(X) > 0 && (detail::is_expression_v<X> && ...))
+partition_by_clause partition_by(const X&... x) {
+    return {{x.node()...}};
+}
+
+/// The ORDER BY of a window: expressions (ascending) or order items
+/// (desc(x), col(...).desc().nulls_last()).
+struct window_order_clause {
+    std::vector<order_item> items;
+};
+namespace detail {
+inline order_item window_order_item(const order_item& item) { return item; }
+template <class X>
+    requires is_expression_v<X>
+order_item window_order_item(const X& x) {
+    return {x.node(), false};
+}
+
+// "<function> OVER (PARTITION BY ... ORDER BY ...)".
+node_ptr over_node(node_ptr function, const partition_by_clause* partition, const window_order_clause* order);
+
+template <class... C>
+node_ptr over(node_ptr function, const C&... clauses) {
+    static_assert(((std::is_same_v<C, partition_by_clause> || std::is_same_v<C, window_order_clause>) && ...),
+                  "alchemy: over() takes partition_by(...) and order_by(...), each at most once");
+    const partition_by_clause* partition = nullptr;
+    const window_order_clause* order = nullptr;
+    const auto take = [&](const auto& clause) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(clause)>, partition_by_clause>) partition = &clause;
+        else order = &clause;
+    };
+    (take(clauses), ...);
+    (void)take;  // (no clauses: OVER ())
+    return over_node(std::move(function), partition, order);
+}
+}  // namespace detail
+
+template <class... O>
+    requires(sizeof...(O) > 0)
+window_order_clause order_by(const O&... items) {
+    return {{detail::window_order_item(items)...}};
+}
+
+template <class V>
+template <class... C>
+expression<V> expression<V>::over(const C&... clauses) const {
+    return expression<V>(detail::over(node_, clauses...));
+}
+
+/// A function that is only valid with an OVER clause (row_number(), rank(),
+/// lag() ...): over() makes it an expression.
+template <class V>
+class window_function {
+public:
+    explicit window_function(detail::node_ptr call) : call_(std::move(call)) {}
+    /// OVER (...), with partition_by(...) and/or order_by(...), or nothing: OVER ().
+    template <class... C>
+    expression<V> over(const C&... clauses) const {
+        return expression<V>(detail::over(call_, clauses...));
+    }
+
+private:
+    detail::node_ptr call_;
+};
+
+// ---- CASE ------------------------------------------------------------------------------
+
+namespace detail {
+// What a CASE branch's value reads as: an expression's type; a value's
+// type, text as std::string.
+template <class X>
+using case_value_t = std::conditional_t<is_expression_v<X>, typename expression_value<std::remove_cvref_t<X>>::type,
+                                        std::conditional_t<is_text_v<parameter_type<X>>, std::string, parameter_type<X>>>;
+
+// A value in a CASE branch. PostgreSQL infers the type of a bare parameter
+// there as text, so a value that is not text is cast to its own type.
+template <class X>
+node_ptr case_operand(const X& x) {
+    if constexpr (is_expression_v<X> || is_text_v<parameter_type<X>>) {
+        return to_node(x);
+    } else {
+        using T = parameter_type<X>;
+        return cast_node(column_type_of<T>(), type_traits<T>::storage, to_node(x));
+    }
+}
+
+node_ptr case_node(const std::vector<std::pair<node_ptr, node_ptr>>& branches, node_ptr otherwise);
+}  // namespace detail
+
+/// One branch of case_(): when(condition, value).
+template <class V>
+struct when_clause {
+    detail::node_ptr condition;
+    detail::node_ptr result;
+};
+template <class X>
+when_clause<detail::case_value_t<X>> when(const predicate& condition, const X& result) {
+    return {condition.node(), detail::case_operand(result)};
+}
+
+/// CASE WHEN ... THEN ... END: case_(when(cond, v), when(cond2, v2)) is NULL
+/// where no branch holds (so its type is optional); .else_(v) gives the
+/// value then instead:
+///   alchemy::case_(alchemy::when(col(&User::age) < 18, "minor")).else_("adult")
+template <class V>
+class case_expression : public expression<std::conditional_t<detail::is_optional_v<V>, V, std::optional<V>>> {
+    using base = expression<std::conditional_t<detail::is_optional_v<V>, V, std::optional<V>>>;
+
+public:
+    explicit case_expression(std::vector<std::pair<detail::node_ptr, detail::node_ptr>> branches)
+        : base(detail::case_node(branches, nullptr)), branches_(std::move(branches)) {}
+
+    /// The value where no branch holds: ELSE.
+    template <class X>
+    expression<V> else_(const X& otherwise) const {
+        static_assert(detail::comparable<V, detail::case_value_t<X>>(),
+                      "alchemy: case_(): the ELSE value has a type incompatible with the branches' values");
+        return expression<V>(detail::case_node(branches_, detail::case_operand(otherwise)));
+    }
+
+private:
+    std::vector<std::pair<detail::node_ptr, detail::node_ptr>> branches_;
+};
+
+namespace detail {
+template <class V>
+struct expression_value<case_expression<V>> {
+    using type = std::conditional_t<is_optional_v<V>, V, std::optional<V>>;
+};
+}  // namespace detail
+
+template <class V, class... W>
+case_expression<V> case_(const when_clause<V>& first, const when_clause<W>&... more) {
+    static_assert((detail::comparable<V, W>() && ...),
+                  "alchemy: case_(): the branches' values have incompatible types (text with text, numbers with "
+                  "numbers, other types with the same type)");
+    return case_expression<V>({{first.condition, first.result}, {more.condition, more.result}...});
+}
+
 // ---- SQL functions ---------------------------------------------------------------------
 
 namespace func {
@@ -562,6 +713,45 @@ template <class R, class... A>
 expression<R> call(std::string name, const A&... args) {
     detail::check_function_name(name);
     return expression<R>(detail::function_node(std::move(name), {detail::to_node(args)...}));
+}
+
+// ---- window functions: valid only with .over(...) ----
+
+/// row_number() OVER (...): 1, 2, 3 ... within each partition.
+inline window_function<std::int64_t> row_number() { return window_function<std::int64_t>(detail::pattern_node("row_number()")); }
+/// rank() / dense_rank(): the row's rank by the window's ORDER BY (ties share one; dense_rank leaves no gaps).
+inline window_function<std::int64_t> rank() { return window_function<std::int64_t>(detail::pattern_node("rank()")); }
+inline window_function<std::int64_t> dense_rank() { return window_function<std::int64_t>(detail::pattern_node("dense_rank()")); }
+/// percent_rank() / cume_dist(): relative rank, between 0 and 1.
+inline window_function<double> percent_rank() { return window_function<double>(detail::pattern_node("percent_rank()")); }
+inline window_function<double> cume_dist() { return window_function<double>(detail::pattern_node("cume_dist()")); }
+/// ntile(n): the number of the bucket (1..n) the row falls in.
+inline window_function<std::int64_t> ntile(std::int64_t buckets) {
+    return window_function<std::int64_t>(detail::function_node("ntile", {detail::to_node(buckets)}));
+}
+/// lag(x, n) / lead(x, n): x of the row n before / after, NULL (nullopt) where there is none.
+template <class X>
+    requires detail::is_expression_v<X>
+auto lag(const X& x, std::int64_t offset = 1) {
+    using V = std::optional<detail::strip_optional<detail::operand_type<X>>>;
+    return window_function<V>(detail::function_node("lag", {x.node(), detail::to_node(offset)}));
+}
+template <class X>
+    requires detail::is_expression_v<X>
+auto lead(const X& x, std::int64_t offset = 1) {
+    using V = std::optional<detail::strip_optional<detail::operand_type<X>>>;
+    return window_function<V>(detail::function_node("lead", {x.node(), detail::to_node(offset)}));
+}
+/// first_value(x) / last_value(x): x of the window's first / last row.
+template <class X>
+    requires detail::is_expression_v<X>
+auto first_value(const X& x) {
+    return window_function<detail::operand_type<X>>(detail::function_node("first_value", {x.node()}));
+}
+template <class X>
+    requires detail::is_expression_v<X>
+auto last_value(const X& x) {
+    return window_function<detail::operand_type<X>>(detail::function_node("last_value", {x.node()}));
 }
 
 }  // namespace func

@@ -118,3 +118,19 @@ TEST_CASE("entity<T> beside values and count(DISTINCT x), in PostgreSQL's dialec
     CHECK(compiled.params == Params{std::int64_t{1}});
 }
 #endif
+
+TEST_CASE("window functions and CASE, in both dialects", "[sql][query][window][case]") {
+    using alchemy::case_;
+    using alchemy::when;
+    const auto q = alchemy::select(alchemy::func::row_number().over(alchemy::partition_by(col(&Post::user_id)),
+                                                                   alchemy::order_by(col(&Post::id).desc().nulls_last())),
+                                   case_(when(col(&Post::id) > 1, 5)).else_(col(&Post::id)));
+    const auto compiled = alchemy::compile(q, sqlite);
+    CHECK(compiled.sql ==
+          R"(SELECT row_number() OVER (PARTITION BY "posts"."user_id" ORDER BY "posts"."id" DESC NULLS LAST), CASE WHEN "posts"."id" > ? THEN CAST(? AS INTEGER) ELSE "posts"."id" END FROM "posts")");
+    CHECK(compiled.params == Params{std::int64_t{1}, std::int64_t{5}});
+#if ALCHEMY_HAS_POSTGRESQL
+    CHECK(alchemy::compile(q, alchemy::postgresql_dialect()).sql ==
+          R"(SELECT row_number() OVER (PARTITION BY "posts"."user_id" ORDER BY "posts"."id" DESC NULLS LAST), CASE WHEN "posts"."id" > $1 THEN CAST($2 AS BIGINT) ELSE "posts"."id" END FROM "posts")");
+#endif
+}

@@ -32,4 +32,46 @@ ALCHEMY_INLINE void check_function_name(std::string_view name) {
             name));
 }
 
+ALCHEMY_INLINE node_ptr over_node(node_ptr function, const partition_by_clause* partition, const window_order_clause* order) {
+    std::string pattern = "{} OVER (";
+    std::vector<node_ptr> children{std::move(function)};
+    if (partition) {
+        pattern += "PARTITION BY ";
+        for (std::size_t i = 0; i < partition->items.size(); ++i) {
+            pattern += i ? ", {}" : "{}";
+            children.push_back(partition->items[i]);
+        }
+    }
+    if (order) {
+        pattern += partition ? " ORDER BY " : "ORDER BY ";
+        for (std::size_t i = 0; i < order->items.size(); ++i) {
+            const auto& item = order->items[i];
+            pattern += i ? ", {}" : "{}";
+            // A labelled expression is ordered by what it labels.
+            children.push_back(item.node->what == sql_node::kind::label ? item.node->children.front() : item.node);
+            if (item.descending) pattern += " DESC";
+            if (item.nulls_order == order_item::nulls::first) pattern += " NULLS FIRST";
+            if (item.nulls_order == order_item::nulls::last) pattern += " NULLS LAST";
+        }
+    }
+    pattern += ")";
+    return pattern_node(std::move(pattern), std::move(children));
+}
+
+ALCHEMY_INLINE node_ptr case_node(const std::vector<std::pair<node_ptr, node_ptr>>& branches, node_ptr otherwise) {
+    std::string pattern = "CASE";
+    std::vector<node_ptr> children;
+    for (const auto& [condition, result] : branches) {
+        pattern += " WHEN {} THEN {}";
+        children.push_back(condition);
+        children.push_back(result);
+    }
+    if (otherwise) {
+        pattern += " ELSE {}";
+        children.push_back(std::move(otherwise));
+    }
+    pattern += " END";
+    return pattern_node(std::move(pattern), std::move(children));
+}
+
 }  // namespace alchemy::detail
