@@ -6,6 +6,7 @@
 #include "models/seed_models.hpp"
 #include "support/backend.hpp"
 #include "support/printing.hpp"
+#include "support/seeded_queries.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -25,31 +26,8 @@ using plain::User;
 
 namespace {
 
-// Alice has posts 1 and 2, Bob post 3, Carol none; post 4 has no user.
-struct seeded {
-    test_backend::database store{"query_rows.db"};
-    test_support::log_capture log;
-    alchemy::engine engine = store.engine({.sink = log.sink()});
-    alchemy::session session{engine};
-
-    seeded() {
-        alchemy::metadata<User, Post>().create_all(engine);
-        auto tx = engine.begin();
-        tx.execute("INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL), (3, 'Carol', 'c@x')");
-        tx.execute("INSERT INTO posts (id, title, user_id) VALUES (1, 'Hello', 1), (2, '50% off', 1), "
-                   "(3, 'Hello', 2), (4, 'orphan_post', NULL)");
-        tx.commit();
-        store.sync_generated_keys();
-        log.clear();
-    }
-
-    // The statements that ran, BEGIN and COMMIT left out.
-    std::vector<std::string> selects() const {
-        std::vector<std::string> out;
-        for (const auto& s : log.sql())
-            if (s.starts_with("SELECT")) out.push_back(s);
-        return out;
-    }
+struct seeded : test_support::seeded_queries {
+    seeded() : seeded_queries("query_rows.db") {}
 };
 
 template <class Q>

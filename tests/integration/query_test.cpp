@@ -3,6 +3,7 @@
 #include "models/seed_models.hpp"
 #include "support/backend.hpp"
 #include "support/printing.hpp"
+#include "support/seeded_queries.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,22 +15,8 @@ using plain::User;
 
 namespace {
 
-struct seeded {
-    test_backend::database store{"query.db"};
-    test_support::log_capture log;
-    alchemy::engine engine = store.engine({.sink = log.sink()});
-    alchemy::session session{engine};
-
-    seeded() {
-        alchemy::metadata<User, Post>().create_all(engine);
-        auto tx = engine.begin();
-        tx.execute("INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL), (3, 'Carol', 'c@x')");
-        tx.execute("INSERT INTO posts (id, title, user_id) VALUES (1, 'Hello', 1), (2, '50% off', 1), "
-                   "(3, 'Hello', 2), (4, 'orphan_post', NULL)");
-        tx.commit();
-        store.sync_generated_keys();
-        log.clear();
-    }
+struct seeded : test_support::seeded_queries {
+    seeded() : seeded_queries("query.db") {}
 };
 
 std::vector<std::string> names(const std::vector<alchemy::ptr<User>>& users) {

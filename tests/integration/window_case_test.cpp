@@ -4,6 +4,7 @@
 #include "models/seed_models.hpp"
 #include "support/backend.hpp"
 #include "support/printing.hpp"
+#include "support/seeded_queries.hpp"
 #include "support/support.hpp"
 
 #include <catch2/catch.hpp>
@@ -24,22 +25,8 @@ using plain::User;
 
 namespace {
 
-// Posts 1 'Hello' and 2 '50% off' by user 1, 3 'Hello' by user 2, 4 'orphan_post' by nobody.
-struct seeded {
-    test_backend::database store{"window_case.db"};
-    test_support::log_capture log;
-    alchemy::engine engine = store.engine({.sink = log.sink()});
-    alchemy::session session{engine};
-
-    seeded() {
-        alchemy::metadata<User, Post>().create_all(engine);
-        auto tx = engine.begin();
-        tx.execute("INSERT INTO users (id, name, email) VALUES (1, 'Alice', 'a@x'), (2, 'Bob', NULL), (3, 'Carol', 'c@x')");
-        tx.execute("INSERT INTO posts (id, title, user_id) VALUES (1, 'Hello', 1), (2, '50% off', 1), "
-                   "(3, 'Hello', 2), (4, 'orphan_post', NULL)");
-        tx.commit();
-        log.clear();
-    }
+struct seeded : test_support::seeded_queries {
+    seeded() : seeded_queries("window_case.db") {}
 };
 
 template <class Q>
