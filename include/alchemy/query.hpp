@@ -207,6 +207,32 @@ public:
     compiled_sql compile(const dialect& d) const { return compile_select(self().effective_spec(), d); }
     std::string sql() const { return compile().sql; }
 
+    /// The rows of this query and of `other` (a query of the same entities,
+    /// or of as many columns of compatible types): UNION (without
+    /// duplicates), UNION ALL, INTERSECT, EXCEPT. order_by(), limit() and
+    /// offset() called afterwards sort and cut the combined rows; called
+    /// before, on either query, they are an ArgumentError. A values query's
+    /// column is optional in the result when it is in either query.
+    template <class Other>
+    auto union_(const Other& other) const {
+        return combine("UNION", other);
+    }
+    template <class Other>
+    auto union_all(const Other& other) const {
+        return combine("UNION ALL", other);
+    }
+    template <class Other>
+    auto intersect(const Other& other) const {
+        return combine("INTERSECT", other);
+    }
+    template <class Other>
+    auto except_(const Other& other) const {
+        return combine("EXCEPT", other);
+    }
+
+    /// The SELECT as built so far (for set operations and nesting).
+    const select_spec& statement() const noexcept { return spec_; }
+
     /// The number of rows: SELECT count(*) FROM (<query>) AS anon_1.
     std::int64_t count() const { return scalar_around<count_stmt>(); }
 
@@ -277,6 +303,20 @@ protected:
 
 private:
     const Derived& self() const { return static_cast<const Derived&>(*this); }
+
+    template <class Other>
+    auto combine(const char* op, const Other& other) const {
+        const auto& theirs = other.statement();
+        const auto ordered = [](const select_spec& s) { return !s.order.empty() || s.limit || s.offset; };
+        if (ordered(spec_) || ordered(theirs))
+            throw ArgumentError(fmt::format(
+                "alchemy: {} of queries with order_by(), limit() or offset(): those apply to the combined rows, "
+                "so call them after the set operation",
+                op));
+        auto q = self();
+        q.spec_.compound.emplace_back(op, std::make_shared<const select_spec>(theirs));
+        return Derived::template combined_with<Other>(std::move(q));
+    }
 
     Derived add_relationship_join(const relationship_info& info, bool outer) const {
         auto q = self();
@@ -624,6 +664,15 @@ private:
         else return std::get<0>(r);
     }
 
+    // A set operation of entity queries: the same entities, the same rows.
+    template <class Other>
+    static query combined_with(query q) {
+        static_assert(std::is_same_v<Other, query>,
+                      "alchemy: a set operation (union_, union_all, intersect, except_) of entity queries needs both to "
+                      "select the same entities, in the same order");
+        return q;
+    }
+
     // An entity query's rows need no new type after an outer join: an
     // empty ptr stands for the missing row.
     template <class Origin>
@@ -647,7 +696,9 @@ private:
 
     // Joined loads run in the query itself for a one-entity query without
     // LIMIT/OFFSET; otherwise as select-IN loads.
-    static bool joins_in_query(const detail::select_spec& spec) { return sizeof...(T) == 1 && !spec.limit && !spec.offset; }
+    static bool joins_in_query(const detail::select_spec& spec) {
+        return sizeof...(T) == 1 && !spec.limit && !spec.offset && spec.compound.empty();
+    }
 
     // The options with the mapping's defaults, their joins added to `spec`.
     std::vector<load_option> add_joined_loads(detail::joined_loads& joined, detail::select_spec& spec) const {
@@ -830,6 +881,26 @@ public:
 private:
 
     basic_values_query(detail::session_core* core, detail::select_spec spec) : base(core, std::move(spec)) {}
+
+    // A set operation with another values query: as many columns, of
+    // compatible types; optional where either is.
+    template <class Other>
+    static auto combined_with(basic_values_query q) {
+        return combine_items(std::move(q), std::type_identity<Other>{});
+    }
+    template <class OtherInto, class... OtherItems>
+    static auto combine_items(basic_values_query q, std::type_identity<basic_values_query<OtherInto, OtherItems...>>) {
+        if constexpr (sizeof...(OtherItems) != sizeof...(Items)) {
+            static_assert(sizeof...(OtherItems) == sizeof...(Items),
+                          "alchemy: a set operation (union_, union_all, intersect, except_) needs both queries to "
+                          "select the same number of columns");
+            return q;
+        } else {
+            using result = basic_values_query<Into, detail::combined_item_t<Items, OtherItems>...>;
+            detail::into_fits<Into, detail::combined_item_t<Items, OtherItems>...>();  // S's members must take NULL now
+            return result(q.core_, std::move(q.spec_));
+        }
+    }
 
     // After an outer join of Origin's table, its columns read as optional.
     template <class Origin>

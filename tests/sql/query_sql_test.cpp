@@ -134,3 +134,18 @@ TEST_CASE("window functions and CASE, in both dialects", "[sql][query][window][c
           R"(SELECT row_number() OVER (PARTITION BY "posts"."user_id" ORDER BY "posts"."id" DESC NULLS LAST), CASE WHEN "posts"."id" > $1 THEN CAST($2 AS BIGINT) ELSE "posts"."id" END FROM "posts")");
 #endif
 }
+
+TEST_CASE("set operations: the SELECTs joined by the operator, ORDER BY and LIMIT over the whole", "[sql][query][set]") {
+    const auto q = alchemy::select(col(&User::name)).filter(col(&User::id) < 3)
+                       .except_(alchemy::select(col(&Post::title)))
+                       .order_by(col(&User::name))
+                       .limit(5);
+    const auto compiled = alchemy::compile(q, sqlite);
+    CHECK(compiled.sql ==
+          R"(SELECT "users"."name" FROM "users" WHERE "users"."id" < ? EXCEPT SELECT "posts"."title" FROM "posts" ORDER BY "name" LIMIT ? OFFSET ?)");
+    CHECK(compiled.params == Params{std::int64_t{3}, std::int64_t{5}, std::int64_t{0}});
+#if ALCHEMY_HAS_POSTGRESQL
+    CHECK(alchemy::compile(q, alchemy::postgresql_dialect()).sql ==
+          R"(SELECT "users"."name" FROM "users" WHERE "users"."id" < $1 EXCEPT SELECT "posts"."title" FROM "posts" ORDER BY "name" LIMIT $2 OFFSET $3)");
+#endif
+}

@@ -101,6 +101,32 @@ struct outer_joined_item<value_item<V, Origin>, Origin> {
 template <class I, class Origin>
 using outer_joined_item_t = typename outer_joined_item<I, Origin>::type;
 
+// An item of a set operation's result: the left query's item I and the
+// right's J select the same kind of thing (the same entity, or values of
+// compatible types); the result's value is optional where either is.
+// (A function rather than a class, so that a failed check leaves a type
+// behind and the compiler reports the one message.)
+template <class I, class J>
+constexpr auto combine_items() {
+    if constexpr (is_entity_item_v<I> || is_entity_item_v<J>) {
+        constexpr bool same = std::is_same_v<I, J>;
+        static_assert(same,
+                      "alchemy: a set operation (union_, union_all, intersect, except_) pairs an entity<T> with a "
+                      "column, or with another entity: the queries' columns must match one for one");
+        return std::type_identity<I>{};
+    } else {
+        using V = typename I::row_value;
+        using W = typename J::row_value;
+        constexpr bool compatible = comparable<V, W>();
+        static_assert(compatible,
+                      "alchemy: a set operation (union_, union_all, intersect, except_) combines columns of "
+                      "incompatible types (text with text, numbers with numbers, other types with the same type)");
+        return std::type_identity<value_item<std::conditional_t<is_optional_v<W>, nullable_t<V>, V>, void>>{};
+    }
+}
+template <class I, class J>
+using combined_item_t = typename decltype(combine_items<I, J>())::type;
+
 // The struct whose table a relationship member joins (void for a member
 // that is not a relationship: relationship_of() reports that).
 template <class M, bool = relationship_traits<M>::is_relationship>

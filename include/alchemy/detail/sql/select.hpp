@@ -10,6 +10,7 @@
 #include <alchemy/mapping.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -48,6 +49,9 @@ struct select_spec {
 
     /// Every table the query reads from so far (FROM list and joins).
     std::vector<node_ptr> extra_from;          // select_from(subquery)
+    /// UNION / UNION ALL / INTERSECT / EXCEPT and the SELECTs that follow
+    /// this one; ORDER BY and LIMIT then apply to the whole compound.
+    std::vector<std::pair<std::string, std::shared_ptr<const select_spec>>> compound;
 
     std::vector<const table_info*> tables(const std::vector<const table_info*>& enclosing = {}) const {
         std::vector<const table_info*> out = from(enclosing);

@@ -117,11 +117,25 @@ ALCHEMY_INLINE std::string render_select(const select_spec& s, sql_compiler& c) 
     conditions(" WHERE ", s.where);
     for (std::size_t i = 0; i < s.group_by.size(); ++i) sql += (i ? ", " : " GROUP BY ") + c.render(*s.group_by[i]);
     conditions(" HAVING ", s.having);
+    for (const auto& [op, part] : s.compound) {
+        // The next SELECT is a statement of its own: it correlates to what
+        // encloses the compound, not to this SELECT's tables.
+        auto own = std::exchange(c.enclosing_tables(), restore_enclosing.saved);
+        sql += " " + op + " " + render_select(*part, c);
+        c.enclosing_tables() = std::move(own);
+    }
     for (std::size_t i = 0; i < s.order.size(); ++i) {
         sql += i ? ", " : " ORDER BY ";
         const auto& item = s.order[i];
-        // A labelled expression is ordered by its name.
-        sql += item.node->what == sql_node::kind::label ? d.quote_identifier(item.node->op) : c.render(*item.node);
+        // A labelled expression is ordered by its name, and so is a column
+        // when the ORDER BY sorts a compound's rows (PostgreSQL accepts only
+        // result column names there).
+        if (item.node->what == sql_node::kind::label)
+            sql += d.quote_identifier(item.node->op);
+        else if (!s.compound.empty() && item.node->what == sql_node::kind::column)
+            sql += d.quote_identifier(item.node->table->columns[item.node->column].name);
+        else
+            sql += c.render(*item.node);
         if (item.descending) sql += " DESC";
         if (item.nulls_order == order_item::nulls::first) sql += " NULLS FIRST";
         if (item.nulls_order == order_item::nulls::last) sql += " NULLS LAST";
@@ -171,7 +185,7 @@ ALCHEMY_INLINE bool select_shape(const select_spec& s, std::string& key, std::ve
             if (!append_shape(*node, key, params)) return false;
         return true;
     };
-    if (!list('c', s.columns) || !s.extra_from.empty()) return false;
+    if (!list('c', s.columns) || !s.extra_from.empty() || !s.compound.empty()) return false;
     for (const auto* e : s.entities) append_raw(key, &e, sizeof e);
     key += 'j';
     for (const auto& j : s.joins) {
