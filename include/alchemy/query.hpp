@@ -34,6 +34,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -91,7 +92,7 @@ class query_base {
 public:
     /// Adds a condition; several filters are ANDed.
     Derived filter(const predicate& condition) const {
-        auto q = self();
+        auto q = before_set_operation("filter()");
         q.spec_.where.push_back(condition.node());
         return q;
     }
@@ -146,7 +147,7 @@ public:
 
     /// Adds a subquery to the FROM list.
     Derived select_from(const alchemy::subquery& sq) const {
-        auto q = self();
+        auto q = before_set_operation("select_from()");
         q.spec_.extra_from.push_back(sq.from_node());
         return q;
     }
@@ -173,14 +174,14 @@ public:
     /// GROUP BY the expressions.
     template <class... X>
     Derived group_by(const X&... items) const {
-        auto q = self();
+        auto q = before_set_operation("group_by()");
         (q.spec_.group_by.push_back(items.node()), ...);
         return q;
     }
 
     /// A condition on the groups.
     Derived having(const predicate& condition) const {
-        auto q = self();
+        auto q = before_set_operation("having()");
         q.spec_.having.push_back(condition.node());
         return q;
     }
@@ -196,7 +197,7 @@ public:
         return q;
     }
     Derived distinct() const {
-        auto q = self();
+        auto q = before_set_operation("distinct()");
         q.spec_.distinct = true;
         return q;
     }
@@ -304,9 +305,35 @@ protected:
 private:
     const Derived& self() const { return static_cast<const Derived&>(*this); }
 
+    // A copy to refine with `what`, which would change only the first
+    // SELECT of a compound (SQLAlchemy wraps the compound in a subquery
+    // first; alchemy does not yet): refused once a set operation is made.
+    Derived before_set_operation(const char* what) const {
+        if (!spec_.compound.empty())
+            throw ArgumentError(fmt::format(
+                "alchemy: {} after union_/union_all/intersect/except_ would apply to the first query only: "
+                "refine each query before the set operation (after it, only order_by(), limit() and offset())",
+                what));
+        return self();
+    }
+
     template <class Other>
     auto combine(const char* op, const Other& other) const {
         const auto& theirs = other.statement();
+        if (!theirs.compound.empty())
+            throw ArgumentError(fmt::format(
+                "alchemy: {} with a query that is itself a set operation would not keep its grouping "
+                "(a EXCEPT (b UNION c)): combine left to right instead, a.union_(b).union_(c)",
+                op));
+        // PostgreSQL binds INTERSECT tighter than UNION and EXCEPT, SQLite
+        // reads them left to right: mixed, one compound means two things.
+        const bool intersecting = std::string_view(op) == "INTERSECT";
+        for (const auto& [earlier, part] : spec_.compound)
+            if ((earlier == "INTERSECT") != intersecting)
+                throw ArgumentError(fmt::format(
+                    "alchemy: {} after {} in one compound: PostgreSQL binds INTERSECT tighter than UNION and EXCEPT, "
+                    "SQLite reads them left to right; make one of them a subquery",
+                    op, earlier));
         const auto ordered = [](const select_spec& s) { return !s.order.empty() || s.limit || s.offset; };
         if (ordered(spec_) || ordered(theirs))
             throw ArgumentError(fmt::format(
@@ -319,7 +346,7 @@ private:
     }
 
     Derived add_relationship_join(const relationship_info& info, bool outer) const {
-        auto q = self();
+        auto q = before_set_operation("a join");
         const table_info* owner = nullptr;
         for (const auto* t : q.spec_.tables())
             if (!t->relationships.empty() && &info >= t->relationships.data() &&
@@ -355,7 +382,7 @@ private:
     }
 
     Derived add_join(const table_info& table, node_ptr on, bool outer) const {
-        auto q = self();
+        auto q = before_set_operation("a join");
         if (!on) on = infer_join(q.spec_.tables(), table);
         join_spec j;
         j.table = &table;
@@ -366,7 +393,7 @@ private:
     }
 
     Derived add_join_node(const alchemy::subquery& sq, const predicate& on, bool outer) const {
-        auto q = self();
+        auto q = before_set_operation("a join");
         join_spec j;
         j.subquery = sq.from_node();
         j.on = on.node();
@@ -377,7 +404,7 @@ private:
 
     template <class T>
     Derived add_alias_join(const aliased<T>& alias, const predicate& on, bool outer) const {
-        auto q = self();
+        auto q = before_set_operation("a join");
         join_spec j;
         j.table = &alias.table();
         j.alias = alias.name();

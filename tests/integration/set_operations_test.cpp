@@ -77,3 +77,23 @@ TEST_CASE("order_by or limit before a set operation is an ArgumentError", "[back
                       Catch::Contains("alchemy: UNION of queries with order_by(), limit() or offset()"));
     CHECK_THROWS_AS(s.query(col(&User::name)).except_(s.query(col(&User::name)).limit(1)), alchemy::ArgumentError);
 }
+
+TEST_CASE("refining a compound, nesting one on the right or mixing INTERSECT with UNION is an ArgumentError", "[backend][query][set][errors]") {
+    seeded db;
+    auto& s = db.session;
+    const auto names = s.query(col(&User::name)).filter(col(&User::id) == 1).union_(s.query(col(&User::name)).filter(col(&User::id) == 2));
+    // A filter, join or grouping would change only the first SELECT: refused, not silently half-applied.
+    CHECK_THROWS_WITH(names.filter(col(&User::name) != "Bob"),
+                      Catch::Contains("alchemy: filter() after union_/union_all/intersect/except_ would apply to the first query only"));
+    CHECK_THROWS_WITH(names.join<Post>(), Catch::Contains("alchemy: a join after union_"));
+    CHECK_THROWS_AS(names.group_by(col(&User::name)), alchemy::ArgumentError);
+    CHECK_THROWS_AS(names.distinct(), alchemy::ArgumentError);
+    // a EXCEPT (b UNION c) cannot be written as one flat compound.
+    CHECK_THROWS_WITH(s.query(col(&User::name)).except_(names),
+                      Catch::Contains("alchemy: EXCEPT with a query that is itself a set operation"));
+    CHECK_THROWS_WITH(names.intersect(s.query(col(&User::name))),
+                      Catch::Contains("alchemy: INTERSECT after UNION in one compound"));
+    // After it, sorting and cutting the combined rows is what it is for.
+    CHECK(names.order_by(col(&User::name).desc()).limit(1).all() == strings{"Bob"});
+    CHECK(db.selects().size() == 1);  // only that query ran: the refused ones ran nothing
+}
