@@ -614,11 +614,11 @@ protected:
 class value_recorder final : public binder {
 public:
     explicit value_recorder(std::vector<value>& out) : out_(out) {}
-    void bind_null() override;
-    void bind_integer(std::int64_t v) override;
-    void bind_real(double v) override;
-    void bind_text(std::string_view v) override;
-    void bind_blob(std::span<const std::byte> v) override;
+    ALCHEMY_INLINE void bind_null() override;
+    ALCHEMY_INLINE void bind_integer(std::int64_t v) override;
+    ALCHEMY_INLINE void bind_real(double v) override;
+    ALCHEMY_INLINE void bind_text(std::string_view v) override;
+    ALCHEMY_INLINE void bind_blob(std::span<const std::byte> v) override;
 
 private:
     std::vector<value>& out_;
@@ -627,11 +627,11 @@ private:
 // A binder that keeps the one value bound (a member's value as a value).
 struct bound_value final : binder {
     value out;
-    void bind_null() override;
-    void bind_integer(std::int64_t v) override;
-    void bind_real(double v) override;
-    void bind_text(std::string_view v) override;
-    void bind_blob(std::span<const std::byte> v) override;
+    ALCHEMY_INLINE void bind_null() override;
+    ALCHEMY_INLINE void bind_integer(std::int64_t v) override;
+    ALCHEMY_INLINE void bind_real(double v) override;
+    ALCHEMY_INLINE void bind_text(std::string_view v) override;
+    ALCHEMY_INLINE void bind_blob(std::span<const std::byte> v) override;
 };
 
 }  // namespace detail

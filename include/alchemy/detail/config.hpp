@@ -16,6 +16,14 @@
 // .ipp files are included at the end of their header unless only the
 // declarations are wanted (ALCHEMY_SEPARATE_COMPILATION without
 // ALCHEMY_BUILDING_LIBRARY).
+//
+// A virtual function defined in an .ipp is declared ALCHEMY_INLINE in its
+// class as well. Declared without it, it is the class's key function (the
+// Itanium C++ ABI's: the first virtual function not inline in the class), and
+// the vtable goes wherever the key function is defined: header-only, that is
+// every translation unit, together with every function the vtable reaches
+// whether the file uses the class or not. tests/structure/ checks that a file
+// including the core compiles none of alchemy's code.
 #pragma once
 
 //

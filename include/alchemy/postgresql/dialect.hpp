@@ -20,12 +20,12 @@ class postgresql_dialect final : public dialect {
 public:
     std::string_view name() const noexcept override { return "postgresql"; }
     std::string placeholder(std::size_t index) const override { return "$" + std::to_string(index); }
-    std::string quote_identifier(std::string_view name) const override;
+    ALCHEMY_INLINE std::string quote_identifier(std::string_view name) const override;
     // The logical type where the value is written in its natural form (a bool
     // as an integer, a date or time point as ISO text); a user type that
     // declares one but writes another storage class gets its storage's type,
     // since PostgreSQL does not convert a BIGINT into a DATE.
-    std::string_view type_name(column_type type, sql_type storage) const noexcept override;
+    ALCHEMY_INLINE std::string_view type_name(column_type type, sql_type storage) const noexcept override;
 
     // An identity column: the database numbers the rows, and an explicit key
     // in an INSERT is still accepted (BY DEFAULT), as with SQLite's rowid.
@@ -49,11 +49,11 @@ public:
     // any number of keys, and no limit on how many.
     bool binds_key_arrays() const noexcept override { return true; }
     bool alters_forward_foreign_keys() const noexcept override { return true; }
-    value key_array(std::span<const value> keys) const override;
+    ALCHEMY_INLINE value key_array(std::span<const value> keys) const override;
 
     std::string begin_sql() const override { return "BEGIN"; }
 
-    [[noreturn]] void raise(int code, std::string_view message, std::string_view sql, std::string_view params,
+    [[noreturn]] ALCHEMY_INLINE void raise(int code, std::string_view message, std::string_view sql, std::string_view params,
                             std::string_view note) const override;
     /// raise() with the server's error fields (the connection's errors).
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql, std::string_view params,

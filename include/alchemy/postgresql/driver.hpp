@@ -76,13 +76,13 @@ public:
     void bind_null() override {
         if (auto* slot = next()) slot->null = true;
     }
-    void bind_integer(std::int64_t v) override;
-    void bind_real(double v) override;
+    ALCHEMY_INLINE void bind_integer(std::int64_t v) override;
+    ALCHEMY_INLINE void bind_real(double v) override;
     using binder::bind_text;
-    void bind_text(std::string_view v) override;
-    void bind_blob(std::span<const std::byte> v) override;
+    ALCHEMY_INLINE void bind_text(std::string_view v) override;
+    ALCHEMY_INLINE void bind_blob(std::span<const std::byte> v) override;
 
-    bool seek(std::string_view name) override;
+    ALCHEMY_INLINE bool seek(std::string_view name) override;
     int bound() const noexcept override { return index_; }
     int error() const noexcept override { return error_; }
 
@@ -118,7 +118,7 @@ public:
     pg_statement(pg_connection& conn, std::string name, std::string original_sql, pg_sql sql, PGresult* description);
     pg_statement(const pg_statement&) = delete;
     pg_statement& operator=(const pg_statement&) = delete;
-    ~pg_statement() override;
+    ALCHEMY_INLINE ~pg_statement() override;
 
     int parameter_count() const noexcept override { return sql_.parameter_count; }
     std::string parameter_name(int index) const override {
@@ -127,20 +127,20 @@ public:
     }
     statement_binder& binder(bool) noexcept override { return binder_.rewind(); }
 
-    step_status step() noexcept override;
+    ALCHEMY_INLINE step_status step() noexcept override;
     int error_code() const noexcept override { return error_code_; }
-    void reset() noexcept override;
+    ALCHEMY_INLINE void reset() noexcept override;
 
     std::size_t column_count() const noexcept override { return column_names_.size(); }
     std::string_view column_name(std::size_t i) const override { return column_names_[i]; }
-    column_value column(std::size_t i) const noexcept override;
+    ALCHEMY_INLINE column_value column(std::size_t i) const noexcept override;
     std::string_view sql() const noexcept override { return original_sql_; }
 
     // Pipeline mode: see pg_connection::pipeline_send.
-    std::size_t pipeline_depth() const noexcept override;
-    bool send() noexcept override;
-    bool receive() noexcept override;
-    void end_pipeline() noexcept override;
+    ALCHEMY_INLINE std::size_t pipeline_depth() const noexcept override;
+    ALCHEMY_INLINE bool send() noexcept override;
+    ALCHEMY_INLINE bool receive() noexcept override;
+    ALCHEMY_INLINE void end_pipeline() noexcept override;
 
 private:
     // Takes the result of an execution (PQexecPrepared's or the pipeline's):
@@ -173,7 +173,7 @@ struct pg_connect_config {
 class pg_connection final : public driver_connection {
 public:
     pg_connection(const pg_connect_config& config, const postgresql_dialect& dialect, const logger* log);
-    ~pg_connection() override;
+    ALCHEMY_INLINE ~pg_connection() override;
 
     PGconn* handle() const noexcept { return conn_; }
 
@@ -183,17 +183,17 @@ public:
     // Keys come back through RETURNING (key_fetch::returning).
     std::int64_t last_insert_id() const noexcept override { return 0; }
 
-    [[noreturn]] void raise(int code, std::string_view sql, std::string_view params,
+    [[noreturn]] ALCHEMY_INLINE void raise(int code, std::string_view sql, std::string_view params,
                             statement_role role = statement_role::ordinary) override;
-    void follow_statement() noexcept override;
-    bool database_in_transaction() const noexcept override;
+    ALCHEMY_INLINE void follow_statement() noexcept override;
+    ALCHEMY_INLINE bool database_in_transaction() const noexcept override;
     // libpq marks the connection bad once a call finds the server gone.
     bool lost() const noexcept override { return !conn_ || broken_ || PQstatus(conn_) == CONNECTION_BAD; }
     // An empty query: one round trip, nothing run.
-    bool ping() noexcept override;
+    ALCHEMY_INLINE bool ping() noexcept override;
     // SET SESSION CHARACTERISTICS: the default of every later transaction.
-    void set_isolation_level(std::optional<isolation_level> level) override;
-    isolation_level get_isolation_level() override;
+    ALCHEMY_INLINE void set_isolation_level(std::optional<isolation_level> level) override;
+    ALCHEMY_INLINE isolation_level get_isolation_level() override;
 
     // Called by statements.
     void record_error(const PGresult* result);
@@ -219,7 +219,7 @@ protected:
     // raising its error.
     std::string command(const std::string& sql);
 
-    std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
+    ALCHEMY_INLINE std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
 
 private:
     PGconn* conn_ = nullptr;

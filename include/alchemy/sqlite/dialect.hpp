@@ -22,9 +22,9 @@ public:
 
     std::string placeholder(std::size_t) const override { return "?"; }
 
-    std::string quote_identifier(std::string_view name) const override;
+    ALCHEMY_INLINE std::string quote_identifier(std::string_view name) const override;
 
-    std::string_view type_name(column_type type, sql_type storage) const noexcept override;
+    ALCHEMY_INLINE std::string_view type_name(column_type type, sql_type storage) const noexcept override;
 
     std::string integer_key_clause(bool autoincrement) const override {
         return autoincrement ? "PRIMARY KEY AUTOINCREMENT" : "PRIMARY KEY";
@@ -45,9 +45,9 @@ public:
     // Deferred for the rest of the transaction only.
     std::string defer_foreign_keys_sql() const override { return "PRAGMA defer_foreign_keys = ON"; }
 
-    std::string begin_sql() const override;
+    ALCHEMY_INLINE std::string begin_sql() const override;
 
-    [[noreturn]] void raise(int code, std::string_view message, std::string_view sql,
+    [[noreturn]] ALCHEMY_INLINE void raise(int code, std::string_view message, std::string_view sql,
                             std::string_view params, std::string_view note) const override;
 
     /// The SQLSTATE (PostgreSQL's code) of a SQLite error: from the extended

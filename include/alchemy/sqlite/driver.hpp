@@ -174,7 +174,7 @@ class sqlite_connection final : public driver_connection {
 public:
     /// `log` (the engine's, may be null) hears of rollbacks the database did by itself.
     sqlite_connection(const connect_config& config, const sqlite_dialect& dialect, const logger* log = nullptr);
-    ~sqlite_connection() override;
+    ALCHEMY_INLINE ~sqlite_connection() override;
 
     sqlite3* handle() const noexcept { return db_; }
 
@@ -185,7 +185,7 @@ public:
 
     /// After every failed step: settles the transaction state with SQLite
     /// (settle_after_error), then throws.
-    [[noreturn]] void raise(int rc, std::string_view sql, std::string_view params,
+    [[noreturn]] ALCHEMY_INLINE void raise(int rc, std::string_view sql, std::string_view params,
                             statement_role role = statement_role::ordinary) override;
 
     void follow_statement() noexcept override {
@@ -200,14 +200,14 @@ public:
 
     // SERIALIZABLE is SQLite's own; READ UNCOMMITTED is PRAGMA
     // read_uncommitted (readers of a shared cache see uncommitted writes).
-    void set_isolation_level(std::optional<isolation_level> level) override;
-    isolation_level get_isolation_level() override;
+    ALCHEMY_INLINE void set_isolation_level(std::optional<isolation_level> level) override;
+    ALCHEMY_INLINE isolation_level get_isolation_level() override;
     /// ArgumentError for a level SQLite does not offer (as SQLAlchemy's
     /// SQLite dialect: SERIALIZABLE and READ UNCOMMITTED).
     static void check_isolation_level(std::optional<isolation_level> level);
 
 protected:
-    std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
+    ALCHEMY_INLINE std::unique_ptr<driver_statement> prepare(std::string_view sql, bool persistent) override;
 
 private:
     // After a failed statement: SQLite rolls the whole transaction back by

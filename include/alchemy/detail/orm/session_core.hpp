@@ -240,14 +240,14 @@ public:
     void discard_changes(instance_base& i);
 
     /// Called before any access through a ptr: reloads expired columns.
-    void ensure_loaded(instance_base& i) override;
+    ALCHEMY_INLINE void ensure_loaded(instance_base& i) override;
 
     /// Called on write access through a ptr: remembers the object for the
     /// next flush, with the values it had (its snapshot).
     void touch(instance_base& i) {
         if (!i.touched) touch_first(i);
     }
-    void touch_first(instance_base& i) override;  // out of line: it copies the values
+    ALCHEMY_INLINE void touch_first(instance_base& i) override;  // out of line: it copies the values
 
     void expire(instance_base& i, std::span<const std::string_view> columns = {});
     /// Expires the columns and unloads the relationships given by index (into
@@ -391,13 +391,13 @@ public:
     // ---- relationships (impl/session_relationships.ipp, the door of instance.hpp) ---------
 
     /// Loads the relationship `info` of `owner` (lazy load).
-    void load_relationship(instance_base& owner, const relationship_info& info) override;
+    ALCHEMY_INLINE void load_relationship(instance_base& owner, const relationship_info& info) override;
     /// The identity-mapped object a many-to-one's foreign key names (no SQL), or null.
-    instance_base* mapped_target(instance_base& child, const relationship_info& info) override;
+    ALCHEMY_INLINE instance_base* mapped_target(instance_base& child, const relationship_info& info) override;
     /// Before `owner` is linked to `item` through `info`: save-update cascade.
-    void before_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
+    ALCHEMY_INLINE void before_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
     /// After a link changed: the objects whose rows change are touched.
-    void after_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
+    ALCHEMY_INLINE void after_link(instance_base& owner, const relationship_info& info, instance_base* item) override;
     void queue_link(instance_base& parent, const relationship_info& collection, instance_base& child) override {
         queued_links_.push_back({instance_ref(&parent), &collection, instance_ref(&child)});
     }
