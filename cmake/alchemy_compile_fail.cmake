@@ -1,19 +1,19 @@
-# Builds one compile-fail target and checks the diagnostics (cmake -P).
-#   BUILD_DIR, TARGET, CONFIG: what to build
+# Compiles one compile-fail test file and checks the diagnostics (cmake -P).
+#   NAME: the test's name, for messages
+#   COMMAND_FILE: the compiler and its arguments, one per line (written at
+#                 generate time by alchemy_add_compile_fail_test)
 #   EXPECT_FILE: the expected texts, separated by \x1f; the first must be on
 #                an error line, the others anywhere in the output.
-set(config_args "")
-if(CONFIG)
-  set(config_args --config "${CONFIG}")
-endif()
+file(STRINGS "${COMMAND_FILE}" command)
+list(FILTER command EXCLUDE REGEX "^$")
 execute_process(
-  COMMAND "${CMAKE_COMMAND}" --build "${BUILD_DIR}" --target "${TARGET}" ${config_args}
+  COMMAND ${command}
   RESULT_VARIABLE status
   OUTPUT_VARIABLE out
   ERROR_VARIABLE err)
 set(output "${out}${err}")
 if(status EQUAL 0)
-  message(FATAL_ERROR "${TARGET} compiled, but it must fail to compile.")
+  message(FATAL_ERROR "${NAME} compiled, but it must fail to compile.")
 endif()
 
 file(READ "${EXPECT_FILE}" remaining)
@@ -65,7 +65,7 @@ while(NOT remaining STREQUAL "")
     endif()
   endif()
   if(NOT found)
-    message(FATAL_ERROR "${TARGET}: the compiler output does not contain\n  ${expected}\n--- output ---\n${output}")
+    message(FATAL_ERROR "${NAME}: the compiler output does not contain\n  ${expected}\n--- output ---\n${output}")
   endif()
 endwhile()
-message(STATUS "${TARGET}: failed to compile with the expected diagnostics")
+message(STATUS "${NAME}: failed to compile with the expected diagnostics")
