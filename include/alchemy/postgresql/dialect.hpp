@@ -53,8 +53,8 @@ public:
 
     std::string begin_sql() const override { return "BEGIN"; }
 
-    [[noreturn]] ALCHEMY_INLINE void raise(int code, std::string_view message, std::string_view sql, std::string_view params,
-                            std::string_view note) const override;
+    [[noreturn]] ALCHEMY_INLINE void raise(int code, std::string_view message, std::string_view sql,
+                                           std::string_view params, std::string_view note) const override;
     /// raise() with the server's error fields (the connection's errors).
     [[noreturn]] void raise(int code, std::string_view message, std::string_view sql, std::string_view params,
                             std::string_view note, error_diagnostics diagnostics) const;
