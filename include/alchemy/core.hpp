@@ -9,6 +9,7 @@
 #include <alchemy/compiler.hpp>
 #include <alchemy/connection.hpp>
 #include <alchemy/dialect.hpp>
+#include <alchemy/dml.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/engine_options.hpp>
 #include <alchemy/errors.hpp>

@@ -16,10 +16,12 @@
 
 #include <alchemy/compiler.hpp>
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/sql/bulk_dml.hpp>
 #include <alchemy/detail/sql/select.hpp>
 #include <alchemy/detail/sql/statements.hpp>
 #include <alchemy/detail/orm/select_item.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
+#include <alchemy/dml.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/expression.hpp>
 #include <alchemy/loading.hpp>
@@ -30,6 +32,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -543,6 +546,27 @@ public:
         return q;
     }
 
+    /// UPDATE the rows this query selects: one statement, SET `sets` WHERE
+    /// the query's filters, after an autoflush; returns the number of rows
+    /// it matched. `sync` says what the session's objects learn of it
+    /// (dml.hpp). The query must be of one entity, with filters only:
+    /// ArgumentError for joins, ordering, limits, grouping, DISTINCT, set
+    /// operations or criteria on other tables' columns.
+    ///   session.query<User>().filter(col(&User::age) < 18).update(set(&User::age, col(&User::age) + 1));
+    std::int64_t update(const assignment& set, synchronize_session sync = synchronize_session::automatic) const {
+        return update({set}, sync);
+    }
+    std::int64_t update(std::initializer_list<assignment> sets,
+                        synchronize_session sync = synchronize_session::automatic) const {
+        return bulk(std::vector<assignment>(sets), false, sync);
+    }
+
+    /// DELETE the rows this query selects (same rules as update()); the
+    /// session's matched objects become deleted, detached at commit.
+    std::int64_t delete_(synchronize_session sync = synchronize_session::automatic) const {
+        return bulk({}, true, sync);
+    }
+
     /// Rows overwrite the objects already in the session, unflushed changes
     /// and loaded relationships included (SQLAlchemy's populate_existing()):
     /// by default an object in the identity map is returned as it is.
@@ -686,6 +710,14 @@ public:
     }
 
 private:
+    // update() and delete_(): the query checked and turned into one statement.
+    std::int64_t bulk(std::vector<assignment> sets, bool is_delete, synchronize_session sync) const {
+        static_assert(sizeof...(T) == 1,
+                      "alchemy: update() and delete_() change the rows of one table: use session.query<T>() of one "
+                      "mapped struct");
+        return this->bound().bulk_dml(detail::bulk_dml_of(this->spec_, std::move(sets), is_delete), sync);
+    }
+
     static first_object first_of(const row_type& r) {
         if constexpr (sizeof...(T) == 1) return r;
         else return std::get<0>(r);

@@ -8,7 +8,9 @@
 #include <alchemy/detail/orm/instance.hpp>
 #include <alchemy/detail/orm/links.hpp>
 #include <alchemy/detail/orm/statement_cache.hpp>
+#include <alchemy/detail/sql/bulk_dml.hpp>
 #include <alchemy/detail/sql/statements.hpp>
+#include <alchemy/dml.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
@@ -384,6 +386,13 @@ public:
         return lifetime_;
     }
 
+    // ---- bulk UPDATE / DELETE (impl/bulk_dml.ipp) ---------------------------------------
+
+    /// Runs `spec` (query::update(), query::delete_()) after an autoflush and
+    /// tells the table's objects what it did as `sync` says; returns the
+    /// number of rows it matched.
+    std::int64_t bulk_dml(bulk_dml_spec spec, synchronize_session sync);
+
     /// The SQL this session has rendered, to run again.
     statement_cache& statements() noexcept { return statements_; }
     const statement_cache& statements() const noexcept { return statements_; }
@@ -490,9 +499,9 @@ private:
     struct savepoint_state {
         std::uint64_t id = 0;
         std::optional<transaction> tx;  // the connection's SAVEPOINT
-        // transaction_, written_links_ and written_keys_ sizes when it began:
-        // what lies past them was written inside it.
-        std::size_t listed = 0, written_links = 0, written_keys = 0;
+        // transaction_, written_links_, written_keys_ and bulk_log_ sizes when
+        // it began: what lies past them was written inside it.
+        std::size_t listed = 0, written_links = 0, written_keys = 0, bulk = 0;
         boost::unordered_flat_set<const instance_base*> listed_inside;  // transaction_ entries past `listed`
         // Objects listed before it began and UPDATEd inside it, with the
         // values their rows had when it began; and those DELETEd inside it.
@@ -586,6 +595,23 @@ private:
         instance_ref child;
     };
     std::vector<queued_link> queued_links_;
+    // What bulk_dml() told objects in this transaction, oldest first: undone
+    // (undo_bulk) when the transaction or a savepoint holding it rolls back,
+    // since the rows are back as they were and no flush writes them again.
+    struct bulk_entry {
+        instance_ref inst;
+        bool deleted;                      // it became deleted; else these columns were set:
+        std::vector<std::size_t> columns;  // expired on undo
+    };
+    std::vector<bulk_entry> bulk_log_;
+    // Takes back the entries from `from`: deleted objects persistent again,
+    // set columns expired.
+    void undo_bulk(std::size_t from);
+    // `table`'s objects, or null when the session has none (made on no account).
+    table_objects* objects_if_any(const table_info& table) {
+        auto t = identity_.find(&table);
+        return t == identity_.end() ? nullptr : t->second.get();
+    }
     std::vector<written_link> written_links_;  // oldest first
     std::vector<written_key> written_keys_;    // oldest first
     std::vector<savepoint_state> savepoints_;  // open savepoints, innermost last
@@ -611,4 +637,5 @@ inline value session_core::referenced_value(instance_base& owner, const relation
 #include <alchemy/detail/orm/impl/session_core.ipp>
 #include <alchemy/detail/orm/impl/session_relationships.ipp>
 #include <alchemy/detail/orm/impl/flush.ipp>  // after the class: the unit of work's phases need all of it
+#include <alchemy/detail/orm/impl/bulk_dml.ipp>
 #endif

@@ -298,6 +298,7 @@ ALCHEMY_INLINE void session_core::rollback() {
     if (conn_) conn_->rollback();
     drop_savepoints();
     forget_written();
+    undo_bulk(0);  // (everything expires below)
     // SQLAlchemy 9.1: pending and inserted objects become transient,
     // flushed deletes persistent again, everything else is expired.
     for (auto& inst : pending_) detach(*inst);
@@ -347,6 +348,9 @@ ALCHEMY_INLINE void session_core::close() noexcept {
         inst->key_generated = false;
         inst->reset_transaction_snapshot();
     }
+    for (auto& entry : bulk_log_)
+        if (entry.deleted) entry.inst->deleted = false;  // a bulk DELETE, rolled back as well
+    bulk_log_.clear();
     forget_written();
     expunge_all();
     conn_.reset();
@@ -443,6 +447,7 @@ ALCHEMY_INLINE void session_core::commit() {
 ALCHEMY_INLINE void session_core::end_transaction() {
     drop_savepoints();  // released with the COMMIT
     forget_written();
+    bulk_log_.clear();  // its deleted objects are in deleted_, detached below
     for (auto& inst : deleted_) {
         inst->clear_owner();
     }
@@ -468,6 +473,7 @@ ALCHEMY_INLINE void session_core::end_transaction() {
 
 ALCHEMY_INLINE void session_core::restore_transaction_start(const std::vector<instance_ref>& generated) {
     restore_listed(0, 0, 0, generated);
+    undo_bulk(0);
     drop_savepoints();  // they went with the transaction
     conn_.reset();
 }
@@ -545,6 +551,7 @@ ALCHEMY_INLINE std::uint64_t session_core::begin_nested() {
     sp.listed = transaction_.size();
     sp.written_links = written_links_.size();
     sp.written_keys = written_keys_.size();
+    sp.bulk = bulk_log_.size();
     savepoints_.push_back(std::move(sp));
     return savepoints_.back().id;
 }
@@ -646,6 +653,7 @@ ALCHEMY_INLINE bool session_core::restore_savepoint_start(const std::vector<inst
 ALCHEMY_INLINE void session_core::restore_savepoint_objects(savepoint_state& sp,
                                                             const std::vector<instance_ref>& generated) {
     restore_listed(sp.listed, sp.written_links, sp.written_keys, generated);
+    undo_bulk(sp.bulk);
     for (auto& [inst, values] : sp.rewritten) {  // compared with the row it began with again
         inst->set_snapshot(std::move(values));
         if (!inst->touched) {
