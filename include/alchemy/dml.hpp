@@ -9,6 +9,15 @@
 //
 // As SQLAlchemy's Query.update() / Query.delete(): one statement with the
 // query's WHERE, after an autoflush; the count of rows it matched returned.
+//
+// And the bulk INSERT of plain rows, which become no objects of the session
+// (SQLAlchemy 2.0's session.execute(insert(User), rows)), with the upsert of
+// SQLite and PostgreSQL:
+//
+//   session.execute(alchemy::insert<User>(), users);   // std::vector<User>: one executemany
+//   session.execute(alchemy::insert<User>().on_conflict(&User::name)
+//                       .do_update(alchemy::set(&User::email, alchemy::excluded(&User::email))),
+//                   users);
 #pragma once
 
 #include <alchemy/detail/config.hpp>
@@ -18,9 +27,11 @@
 #include <alchemy/types.hpp>
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace alchemy {
 
@@ -100,6 +111,103 @@ assignment set(M T::*member, const V& v) {
         // chrono value in its column's format).
         return assignment(table, index, detail::to_node(M(v)));
     }
+}
+
+/// In ON CONFLICT ... DO UPDATE: the value the row that conflicted would
+/// have inserted (SQLAlchemy's `stmt.excluded.email`); col(&T::m) is the
+/// value already in the table.
+template <class T, class M>
+    requires(!detail::is_relationship<M>::value)
+expression<M> excluded(M T::*member) {
+    const auto& table = table_of<T>();
+    return expression<M>(detail::alias_column_node("excluded", table.columns[detail::column_index(member)].name));
+}
+
+namespace detail {
+/// What an insert_statement says, for the session (impl/bulk_insert.ipp).
+struct insert_spec {
+    const table_info* table = nullptr;
+    bool on_conflict = false;
+    std::vector<std::size_t> conflict_target{};  // columns; empty: any conflict (DO NOTHING only)
+    bool do_update = false;
+    std::vector<assignment> set{};  // DO UPDATE SET
+};
+
+/// Column `column`'s client-side default (default_value) as a new T gets
+/// it: what a bulk INSERT writes for a row that leaves it empty.
+template <class T>
+value default_of(std::size_t column) {
+    T scratch{};
+    const auto& c = table_of<T>().columns[column];
+    c.apply_default(&scratch);
+    bound_value out;
+    c.bind(out, &scratch);
+    return std::move(out.out);
+}
+}  // namespace detail
+
+template <class T>
+class conflict_clause;
+
+/// INSERT INTO T's table, run with session.execute(insert<T>(), rows).
+template <class T>
+class insert_statement {
+public:
+    insert_statement() { spec_.table = &table_of<T>(); }
+
+    /// ON CONFLICT (the given columns, which must be the primary key or a
+    /// unique constraint or index): what follows says what to do instead.
+    /// With no column, any conflict (DO NOTHING only).
+    template <class... M>
+    conflict_clause<T> on_conflict(M T::*... target) const;
+
+    const detail::insert_spec& spec() const noexcept { return spec_; }
+
+private:
+    friend class conflict_clause<T>;
+    detail::insert_spec spec_;
+};
+
+/// insert<T>().on_conflict(...): do_nothing() or do_update(set(...), ...).
+template <class T>
+class conflict_clause {
+public:
+    explicit conflict_clause(detail::insert_spec spec) : spec_(std::move(spec)) {}
+
+    /// ON CONFLICT ... DO NOTHING: the conflicting row is skipped (not counted).
+    insert_statement<T> do_nothing() const {
+        insert_statement<T> out;
+        out.spec_ = spec_;
+        return out;
+    }
+    /// ON CONFLICT (...) DO UPDATE SET ...: the row in the table takes these
+    /// values; excluded(&T::m) is the value the INSERT proposed.
+    insert_statement<T> do_update(std::initializer_list<assignment> sets) const {
+        insert_statement<T> out;
+        out.spec_ = spec_;
+        out.spec_.do_update = true;
+        out.spec_.set.assign(sets.begin(), sets.end());
+        return out;
+    }
+    insert_statement<T> do_update(const assignment& set) const { return do_update({set}); }
+
+private:
+    detail::insert_spec spec_;
+};
+
+template <class T>
+template <class... M>
+conflict_clause<T> insert_statement<T>::on_conflict(M T::*... target) const {
+    auto spec = spec_;
+    spec.on_conflict = true;
+    spec.conflict_target = {detail::column_index(target)...};
+    return conflict_clause<T>(std::move(spec));
+}
+
+/// INSERT of T's rows: session.execute(insert<T>(), rows).
+template <class T>
+insert_statement<T> insert() {
+    return insert_statement<T>();
 }
 
 }  // namespace alchemy

@@ -40,6 +40,7 @@
 #include <alchemy/attribute.hpp>
 #include <alchemy/detail/config.hpp>
 #include <alchemy/detail/orm/session_core.hpp>
+#include <alchemy/dml.hpp>
 #include <alchemy/engine.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/inspection.hpp>
@@ -54,6 +55,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -160,6 +162,28 @@ public:
     /// This session's hooks (events.hpp), to add to:
     /// `session.events().after_commit.push_back([](alchemy::session& s) { ... });`
     session_events& events() { return core().events(); }
+
+    /// INSERT of plain rows (SQLAlchemy 2.0's session.execute(insert(User),
+    /// rows)): one executemany per run of rows that write the same columns
+    /// (a key left 0 or NULL is generated, not written), after an autoflush,
+    /// in the session's transaction. The rows become no objects of the
+    /// session and the generated keys are not read back: that is what makes
+    /// it as fast as the driver. Client-side defaults and first versions are
+    /// written; events are not run. With insert<T>().on_conflict(...), the
+    /// upsert: objects in the session that it updates keep their values
+    /// until they expire. Returns the rows inserted or updated.
+    template <class T>
+    std::int64_t execute(const insert_statement<T>& statement, std::span<const T> rows) {
+        return core().bulk_insert(statement.spec(), rows.data(), rows.size(), sizeof(T), &detail::default_of<T>);
+    }
+    template <class T>
+    std::int64_t execute(const insert_statement<T>& statement, const std::vector<T>& rows) {
+        return execute(statement, std::span<const T>(rows));
+    }
+    template <class T>
+    std::int64_t execute(const insert_statement<T>& statement, const T& row) {
+        return execute(statement, std::span<const T>(&row, 1));
+    }
 
     /// Runs raw SQL through the session's connection and transaction, with
     /// bound parameters; no autoflush (as SQLAlchemy's execute(text(...))).

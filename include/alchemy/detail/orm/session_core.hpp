@@ -393,6 +393,15 @@ public:
     /// number of rows it matched.
     std::int64_t bulk_dml(bulk_dml_spec spec, synchronize_session sync);
 
+    /// session.execute(insert<T>(), rows) (impl/bulk_insert.ipp): `count`
+    /// rows of `spec.table`'s struct from `rows`, `stride` bytes apart, written
+    /// with one executemany per run of rows with the same columns, after an
+    /// autoflush; no object is made. `default_of(c)` is column c's
+    /// client-side default. Returns the rows inserted (or updated by the
+    /// upsert clause).
+    std::int64_t bulk_insert(const insert_spec& spec, const void* rows, std::size_t count, std::size_t stride,
+                             value (*default_of)(std::size_t column));
+
     /// The SQL this session has rendered, to run again.
     statement_cache& statements() noexcept { return statements_; }
     const statement_cache& statements() const noexcept { return statements_; }
@@ -638,4 +647,5 @@ inline value session_core::referenced_value(instance_base& owner, const relation
 #include <alchemy/detail/orm/impl/session_relationships.ipp>
 #include <alchemy/detail/orm/impl/flush.ipp>  // after the class: the unit of work's phases need all of it
 #include <alchemy/detail/orm/impl/bulk_dml.ipp>
+#include <alchemy/detail/orm/impl/bulk_insert.ipp>
 #endif
