@@ -128,15 +128,14 @@ ALCHEMY_INLINE std::int64_t session_core::bulk_insert(const insert_spec& spec, c
     // integer key left 0 or NULL) and a NULL-able column with a server default
     // left NULL, as the unit of work leaves them out.
     const bool generated_keys = table.has_integer_key();
-    const auto shape_of = [&](std::size_t i) {
-        std::vector<std::size_t> columns;
+    const auto shape_of = [&](std::size_t i, std::vector<std::size_t>& columns) {
+        columns.clear();
         for (std::size_t c = 0; c < table.columns.size(); ++c) {
             const auto& column = table.columns[c];
             if (generated_keys && column.primary_key && binds_unset(column, row(i), true)) continue;
             if (column.server_default && column.nullable && binds_unset(column, row(i), false)) continue;
             columns.push_back(c);
         }
-        return columns;
     };
     // Binds column c of row i: its first version, its client-side default when
     // it is empty (kept in `defaults` while the row is bound: a driver may
@@ -154,10 +153,16 @@ ALCHEMY_INLINE std::int64_t session_core::bulk_insert(const insert_spec& spec, c
     };
     std::int64_t changed = 0;
     auto& c = conn();
+    std::vector<std::size_t> columns, next;  // (reused: no allocation per row)
+    columns.reserve(table.columns.size());
+    next.reserve(table.columns.size());
     for (std::size_t start = 0; start < count;) {
-        const auto columns = shape_of(start);
+        shape_of(start, columns);
         std::size_t end = start + 1;
-        while (end < count && shape_of(end) == columns) ++end;
+        for (; end < count; ++end) {
+            shape_of(end, next);
+            if (next != columns) break;
+        }
         auto sql = render_statement(insert_stmt{&table, columns, {}}, d);
         const auto conflict = spec.on_conflict ? bulk_insertion::conflict_clause(spec, columns.size(), d) : compiled_sql{};
         sql += conflict.sql;
