@@ -137,6 +137,11 @@ public:
     /// W6d: loads every user, then the posts of all of them with WHERE user_id
     /// IN (...) statements of up to in_chunk keys (select-IN eager loading).
     virtual std::uint64_t w6d_selectin(std::int64_t expected_users) = 0;
+
+    /// W7 (on a third fresh database): inserts rows 1..n as plain rows in one
+    /// transaction, no object made and no id read back; returns the number
+    /// of rows inserted.
+    virtual std::uint64_t w7_bulk_insert(std::int64_t n) = 0;
 };
 
 /// What the ORM sent to the database, collected by an engine log sink (used by

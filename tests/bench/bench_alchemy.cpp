@@ -209,6 +209,17 @@ public:
 
     std::uint64_t w6d_selectin(std::int64_t) override { return load_graph(alchemy::selectinload(&User::posts)); }
 
+    std::uint64_t w7_bulk_insert(std::int64_t n) override {
+        std::vector<User> users;
+        users.reserve(static_cast<std::size_t>(n));
+        for (std::int64_t i = 1; i <= n; ++i)
+            users.push_back(User{.name = name_of(i), .email = email_of(i), .age = age_of(i), .score = score_of(i)});
+        auto session = (*Session_)();
+        const auto inserted = session.execute(alchemy::insert<User>(), users);
+        session.commit();
+        return static_cast<std::uint64_t>(inserted);
+    }
+
     // Every user with its posts, eagerly loaded by `option`, in a fresh session.
     std::uint64_t load_graph(const alchemy::load_option& option) {
         auto session = (*Session_)();

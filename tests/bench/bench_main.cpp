@@ -8,7 +8,8 @@
 // first, each side on its own fresh database per round (both databases go
 // through the same sequence W1 -> W5, so each workload starts from identical
 // contents), then on a second fresh database per side and round for W6a ->
-// W6d (W6a writes the users/posts graph, W6b..W6d only read it).
+// W6d (W6a writes the users/posts graph, W6b..W6d only read it), and on a
+// third for W7 (the bulk insert of plain rows).
 // Prints per mode the median time of each side and the ratio, then the peak
 // RSS of W2 for each side, measured in a fresh child process per side. Fails
 // (exit 1) if the two sides' check values or stored data ever differ.
@@ -47,10 +48,11 @@ namespace {
 
 using namespace bench;
 
-constexpr int workloads = 9;
-constexpr int w6a = 5, w6b = 6, w6c = 7;  // from W6a on: the graph database
+constexpr int workloads = 10;
+constexpr int w6a = 5, w6b = 6, w6c = 7, w6d = 8;  // W6a..W6d: the graph database
+constexpr int w7 = 9;                               // W7: a third fresh database
 constexpr int alchemy = 0, raw = 1;
-constexpr const char* short_names[workloads] = {"W1", "W2", "W3", "W4", "W5", "W6a", "W6b", "W6c", "W6d"};
+constexpr const char* short_names[workloads] = {"W1", "W2", "W3", "W4", "W5", "W6a", "W6b", "W6c", "W6d", "W7"};
 
 enum class mode_kind { file, memory, postgresql };
 const char* mode_name(mode_kind m) {
@@ -137,6 +139,7 @@ std::string label(int w, const plan& p) {
         case 6: return "W6b N+1 loop: users, then posts lazily";
         case 7: return "W6c users with posts, joinedload";
         case 8: return "W6d users with posts, selectinload";
+        case 9: return "W7 bulk insert " + n + " rows, no objects";
     }
     return "?";
 }
@@ -149,6 +152,7 @@ std::int64_t objects_of(int w, const plan& p) {
         case 2:
         case 3:
         case 4: return p.k;
+        case 9: return p.n;
     }
     return p.graph_users * (1 + p.posts_per_user);  // W6: users and their posts
 }
@@ -164,6 +168,7 @@ std::uint64_t run_workload(side& s, int w, const plan& p) {
         case 6: return s.w6b_lazy_loop(p.graph_users);
         case 7: return s.w6c_joined(p.graph_users);
         case 8: return s.w6d_selectin(p.graph_users);
+        case 9: return s.w7_bulk_insert(p.n);
     }
     throw std::logic_error("no such workload");
 }
@@ -266,6 +271,7 @@ void show_alchemy_sql(std::int64_t graph_users, pg_schemas* postgresql) {
                 postgresql ? " on PostgreSQL" : "", p.n, p.k, p.graph_users, p.posts_per_user);
     for (int w = 0; w < workloads; ++w) {
         if (w == w6a) s->open(postgresql ? postgresql->fresh("trace_graph") : "", true);  // W6 on its own fresh database
+        if (w == w7) s->open(postgresql ? postgresql->fresh("trace_bulk") : "", true);    // and W7
         trace.entries.clear();
         run_workload(*s, w, p);
         // Consecutive executions of one statement are shown once, with a count.
@@ -287,7 +293,7 @@ void show_alchemy_sql(std::int64_t graph_users, pg_schemas* postgresql) {
                 failures.push_back("W4: alchemy's UPDATEs are not exactly K x UPDATE \"users\" SET \"age\" = ? WHERE \"id\" = ?");
         }
         // W6b..W6d: the SELECTs loading.hpp promises, with IN lists as long as the raw side's.
-        if (w > w6a) {
+        if (w > w6a && w <= w6d) {
             const auto in_statements = static_cast<std::size_t>((p.graph_users + in_chunk - 1) / in_chunk);
             // joined: 1; lazy (batched) and select-IN: the users, then the IN statements
             const std::size_t expected = w == w6c ? 1 : 1 + in_statements;
@@ -421,6 +427,10 @@ void run_mode(mode_kind m, const options& o, const plan& p, const std::filesyste
             if (w == w6a) {                            // W6a..W6d: a second pair of fresh databases
                 a->open(fresh("alchemy_graph"), true);  // (open() closes the W1..W5 database)
                 r->open(fresh("raw_graph"), true);
+            }
+            if (w == w7) {  // W7: a third pair
+                a->open(fresh("alchemy_bulk"), true);
+                r->open(fresh("raw_bulk"), true);
             }
             std::uint64_t check[2] = {0, 0};
             for (int j = 0; j < 2; ++j) {
@@ -613,6 +623,8 @@ int main(int argc, char** argv) {
             "      (raw: one SELECT users LEFT OUTER JOIN posts ORDER BY users.id)\n"
             "  W6d session.query<User>().options(alchemy::selectinload(&User::posts)).all()\n"
             "      (raw: SELECT users, then SELECT posts WHERE user_id IN (?, ...) per %" PRId64 " users)\n"
+            "  W7  on a third fresh database: session.execute(alchemy::insert<User>(), users) of a std::vector<User>;\n"
+            "      session.commit()   (raw: BEGIN, INSERT per row with no id read back, COMMIT)\n"
             "Raw side: sqlite3 C API, statements prepared once per database, rows into std::vector<User>.\n"
             "PostgreSQL (--mode postgresql): raw libpq, PQprepare once per connection, PQexecPrepared per row with\n"
             "text parameters, INSERT ... RETURNING id for W1/W6a, W6c without ORDER BY and W6d's = ANY($1)\n"

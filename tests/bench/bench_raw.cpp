@@ -327,6 +327,25 @@ public:
         return graph_check(users);
     }
 
+    std::uint64_t w7_bulk_insert(std::int64_t n) override {
+        std::vector<User> users;
+        users.reserve(static_cast<std::size_t>(n));
+        for (std::int64_t i = 1; i <= n; ++i) users.push_back({0, name_of(i), email_of(i), age_of(i), score_of(i)});
+        run(db_, begin_);
+        std::uint64_t inserted = 0;
+        for (const auto& u : users) {
+            bind_text(insert_, 1, u.name);
+            if (u.email) bind_text(insert_, 2, *u.email);
+            else sqlite3_bind_null(insert_, 2);
+            sqlite3_bind_int64(insert_, 3, u.age);
+            sqlite3_bind_double(insert_, 4, u.score);
+            run(db_, insert_);
+            inserted += static_cast<std::uint64_t>(sqlite3_changes(db_));
+        }
+        run(db_, commit_);
+        return inserted;
+    }
+
 private:
     sqlite3* db_ = nullptr;
     sqlite3_stmt* begin_ = nullptr;

@@ -159,6 +159,7 @@ public:
         conn_ = connect(url);
         if (fresh) exec(conn_, schema_sql);
         prepare(conn_, "insert_user", insert_user_sql, 4);
+        prepare(conn_, "insert_user_plain", "INSERT INTO users (name, email, age, score) VALUES ($1, $2, $3, $4)", 4);
         prepare(conn_, "select_all", "SELECT id, name, email, age, score FROM users", 0);
         prepare(conn_, "select_one", "SELECT id, name, email, age, score FROM users WHERE id = $1", 1);
         prepare(conn_, "select_range", "SELECT id, name, email, age, score FROM users WHERE id >= $1 AND id < $2", 2);
@@ -367,6 +368,21 @@ public:
             }
         }
         return graph_check(users);
+    }
+
+    std::uint64_t w7_bulk_insert(std::int64_t n) override {
+        std::vector<User> users;
+        users.reserve(static_cast<std::size_t>(n));
+        for (std::int64_t i = 1; i <= n; ++i) users.push_back({0, name_of(i), email_of(i), age_of(i), score_of(i)});
+        exec(conn_, "BEGIN");
+        std::uint64_t inserted = 0;
+        for (const auto& u : users) {
+            const number_text age(u.age), score(u.score);
+            const char* values[] = {u.name.c_str(), u.email ? u.email->c_str() : nullptr, age.c_str(), score.c_str()};
+            inserted += static_cast<std::uint64_t>(run(conn_, "insert_user_plain", values).changed());
+        }
+        exec(conn_, "COMMIT");
+        return inserted;
     }
 
 private:
