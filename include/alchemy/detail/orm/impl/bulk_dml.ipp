@@ -90,12 +90,14 @@ ALCHEMY_INLINE std::int64_t session_core::bulk_dml(bulk_dml_spec spec, synchroni
     // The SET values evaluate computes, from the rows as they are before the statement.
     std::vector<std::vector<std::optional<value>>> new_values;
     if (evaluating && !spec.is_delete) {
+        std::vector<bool> computable;  // per SET item, decided once rather than per object
+        for (const auto& [column, value_node] : spec.set)
+            computable.push_back(unevaluable_part(*value_node, table, false).empty());
         new_values.reserve(matched.size());
         for (const auto& inst : matched) {
             auto& values = new_values.emplace_back();
-            for (const auto& [column, value_node] : spec.set)
-                values.push_back(unevaluable_part(*value_node, table, false).empty() ? evaluate(*value_node, *inst)
-                                                                                     : std::nullopt);
+            for (std::size_t s = 0; s < spec.set.size(); ++s)
+                values.push_back(computable[s] ? evaluate(*spec.set[s].second, *inst) : std::nullopt);
         }
     }
     if (fetching) {
