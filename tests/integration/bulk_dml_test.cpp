@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -191,6 +192,47 @@ TEST_CASE("evaluate follows SQL's NULL logic, IN, BETWEEN and arithmetic", "[bac
     const auto seen = test_backend::rows{{"1", "-99"}, {"2", "NULL"}, {"3", "NULL"}};
     s.commit();
     CHECK(db.balances() == seen);
+}
+
+TEST_CASE("evaluate: an overflow leaves the answer to the database, and an expired object reloads", "[backend][bulk]") {
+    accounts db;
+    auto& s = db.session;
+    const auto huge = std::numeric_limits<std::int64_t>::max();
+    SECTION("evaluate names the object it cannot evaluate, and runs nothing") {
+        CHECK_THROWS_AS(
+            s.query<Account>().filter(col(&Account::balance) + huge > 0).update(alchemy::set(&Account::owner, "x"),
+                                                                               synchronize_session::evaluate),
+            alchemy::InvalidRequestError);
+        CHECK_THROWS_WITH(
+            s.query<Account>().filter(col(&Account::balance) + huge > 0).update(alchemy::set(&Account::owner, "x"),
+                                                                               synchronize_session::evaluate),
+            Catch::Matchers::Contains("alchemy: update() of Account with synchronize_session::evaluate: the criteria "
+                                      "cannot be evaluated in C++ for the Account with key ") &&
+                Catch::Matchers::Contains("use synchronize_session::fetch"));
+        CHECK(db.statements().empty());
+    }
+    SECTION("automatic fetches instead") {
+        // ann's 100 + huge overflows in C++; SQLite's result goes to REAL, PostgreSQL refuses it.
+        if (test_backend::dialect() == "postgresql") {
+            CHECK_THROWS(s.query<Account>().filter(col(&Account::balance) + huge > 0).update(alchemy::set(&Account::owner, "x")));
+        } else {
+            CHECK(s.query<Account>().filter(col(&Account::balance) + huge > 0).update(alchemy::set(&Account::owner, "x")) == 2);
+            CHECK(db.statements().front().ends_with(R"(RETURNING "id", "owner")"));
+            CHECK(db.ann->owner == "x");
+            CHECK(db.bob->owner == "x");
+            CHECK(db.cy->owner == "cy");
+        }
+    }
+    SECTION("evaluate: an expired object is not known to match: what the UPDATE set reloads") {
+        s.expire(db.ann);
+        db.log.clear();
+        CHECK(s.query<Account>().filter(col(&Account::balance) > 60).update(alchemy::set(&Account::balance, 1),
+                                                                              synchronize_session::evaluate) == 1);
+        CHECK(db.statements() == std::vector<std::string>{test_backend::sql(
+                                     R"(UPDATE "accounts" SET "balance" = ? WHERE "accounts"."balance" > ?)")});
+        CHECK(db.ann->balance == 1);  // reloaded
+        CHECK(db.bob->balance == 50);
+    }
 }
 
 TEST_CASE("delete_() marks the matched objects deleted, and the commit detaches them", "[backend][bulk]") {
