@@ -27,6 +27,7 @@
 #include <string>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -182,13 +183,26 @@ column<T, M> col(M T::*member) {
     return column<T, M>(table_of<T>(), detail::column_index(member));
 }
 
+class subquery;  // query.hpp
+namespace detail {
+struct cte_spec;  // detail/sql/select.hpp
+}
+
 /// T's table under another name, for joining a table to itself:
 ///   alchemy::aliased<Node> parent("parent");
 ///   session.query<Node>().join(parent, col(&Node::parent_id) == parent.c(&Node::id))
+/// or T's objects read from a subquery or CTE that selects T's columns
+/// under their own names (SQLAlchemy's aliased(User, subq)):
+///   alchemy::aliased<User> active(session.query<User>().filter(...).subquery("active"));
+///   session.query(active).filter(active.c(&User::name) < "m").all();   // vector<ptr<User>>
 template <class T>
 class aliased {
 public:
     explicit aliased(std::string name) : name_(std::move(name)) {}
+    /// Named as the subquery; ArgumentError when it lacks one of T's
+    /// columns (defined in query.hpp).
+    explicit aliased(const subquery& source);
+
     /// A column of the alias.
     template <class M>
     aliased_column<T, M> c(M T::*member) const {
@@ -197,8 +211,16 @@ public:
     const std::string& name() const noexcept { return name_; }
     const table_info& table() const { return table_of<T>(); }
 
+    /// The subquery or CTE the alias reads, as a FROM item; null for an
+    /// alias of T's table.
+    const detail::node_ptr& source() const noexcept { return source_; }
+    /// The CTE the alias reads, if it reads one.
+    const std::shared_ptr<const detail::cte_spec>& common_table() const noexcept { return cte_; }
+
 private:
     std::string name_;
+    detail::node_ptr source_{};
+    std::shared_ptr<const detail::cte_spec> cte_{};
 };
 
 namespace detail {

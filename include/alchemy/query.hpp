@@ -28,8 +28,9 @@
 #include <alchemy/mapping.hpp>
 #include <alchemy/ptr.hpp>
 
-#include <concepts>
+#include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -50,8 +51,9 @@
 namespace alchemy {
 
 /// A query used as a table: `q.subquery("counts")` renders as
-/// `(SELECT ...) AS "counts"` in FROM or JOIN; c<V>("name") names one of its
-/// columns (a column's name or an expression's label).
+/// `(SELECT ...) AS "counts"` in FROM or JOIN. Its columns:
+/// c(&Post::user_id) for a column it selects, c(labelled) for an expression
+/// it selects under that label (typed as they are), c<V>("name") by name.
 class subquery {
 public:
     subquery(detail::select_spec spec, std::string name) : spec_(std::move(spec)), name_(std::move(name)) {}
@@ -59,21 +61,114 @@ public:
     /// The column called `column` (its label, or the column's own name).
     template <class V>
     expression<V> c(std::string_view column) const {
-        for (const auto& node : spec_.columns) {
-            if ((node->what == detail::sql_node::kind::label && node->op == column) ||
-                (node->what == detail::sql_node::kind::column && node->table->columns[node->column].name == column))
-                return expression<V>(detail::alias_column_node(name_, std::string(column)));
-        }
+        for (const auto& name : detail::result_column_names(spec_))
+            if (name == column) return expression<V>(detail::alias_column_node(name_, std::string(column)));
         throw ArgumentError(fmt::format("alchemy: subquery '{}' has no column named '{}'", name_, column));
     }
 
+    /// The subquery's column that T::member's column (of T's table or an
+    /// alias of it) fills, typed as the member: subq.c(&Post::user_id);
+    /// failing that, its column of the same name.
+    template <class T, class M>
+    expression<M> c(M T::*member) const {
+        const auto& table = table_of<T>();
+        const auto index = detail::column_index(member);
+        for (const auto& n : spec_.columns) {
+            const auto& inner = n->what == detail::sql_node::kind::label ? *n->children.front() : *n;
+            if (inner.what == detail::sql_node::kind::column && inner.table == &table && inner.column == index)
+                return expression<M>(detail::alias_column_node(
+                    name_, n->what == detail::sql_node::kind::label ? n->op : table.columns[index].name));
+        }
+        // Not selected as T's column (a column of another subquery, say): the column of its name.
+        for (const auto& name : detail::result_column_names(spec_))
+            if (name == table.columns[index].name) return expression<M>(detail::alias_column_node(name_, name));
+        throw ArgumentError(fmt::format("alchemy: subquery '{}' does not select {}::{} (column '{}')", name_,
+                                        table.struct_name, table.columns[index].member, table.columns[index].name));
+    }
+
+    /// The subquery's column for an expression it selects under a label:
+    ///   auto n = func::count(col(&Post::id)).label("n");
+    ///   auto counts = session.query(col(&Post::user_id), n).group_by(...).subquery("counts");
+    ///   counts.c(n)   // expression<std::int64_t>: "counts"."n"
+    template <class V>
+    expression<V> c(const expression<V>& labelled) const {
+        if (labelled.node()->what != detail::sql_node::kind::label)
+            throw ArgumentError(fmt::format(
+                "alchemy: subquery '{}': c(expression) takes an expression labelled with .label(\"name\"), as the "
+                "subquery selects it (a column: c(&T::member))",
+                name_));
+        return c<V>(labelled.node()->op);
+    }
+
     const std::string& name() const noexcept { return name_; }
-    detail::node_ptr from_node() const { return detail::from_select(spec_, name_); }
+    /// What it reads as a FROM item: (SELECT ...) AS "name", or a CTE's name.
+    detail::node_ptr from_node() const {
+        return cte_ ? detail::cte_reference(name_) : detail::from_select(spec_, name_);
+    }
+    /// Its SELECT (a CTE's body).
+    const detail::select_spec& statement() const noexcept { return spec_; }
+    /// The CTE this is, or null for a subquery.
+    const std::shared_ptr<const detail::cte_spec>& common_table() const noexcept { return cte_; }
+
+protected:
+    explicit subquery(std::shared_ptr<const detail::cte_spec> cte)
+        : spec_(cte->body), name_(cte->name), cte_(std::move(cte)) {}
 
 private:
     detail::select_spec spec_;
     std::string name_;
+    std::shared_ptr<const detail::cte_spec> cte_{};
 };
+
+/// A common table expression: `q.cte("tree")` is read by name, the
+/// statement that reads it starting `WITH "tree" AS (SELECT ...)`. Anywhere a
+/// subquery goes it goes (join, select_from, aliased<T>), and union_all() of
+/// a query that reads the CTE itself makes it recursive (WITH RECURSIVE):
+///   auto tree = session.query<Node>().filter(col(&Node::id) == root).cte("tree");
+///   tree = tree.union_all(session.query<Node>().join(tree, col(&Node::parent_id) == tree.c(&Node::id)));
+///   session.query(alchemy::aliased<Node>(tree)).all();   // root and every descendant
+class cte : public subquery {
+public:
+    /// The CTE of `body`'s rows, read by `name`.
+    cte(const detail::select_spec& body, std::string name) : subquery(make(body, std::move(name))) {}
+
+    /// This CTE's rows followed by `other`'s (UNION ALL / UNION). When
+    /// `other` reads this CTE the result is recursive: the database repeats
+    /// `other` over the rows it last produced until it produces none.
+    template <class Q>
+    cte union_all(const Q& other) const {
+        return cte(detail::cte_with(*common_table(), "UNION ALL", other.statement()));
+    }
+    template <class Q>
+    cte union_(const Q& other) const {
+        return cte(detail::cte_with(*common_table(), "UNION", other.statement()));
+    }
+
+private:
+    explicit cte(std::shared_ptr<const detail::cte_spec> spec) : subquery(std::move(spec)) {}
+
+    static std::shared_ptr<const detail::cte_spec> make(const detail::select_spec& body, std::string name) {
+        if (name.empty()) throw ArgumentError("alchemy: cte() needs a name");
+        auto spec = std::make_shared<detail::cte_spec>();
+        spec->name = std::move(name);
+        spec->body = body;
+        spec->reads = std::move(spec->body.ctes);  // hoisted into the statement that reads this one
+        spec->body.ctes.clear();
+        return spec;
+    }
+};
+
+template <class T>
+aliased<T>::aliased(const subquery& source) : name_(source.name()), source_(source.from_node()), cte_(source.common_table()) {
+    const auto& table = table_of<T>();
+    const auto names = detail::result_column_names(source.statement());
+    for (const auto& column : table.columns)
+        if (std::find(names.begin(), names.end(), column.name) == names.end())
+            throw ArgumentError(fmt::format(
+                "alchemy: aliased<{}>(subquery '{}'): the subquery has no column named '{}' ({}::{}); an aliased "
+                "entity reads each of its columns from the subquery column of the same name",
+                table.struct_name, source.name(), column.name, table.struct_name, column.member));
+}
 
 /// Raw SQL with bound parameters: session.execute(text("..."), args...) or
 /// session.query<User>().from_statement(text("..."), args...).
@@ -152,11 +247,16 @@ public:
     Derived select_from(const alchemy::subquery& sq) const {
         auto q = before_set_operation("select_from()");
         q.spec_.extra_from.push_back(sq.from_node());
+        if (sq.common_table()) add_cte(q.spec_, sq.common_table());
         return q;
     }
 
     /// This query as a named subquery, for FROM and JOIN.
     alchemy::subquery subquery(std::string name = "anon_1") const { return alchemy::subquery(spec_, std::move(name)); }
+
+    /// This query as a common table expression (alchemy::cte): the
+    /// statements that read it start WITH "name" AS (<this query>).
+    alchemy::cte cte(std::string name) const { return alchemy::cte(spec_, std::move(name)); }
 
     /// This query nested in another: "(SELECT ...)", correlated to the
     /// enclosing query's tables (for in_() and scalar subqueries) ...
@@ -250,7 +350,21 @@ protected:
     // Selects every column of `table`, for one object per row.
     void select_entity(const table_info& table) {
         spec_.entities.push_back(&table);
+        spec_.entity_aliases.emplace_back();
         for (std::size_t i = 0; i < table.columns.size(); ++i) spec_.columns.push_back(column_node(table, i));
+    }
+
+    // Selects every column of T from an alias (of T's table, or of a
+    // subquery or CTE), for one object per row.
+    template <class T>
+    void select_entity(const aliased<T>& alias) {
+        const auto& table = alias.table();
+        spec_.entities.push_back(&table);
+        spec_.entity_aliases.push_back(alias.name());
+        for (std::size_t i = 0; i < table.columns.size(); ++i)
+            spec_.columns.push_back(column_node(table, i, alias.name()));
+        spec_.extra_from.push_back(alias.source() ? alias.source() : aliased_table(table, alias.name()));
+        if (alias.common_table()) add_cte(spec_, alias.common_table());
     }
 
     // Runs this query wrapped in Wrapper (count_stmt, exists_stmt) after an
@@ -344,7 +458,11 @@ private:
                 "so call them after the set operation",
                 op));
         auto q = self();
-        q.spec_.compound.emplace_back(op, std::make_shared<const select_spec>(theirs));
+        // A WITH clause opens the whole statement: the CTEs the other query reads go there.
+        auto part = std::make_shared<select_spec>(theirs);
+        for (const auto& read : part->ctes) add_cte(q.spec_, read);
+        part->ctes.clear();
+        q.spec_.compound.emplace_back(op, std::move(part));
         return Derived::template combined_with<Other>(std::move(q));
     }
 
@@ -402,6 +520,7 @@ private:
         j.on = on.node();
         j.outer = outer;
         q.spec_.joins.push_back(std::move(j));
+        if (sq.common_table()) add_cte(q.spec_, sq.common_table());
         return q;
     }
 
@@ -409,11 +528,16 @@ private:
     Derived add_alias_join(const aliased<T>& alias, const predicate& on, bool outer) const {
         auto q = before_set_operation("a join");
         join_spec j;
-        j.table = &alias.table();
-        j.alias = alias.name();
+        if (alias.source()) {
+            j.subquery = alias.source();
+        } else {
+            j.table = &alias.table();
+            j.alias = alias.name();
+        }
         j.on = on.node();
         j.outer = outer;
         q.spec_.joins.push_back(std::move(j));
+        if (alias.common_table()) add_cte(q.spec_, alias.common_table());
         return q;
     }
 
@@ -530,6 +654,12 @@ public:
     /// A query of no session (alchemy::select<T...>()).
     explicit query(detail::unbound_t unbound) : base(unbound) {
         (this->select_entity(table_of<T>()), ...);
+    }
+    /// A query of T's objects read from an alias: session.query(alias).
+    template <class Core, class U>
+        requires(std::is_same_v<std::tuple<U>, std::tuple<T...>>)
+    query(Core&& core, const aliased<U>& alias) : base(core) {
+        this->select_entity(alias);
     }
 
     /// Every row. A query for one entity returns each object once, even when
@@ -756,7 +886,8 @@ private:
     // Joined loads run in the query itself for a one-entity query without
     // LIMIT/OFFSET; otherwise as select-IN loads.
     static bool joins_in_query(const detail::select_spec& spec) {
-        return sizeof...(T) == 1 && !spec.limit && !spec.offset && spec.compound.empty();
+        return sizeof...(T) == 1 && !spec.limit && !spec.offset && spec.compound.empty() &&
+               spec.entity_aliases.front().empty();
     }
 
     // The options with the mapping's defaults, their joins added to `spec`.
@@ -1103,6 +1234,12 @@ template <class... X>
     requires(sizeof...(X) > 0 && (detail::select_argument<X> && ...))
 values_query<detail::select_item_t<X>...> select(const X&... selected) {
     return values_query<detail::select_item_t<X>...>(detail::unbound_t{}, selected...);
+}
+
+/// A query of T's objects read from an alias, built without a session.
+template <class T>
+query<T> select(const aliased<T>& alias) {
+    return query<T>(detail::unbound_t{}, alias);
 }
 
 }  // namespace alchemy

@@ -139,6 +139,14 @@ public:
         return values_query<detail::select_item_t<X>...>(core(), selected...);
     }
 
+    /// A query of T's objects read from an alias: of a subquery or CTE that
+    /// selects T's columns (SQLAlchemy's query(aliased(User, subq))), or of
+    /// T's table. Rows are ptr<T>, through the identity map.
+    template <class T>
+    alchemy::query<T> query(const aliased<T>& alias) {
+        return alchemy::query<T>(core(), alias);
+    }
+
     /// The object with this primary key: from the identity map without SQL
     /// when present and not expired, else SELECT by key (after autoflush).
     /// An empty ptr when there is no such row. Composite keys: one argument

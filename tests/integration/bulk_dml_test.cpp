@@ -379,6 +379,15 @@ TEST_CASE("update() and delete_() refuse queries that are not one table's rows",
     refused([&] { return s.query<Account>().filter(col(&Transfer::id) == 1).delete_(); },
             "alchemy: delete_() of Account: the criteria name table 'transfers'; a bulk UPDATE or DELETE filters "
             "on its own table's columns (a subquery can reach others: col(&T::id).in_(...))");
+    alchemy::aliased<Account> other("other");
+    refused([&] { return s.query<Account>().filter(other.c(&Account::balance) > 1).delete_(); },
+            "alchemy: delete_() of Account: the criteria name alias 'other', which the statement does not read; a "
+            "bulk UPDATE or DELETE filters on its own table's columns (a subquery can reach others: "
+            "col(&T::id).in_(...))");
+    refused([&] { return s.query<Account>().update(alchemy::set(&Account::balance, other.c(&Account::balance))); },
+            "alchemy: update() of Account: a SET value names alias 'other', which the statement does not read; a "
+            "bulk UPDATE or DELETE filters on its own table's columns (a subquery can reach others: "
+            "col(&T::id).in_(...))");
     refused([&] { return s.query<Account>().update(alchemy::set(&Transfer::id, 5)); },
             "alchemy: update() of Account: set() of a column of Transfer (table 'transfers')");
     refused([&] { return s.query<Account>().update(alchemy::set(&Account::id, 5)); },

@@ -26,6 +26,8 @@ struct join_spec {
     bool outer = false;
 };
 
+struct cte_spec;
+
 struct select_spec {
     // Declared here, defaulted in the .ipp: with ALCHEMY_SEPARATE_COMPILATION
     // the copies and destruction of the nine containers are compiled once.
@@ -38,6 +40,9 @@ struct select_spec {
 
     std::vector<node_ptr> columns;             // the select list
     std::vector<const table_info*> entities;   // tables selected whole, in order
+    /// Per entity: the alias it is read from (an aliased<T>, of a table or
+    /// of a subquery, whose FROM item is in extra_from), or "" for its table.
+    std::vector<std::string> entity_aliases;
     std::vector<join_spec> joins;
     std::vector<node_ptr> where;
     std::vector<node_ptr> group_by;
@@ -52,6 +57,9 @@ struct select_spec {
     /// UNION / UNION ALL / INTERSECT / EXCEPT and the SELECTs that follow
     /// this one; ORDER BY and LIMIT then apply to the whole compound.
     std::vector<std::pair<std::string, std::shared_ptr<const select_spec>>> compound;
+    /// The common table expressions the statement reads, rendered as its
+    /// WITH clause: each after those its own body reads.
+    std::vector<std::shared_ptr<const cte_spec>> ctes;
 
     std::vector<const table_info*> tables(const std::vector<const table_info*>& enclosing = {}) const {
         std::vector<const table_info*> out = from(enclosing);
@@ -65,6 +73,33 @@ struct select_spec {
     /// statement, to which a nested SELECT correlates.
     std::vector<const table_info*> from(const std::vector<const table_info*>& enclosing = {}) const;
 };
+
+/// A common table expression: WITH "name" AS (body). Recursive when its
+/// body reads the CTE itself (a UNION [ALL] whose second part joins it).
+struct cte_spec {
+    std::string name;
+    select_spec body;  // without a WITH clause: ...
+    std::vector<std::shared_ptr<const cte_spec>> reads;  // ... the CTEs it reads go in the enclosing statement's
+    bool recursive = false;
+};
+
+/// Makes `s` read `cte` (and what `cte` reads) in its WITH clause; two
+/// different CTEs of one name are an ArgumentError.
+void add_cte(select_spec& s, const std::shared_ptr<const cte_spec>& cte);
+
+/// `cte` followed by `other` ("UNION ALL" / "UNION"): recursive when
+/// `other` reads `cte` itself; the CTEs `other` reads join cte.reads.
+std::shared_ptr<const cte_spec> cte_with(const cte_spec& cte, const char* op, const select_spec& other);
+
+/// A FROM item that reads a CTE: its quoted name.
+node_ptr cte_reference(std::string name);
+
+/// A FROM item that reads `table` under another name: "nodes" AS "parent".
+node_ptr aliased_table(const table_info& table, std::string alias);
+
+/// The names of a SELECT's result columns: a label's, a column's own, or
+/// an alias column's; "" for an unlabelled expression.
+std::vector<std::string> result_column_names(const select_spec& s);
 
 /// The ON clause joining `target` to one of `present`, from the one foreign
 /// key between them; InvalidRequestError when there is none or several.

@@ -11,6 +11,14 @@
 
 namespace alchemy::detail {
 
+// The first column of an alias or subquery in n (not in a nested SELECT), or null.
+ALCHEMY_INLINE const sql_node* first_alias_column(const sql_node& n) {
+    if ((n.what == sql_node::kind::column && !n.alias.empty()) || n.what == sql_node::kind::alias_column) return &n;
+    for (const auto& c : n.children)
+        if (const auto* found = c ? first_alias_column(*c) : nullptr) return found;
+    return nullptr;
+}
+
 ALCHEMY_INLINE bulk_dml_spec bulk_dml_of(const select_spec& query, std::vector<assignment> sets, bool is_delete) {
     const char* what = is_delete ? "delete_()" : "update()";
     const auto& table = *query.entities.front();
@@ -25,6 +33,7 @@ ALCHEMY_INLINE bulk_dml_spec bulk_dml_of(const select_spec& query, std::vector<a
     if (query.limit || query.offset) refuse("LIMIT/OFFSET");
     if (query.distinct) refuse("DISTINCT");
     if (!query.compound.empty()) refuse("a set operation");
+    if (!query.entity_aliases.empty() && !query.entity_aliases.front().empty()) refuse("an aliased entity");
     if (!query.extra_from.empty()) refuse("select_from()");
     // `part` names the part of the statement, with its verb.
     const auto own_table_only = [&](const sql_node& n, const char* part) {
@@ -35,6 +44,11 @@ ALCHEMY_INLINE bulk_dml_spec bulk_dml_of(const select_spec& query, std::vector<a
                     "subquery can reach others: col(&T::id).in_(...))",
                     what, table.struct_name, part, t.name));
         });
+        if (const auto* aliased = first_alias_column(n))
+            throw ArgumentError(fmt::format(
+                "alchemy: {} of {}: {} alias '{}', which the statement does not read; a bulk UPDATE or DELETE "
+                "filters on its own table's columns (a subquery can reach others: col(&T::id).in_(...))",
+                what, table.struct_name, part, aliased->alias));
     };
     bulk_dml_spec dml;
     dml.table = &table;

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,11 +40,74 @@ ALCHEMY_INLINE std::vector<const table_info*> select_spec::from(const std::vecto
         }
         out.push_back(&t);
     };
-    for (const auto* e : entities) add(*e);
+    for (std::size_t i = 0; i < entities.size(); ++i)
+        if (i >= entity_aliases.size() || entity_aliases[i].empty()) add(*entities[i]);
     for (const auto& c : columns) for_each_table(*c, add);
     for (const auto& w : where) for_each_table(*w, add);
     // Correlating everything away would leave no FROM: keep the tables then.
     if (out.empty() && joins.empty() && extra_from.empty()) return correlated;
+    return out;
+}
+
+ALCHEMY_INLINE void add_cte(select_spec& s, const std::shared_ptr<const cte_spec>& cte) {
+    for (const auto& inner : cte->reads) add_cte(s, inner);
+    for (const auto& present : s.ctes) {
+        if (present->name != cte->name) continue;
+        if (present == cte) return;
+        throw ArgumentError(fmt::format(
+            "alchemy: two different common table expressions named '{}' in one statement; give them distinct names",
+            cte->name));
+    }
+    s.ctes.push_back(cte);
+}
+
+ALCHEMY_INLINE std::shared_ptr<const cte_spec> cte_with(const cte_spec& cte, const char* op, const select_spec& other) {
+    const auto refuse = [&](const std::string& why) {
+        throw ArgumentError(fmt::format("alchemy: cte '{}'.{}(): {}", cte.name,
+                                        std::string_view(op) == "UNION" ? "union_" : "union_all", why));
+    };
+    if (!other.compound.empty()) refuse("the query is itself a set operation; combine one query at a time");
+    if (!cte.body.order.empty() || cte.body.limit || cte.body.offset)
+        refuse("the CTE's query has order_by(), limit() or offset(), which would end the first SELECT of the compound");
+    if (!other.order.empty() || other.limit || other.offset)
+        refuse("the query has order_by(), limit() or offset(), which a SELECT of a compound cannot have");
+    if (other.columns.size() != cte.body.columns.size())
+        refuse(fmt::format("the CTE selects {} columns and the query {}", cte.body.columns.size(), other.columns.size()));
+    auto out = std::make_shared<cte_spec>(cte);
+    select_spec reads;  // the CTEs the result reads, hoisted, without itself
+    reads.ctes = cte.reads;
+    for (const auto& read : other.ctes) {
+        if (read->name == cte.name) out->recursive = true;  // `other` reads this CTE: its rows so far
+        else add_cte(reads, read);
+    }
+    out->reads = std::move(reads.ctes);
+    auto part = std::make_shared<select_spec>(other);
+    part->ctes.clear();
+    out->body.compound.emplace_back(op, std::move(part));
+    return out;
+}
+
+ALCHEMY_INLINE node_ptr cte_reference(std::string name) {
+    return nested_node([name = std::move(name)](sql_compiler& c) { return c.sql_dialect().quote_identifier(name); });
+}
+
+ALCHEMY_INLINE node_ptr aliased_table(const table_info& table, std::string alias) {
+    return nested_node([&table, alias = std::move(alias)](sql_compiler& c) {
+        return c.table(table) + " AS " + c.sql_dialect().quote_identifier(alias);
+    });
+}
+
+ALCHEMY_INLINE std::vector<std::string> result_column_names(const select_spec& s) {
+    std::vector<std::string> out;
+    out.reserve(s.columns.size());
+    for (const auto& n : s.columns) {
+        switch (n->what) {
+            case sql_node::kind::label:
+            case sql_node::kind::alias_column: out.push_back(n->op); break;
+            case sql_node::kind::column: out.push_back(n->table->columns[n->column].name); break;
+            default: out.emplace_back(); break;
+        }
+    }
     return out;
 }
 
@@ -90,7 +155,22 @@ ALCHEMY_INLINE std::string render_select(const select_spec& s, sql_compiler& c) 
         ~restore() { c.enclosing_tables() = std::move(saved); }
     } restore_enclosing{c, saved};
 
-    std::string sql = s.distinct ? "SELECT DISTINCT " : "SELECT ";
+    std::string sql;
+    for (std::size_t i = 0; i < s.ctes.size(); ++i) {
+        if (i == 0) {
+            const bool recursive =
+                std::any_of(s.ctes.begin(), s.ctes.end(), [](const auto& cte) { return cte->recursive; });
+            sql += recursive ? "WITH RECURSIVE " : "WITH ";
+        } else {
+            sql += ", ";
+        }
+        // A CTE is a statement of its own: it correlates to nothing.
+        auto own = std::exchange(c.enclosing_tables(), {});
+        sql += d.quote_identifier(s.ctes[i]->name) + " AS (" + render_select(s.ctes[i]->body, c) + ")";
+        c.enclosing_tables() = std::move(own);
+    }
+    if (!s.ctes.empty()) sql += ' ';
+    sql += s.distinct ? "SELECT DISTINCT " : "SELECT ";
     for (std::size_t i = 0; i < s.columns.size(); ++i) {
         if (i) sql += ", ";
         sql += c.render(*s.columns[i]);
@@ -134,6 +214,8 @@ ALCHEMY_INLINE std::string render_select(const select_spec& s, sql_compiler& c) 
             sql += d.quote_identifier(item.node->op);
         else if (!s.compound.empty() && item.node->what == sql_node::kind::column)
             sql += d.quote_identifier(item.node->table->columns[item.node->column].name);
+        else if (!s.compound.empty() && item.node->what == sql_node::kind::alias_column)
+            sql += d.quote_identifier(item.node->op);
         else
             sql += c.render(*item.node);
         if (item.descending) sql += " DESC";
@@ -185,7 +267,7 @@ ALCHEMY_INLINE bool select_shape(const select_spec& s, std::string& key, std::ve
             if (!append_shape(*node, key, params)) return false;
         return true;
     };
-    if (!list('c', s.columns) || !s.extra_from.empty() || !s.compound.empty()) return false;
+    if (!list('c', s.columns) || !s.extra_from.empty() || !s.compound.empty() || !s.ctes.empty()) return false;
     for (const auto* e : s.entities) append_raw(key, &e, sizeof e);
     key += 'j';
     for (const auto& j : s.joins) {
