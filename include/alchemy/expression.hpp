@@ -16,6 +16,7 @@
 #pragma once
 
 #include <alchemy/detail/config.hpp>
+#include <alchemy/detail/label.hpp>
 #include <alchemy/detail/sql/tree.hpp>
 #include <alchemy/errors.hpp>
 #include <alchemy/mapping.hpp>
@@ -45,6 +46,16 @@ class expression;
 
 /// A condition: what filter() and having() take.
 using predicate = expression<bool>;
+
+/// An expression labelled with .label<"name">(): its rows know the name.
+template <class V, class Origin, class Label>
+class labelled_expression;
+
+namespace detail {
+// Where the columns of aliased<T> come from (detail/orm/select_item.hpp).
+template <class T>
+struct alias_origin;
+}  // namespace detail
 
 /// One ORDER BY item.
 struct order_item {
@@ -110,6 +121,12 @@ public:
 
     /// The expression under a name (in the select list: AS "name").
     expression label(std::string name) const { return expression(detail::label_node(std::move(name), node_)); }
+    /// The same, with the name in the row type: a query's rows read it back
+    /// as alchemy::get<"name">(row) (named_row.hpp).
+    template <detail::label_literal L>
+    labelled_expression<V, void, detail::label_tag<L>> label() const {
+        return labelled_expression<V, void, detail::label_tag<L>>(detail::label_node(std::string(L.view()), node_));
+    }
 
     order_item asc() const { return {node_, false}; }
     order_item desc() const { return {node_, true}; }
@@ -137,6 +154,10 @@ public:
     /// The column under a name (in the select list: AS "name"). It is still
     /// T's column: a query over an outer join of T reads it as optional.
     column label(std::string name) const { return column(*this, detail::label_node(std::move(name), this->node())); }
+    template <detail::label_literal L>
+    labelled_expression<M, T, detail::label_tag<L>> label() const {
+        return labelled_expression<M, T, detail::label_tag<L>>(detail::label_node(std::string(L.view()), this->node()));
+    }
 
 protected:
     column(const column& other, detail::node_ptr node)
@@ -157,9 +178,24 @@ public:
     aliased_column label(std::string name) const {
         return aliased_column(*this, detail::label_node(std::move(name), this->node()));
     }
+    template <detail::label_literal L>
+    labelled_expression<M, detail::alias_origin<T>, detail::label_tag<L>> label() const {
+        return labelled_expression<M, detail::alias_origin<T>, detail::label_tag<L>>(
+            detail::label_node(std::string(L.view()), this->node()));
+    }
 
 private:
     aliased_column(const aliased_column& other, detail::node_ptr node) : column<T, M>(other, std::move(node)) {}
+};
+
+/// An expression labelled with .label<"name">(): in a values query's select
+/// list its rows know the name (alchemy::get<"name">(row)). `Origin` is the
+/// struct whose column it is (so that an outer join makes it optional), or
+/// void; `Label` is detail::label_tag<"name">.
+template <class V, class Origin, class Label>
+class labelled_expression : public expression<V> {
+public:
+    using expression<V>::expression;
 };
 
 namespace detail {
@@ -240,6 +276,10 @@ struct expression_value<column<T, M>> {
 template <class T, class M>
 struct expression_value<aliased_column<T, M>> {
     using type = M;
+};
+template <class V, class Origin, class Label>
+struct expression_value<labelled_expression<V, Origin, Label>> {
+    using type = V;
 };
 
 template <class X>

@@ -26,6 +26,7 @@
 #include <alchemy/expression.hpp>
 #include <alchemy/loading.hpp>
 #include <alchemy/mapping.hpp>
+#include <alchemy/named_row.hpp>
 #include <alchemy/ptr.hpp>
 
 #include <algorithm>
@@ -979,11 +980,18 @@ class basic_values_query : public detail::query_base<basic_values_query<Into, It
     using first_item = std::tuple_element_t<0, std::tuple<Items...>>;
     using first_type = typename first_item::row_value;
     using scalar_type = detail::scalar_value_t<first_item>;
+    // Rows that know their columns' labels (.label<"name">()): named_row.
+    static constexpr bool labelled = sizeof...(Items) > 1 && (!std::is_void_v<typename Items::label> || ...);
     // Rows of values only, read into a tuple: result.all<V...>() reads them.
-    static constexpr bool plain_values = std::is_void_v<Into> && !(detail::is_entity_item_v<Items> || ...);
+    static constexpr bool plain_values =
+        std::is_void_v<Into> && !labelled && !(detail::is_entity_item_v<Items> || ...);
 
 public:
-    using row_type = std::conditional_t<std::is_void_v<Into>, detail::row_tuple<typename Items::row_value...>, Into>;
+    using row_type = std::conditional_t<
+        !std::is_void_v<Into>, Into,
+        std::conditional_t<labelled,
+                           named_row<detail::row_labels<typename Items::label...>, typename Items::row_value...>,
+                           detail::row_tuple<typename Items::row_value...>>>;
 
     template <class... X>
     explicit basic_values_query(detail::session_core& core, const X&... selected) : base(core) {

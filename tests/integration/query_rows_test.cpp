@@ -243,3 +243,56 @@ TEST_CASE("count(distinct(x)) counts each value once and NULL not at all", "[bac
     CHECK(s.query(func::count(alchemy::distinct(col(&Post::user_id)))).scalar_one() == 2);  // 1, 2; NULL not counted
     CHECK(db.selects().back() == test_backend::sql(R"(SELECT count(DISTINCT "posts"."user_id") FROM "posts")"));
 }
+
+TEST_CASE("rows read by label: get<\"name\">(row) beside position", "[backend][query][rows][label]") {
+    seeded db;
+    auto alice = db.session.get<User>(1);
+    auto q = db.session.query(entity<User>, col(&User::name).label<"author">(), col(&Post::title).label<"title">(),
+                              func::count(col(&Post::id)).label<"posts">())
+                 .outerjoin<Post>()
+                 .group_by(col(&User::id), col(&Post::title))
+                 .order_by(col(&User::id), col(&Post::title));
+    using row = decltype(q)::row_type;
+    // The outer join makes the posts' column optional, its label kept.
+    static_assert(std::is_same_v<std::tuple_element_t<2, row>, std::optional<std::string>>);
+    static_assert(std::is_base_of_v<std::tuple<alchemy::ptr<User>, std::string, std::optional<std::string>, std::int64_t>, row>);
+    const auto rows = q.all();
+    REQUIRE(rows.size() == 4);  // Alice: '50% off', 'Hello'; Bob: 'Hello'; Carol: none
+    CHECK(alchemy::get<"author">(rows[0]) == "Alice");
+    CHECK(alchemy::get<"title">(rows[0]) == "50% off");
+    CHECK(alchemy::get<"posts">(rows[0]) == 1);
+    CHECK(std::get<0>(rows[0]) == alice);  // by position too, the object identity-mapped
+    CHECK(alchemy::get<"title">(rows[3]) == std::nullopt);
+    CHECK(alchemy::get<"posts">(rows[3]) == 0);
+    // Structured bindings, and the label in the SQL.
+    const auto& [user, author, title, posts] = rows[2];
+    CHECK(user->name == "Bob");
+    CHECK(author == "Bob");
+    CHECK(title == "Hello");
+    CHECK(posts == 1);
+    CHECK(db.log.sql().back() ==
+          test_backend::sql(R"(SELECT "users"."id", "users"."name", "users"."email", "users"."name" AS "author", )"
+                            R"("posts"."title" AS "title", count("posts"."id") AS "posts" FROM "users" LEFT OUTER JOIN "posts" )"
+                            R"(ON "users"."id" = "posts"."user_id" GROUP BY "users"."id", "posts"."title" ORDER BY "users"."id", "posts"."title")"));
+    // first() / one() rows are named as well, and writable through get.
+    auto one = q.filter(col(&User::id) == 2).one();
+    alchemy::get<"author">(one) = "changed";
+    CHECK(std::get<1>(one) == "changed");
+
+    // Values only, labels on some: a set operation's rows take the first query's labels.
+    auto names = db.session.query(col(&User::id).label<"id">(), col(&User::name))
+                     .filter(col(&User::id) == 1)
+                     .union_all(db.session.query(col(&Post::id), col(&Post::title)).filter(col(&Post::id) == 4))
+                     .order_by(col(&User::id));
+    const auto named = names.all();
+    REQUIRE(named.size() == 2);
+    CHECK(alchemy::get<"id">(named[1]) == 4);
+    CHECK(std::get<1>(named[1]) == "orphan_post");
+    // A labelled expression in a subquery: the subquery's typed column.
+    const auto n = func::count(col(&Post::id)).label<"n">();
+    auto counts = db.session.query(col(&Post::user_id), n).group_by(col(&Post::user_id)).subquery("counts");
+    CHECK(db.session.query(col(&User::name), counts.c(n))
+              .join(counts, counts.c(&Post::user_id) == col(&User::id))
+              .order_by(col(&User::id))
+              .all() == std::vector<std::tuple<std::string, std::int64_t>>{{"Alice", 2}, {"Bob", 1}});
+}

@@ -38,10 +38,12 @@ template <class T>
 struct alias_origin {};
 
 // A value of type V; Origin is the struct (or alias_origin) whose table the
-// column belongs to, void for a computed expression.
-template <class V, class Origin>
+// column belongs to, void for a computed expression; Label its label_tag
+// when it was labelled with .label<"name">(), else void.
+template <class V, class Origin, class Label = void>
 struct value_item {
     using row_value = V;
+    using label = Label;
 };
 
 // A whole mapped object.
@@ -49,6 +51,7 @@ template <class T>
 struct entity_item {
     using row_value = ptr<T>;
     using object = T;
+    using label = void;
 };
 
 template <class X>
@@ -62,6 +65,10 @@ struct select_item_of<column<T, M>> {
 template <class T, class M>
 struct select_item_of<aliased_column<T, M>> {
     using type = value_item<M, alias_origin<T>>;
+};
+template <class V, class Origin, class Label>
+struct select_item_of<labelled_expression<V, Origin, Label>> {
+    using type = value_item<V, Origin, Label>;
 };
 template <class T>
 struct select_item_of<entity_t<T>> {
@@ -94,9 +101,9 @@ template <class I, class Origin>
 struct outer_joined_item {
     using type = I;
 };
-template <class V, class Origin>
-struct outer_joined_item<value_item<V, Origin>, Origin> {
-    using type = value_item<nullable_t<V>, Origin>;
+template <class V, class Origin, class Label>
+struct outer_joined_item<value_item<V, Origin, Label>, Origin> {
+    using type = value_item<nullable_t<V>, Origin, Label>;
 };
 template <class I, class Origin>
 using outer_joined_item_t = typename outer_joined_item<I, Origin>::type;
@@ -121,7 +128,8 @@ constexpr auto combine_items() {
         static_assert(compatible,
                       "alchemy: a set operation (union_, union_all, intersect, except_) combines columns of "
                       "incompatible types (text with text, numbers with numbers, other types with the same type)");
-        return std::type_identity<value_item<std::conditional_t<is_optional_v<W>, nullable_t<V>, V>, void>>{};
+        // The result's columns are named by the first query, as in SQL.
+        return std::type_identity<value_item<std::conditional_t<is_optional_v<W>, nullable_t<V>, V>, void, typename I::label>>{};
     }
 }
 template <class I, class J>
