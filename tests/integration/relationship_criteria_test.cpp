@@ -165,7 +165,7 @@ TEST_CASE("an object's key is read when the query runs, after its autoflush", "[
     CHECK(names(s.query<User>().filter(alchemy::contains(&User::posts, post)).all()) == strings{"dee"});
 }
 
-TEST_CASE("criteria with objects that have no row, or along a self-referential relationship, raise clear errors", "[backend][query][criteria][errors]") {
+TEST_CASE("criteria with objects that have no row raise clear errors", "[backend][query][criteria][errors]") {
     criteria_db db;
     auto s = db.session();
     const auto stranger = alchemy::make(User{.name = "stranger"});  // transient: never added
@@ -179,12 +179,36 @@ TEST_CASE("criteria with objects that have no row, or along a self-referential r
     auto manual = db.session({.autoflush = false});
     auto pending = manual.add(User{.name = "pending"});
     CHECK_THROWS_WITH(manual.query<Post>().filter(col(&Post::user) == pending).all(), Catch::Contains("has no row yet (pending)"));
+}
 
-    CHECK_THROWS_WITH(s.query<Node>().filter(alchemy::any(&Node::children)),
-                      Catch::Contains("alchemy: any() along Node::children is not supported") &&
-                          Catch::Contains("joins table 'nodes' to itself"));
-    CHECK_THROWS_WITH(s.query<Node>().filter(alchemy::has(&Node::parent, col(&Node::name) == "root")),
-                      Catch::Contains("alchemy: has() along Node::parent is not supported"));
+TEST_CASE("any() and has() along a relationship of a table to itself read the related rows under an alias", "[backend][query][criteria]") {
+    criteria_db db;
+    // root(1) -> a(2) -> a1(4); root -> b(3)
+    db.run({"INSERT INTO nodes (id, name, parent_id) VALUES (1, 'root', NULL), (2, 'a', 1), (3, 'b', 1), (4, 'a1', 2)"});
+    auto s = db.session();
+    const auto nodes = [&](const alchemy::predicate& p) { return names(s.query<Node>().filter(p).order_by(col(&Node::id)).all()); };
+    const std::string nodes_select = R"(SELECT "nodes"."id", "nodes"."name", "nodes"."parent_id" FROM "nodes")";
+    // The condition names the child: the nodes with a child called a1.
+    CHECK(nodes(alchemy::any(&Node::children, col(&Node::name) == "a1")) == strings{"a"});
+    CHECK(db.trace().back() ==
+          stmt(nodes_select + R"( WHERE EXISTS (SELECT 1 FROM "nodes" AS "nodes_1" WHERE "nodes"."id" = "nodes_1"."parent_id" AND "nodes_1"."name" = ?) ORDER BY "nodes"."id")",
+               "('a1')"));
+    CHECK(nodes(alchemy::any(&Node::children)) == strings{"root", "a"});
+    CHECK(nodes(!alchemy::any(&Node::children)) == strings{"b", "a1"});  // the leaves
+    // ... and has() the parent: the children of root, every node with a parent.
+    CHECK(nodes(alchemy::has(&Node::parent, col(&Node::name) == "root")) == strings{"a", "b"});
+    CHECK(db.trace().back() ==
+          stmt(nodes_select + R"( WHERE EXISTS (SELECT 1 FROM "nodes" AS "nodes_1" WHERE "nodes_1"."id" = "nodes"."parent_id" AND "nodes_1"."name" = ?) ORDER BY "nodes"."id")",
+               "('root')"));
+    CHECK(nodes(alchemy::has(&Node::parent)) == strings{"a", "b", "a1"});
+    // Beside a condition on the outer row.
+    CHECK(nodes(alchemy::has(&Node::parent, col(&Node::parent_id) == nullptr) && col(&Node::name) != "a") == strings{"b"});
+    // One inside another would read both under one alias: refused.
+    CHECK_THROWS_WITH(alchemy::any(&Node::children, alchemy::any(&Node::children)),
+                      "alchemy: any() along a relationship of table 'nodes' to itself, inside another one: both would read "
+                      "the related rows as \"nodes_1\"; write the inner condition with an alchemy::aliased<Node> and a "
+                      "subquery instead");
+    CHECK_THROWS_AS(alchemy::has(&Node::parent, !alchemy::has(&Node::parent)), alchemy::ArgumentError);
 }
 
 // ---- golden SQL, both dialects ------------------------------------------------------------
