@@ -68,10 +68,10 @@ template <class Tag, class... L, class... V>
 struct label_index<Tag, named_row<row_labels<L...>, V...>> {
     using position = label_position<Tag, L...>;
     static_assert(position::count != 0,
-                  "alchemy: get<\"label\">(row): the query selects no column with this label (label one with "
-                  ".label<\"label\">())");
+                  "alchemy: get(row) by label: the query selects no column with this label (label one with "
+                  ".label<\"name\">())");
     static_assert(position::count < 2,
-                  "alchemy: get<\"label\">(row): the query selects two columns with this label; give them "
+                  "alchemy: get(row) by label: the query selects two columns with this label; give them "
                   "different labels");
     // Column 0 after a failed check, so that the message above is the only one.
     static constexpr std::size_t value = position::count == 1 ? position::index : 0;

@@ -1,5 +1,5 @@
 // alchemy::get<"label">(row) with a label the query does not select.
-// expect: alchemy: get<"label">(row): the query selects no column with this label
+// expect: alchemy: get(row) by label: the query selects no column with this label
 #include <alchemy/alchemy.hpp>
 
 #include <cstdint>
