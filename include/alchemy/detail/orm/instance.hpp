@@ -324,6 +324,8 @@ struct instance_base {
 
     /// "<User at 0x...>", as SQLAlchemy names objects in messages.
     std::string describe() const;
+    /// Its primary key's values as messages print them: "(1)", "(1, 'a')".
+    std::string describe_key() const;
 
     static constexpr std::uint64_t group_root_word(std::uint64_t handles, std::uint64_t size) noexcept {
         return handles << 32 | size << 1 | 1;

@@ -158,7 +158,6 @@ public:
         return identity_key::from_encoded(std::move(key));
     }
 
-    static std::string describe_key(const instance_base& i);
 
     /// Loads the row with primary key `key` of `table` into a new instance
     /// made by `make`, or returns the identity-mapped one; nullptr if no row.

@@ -73,7 +73,7 @@ ALCHEMY_INLINE std::int64_t session_core::bulk_dml(bulk_dml_spec spec, synchroni
                             "alchemy: {} of {} with synchronize_session::evaluate: the criteria cannot be evaluated "
                             "in C++ for the {} with key {} (values of different kinds compared, or an integer overflow, "
                             "which the database decides); use synchronize_session::fetch",
-                            what, table.struct_name, table.struct_name, describe_key(*inst)));
+                            what, table.struct_name, table.struct_name, inst->describe_key()));
                     }
                     if (!is_true(*v)) return;
                 }

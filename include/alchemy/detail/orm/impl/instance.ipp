@@ -17,6 +17,12 @@ ALCHEMY_INLINE std::string instance_base::describe() const {
     return fmt::format("<{} at {}>", table()->struct_name, object());
 }
 
+ALCHEMY_INLINE std::string instance_base::describe_key() const {
+    std::vector<value> values;
+    for (auto k : table()->primary_key) values.push_back(column_value_of(k));
+    return format_values(values);
+}
+
 ALCHEMY_INLINE void* instance_arena::allocate(std::size_t size, std::size_t align, arena_chunk_header*& chunk) {
     const auto offset_for = [&](std::size_t used) { return (used + align - 1) / align * align; };
     if (size > largest_chunk / 4 || align > alignof(std::max_align_t))

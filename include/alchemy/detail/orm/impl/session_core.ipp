@@ -68,7 +68,7 @@ ALCHEMY_INLINE bool session_core::attach(const instance_ref& inst) {
             throw InvalidRequestError(fmt::format(
                 "alchemy: Can't attach instance {}; another instance with key {} is already present in this "
                 "session.",
-                i.describe(), describe_key(i)));
+                i.describe(), i.describe_key()));
         map.put(i.key, inst);
         i.set_home(objects.home);
         if (i.touched) touched_.push_back(inst);
@@ -178,12 +178,6 @@ ALCHEMY_INLINE void session_core::expunge_all() {
     to_delete_.clear();
     deleted_.clear();
     transaction_.clear();
-}
-
-ALCHEMY_INLINE std::string session_core::describe_key(const instance_base& i) {
-    std::vector<value> values;
-    for (auto k : i.table()->primary_key) values.push_back(i.column_value_of(k));
-    return format_values(values);
 }
 
 ALCHEMY_INLINE bool session_core::load(instance_base& i) {

@@ -282,10 +282,10 @@ ALCHEMY_INLINE void unit_of_work::plan() {
             throw FlushError(
                 fmt::format("alchemy: New instance {} with identity key {} conflicts with persistent "
                             "instance {}",
-                            inst->describe(), session_core::describe_key(*inst), existing->describe()));
+                            inst->describe(), inst->describe_key(), existing->describe()));
         if (auto [it, fresh] = new_keys_.emplace(std::move(key), inst.get()); !fresh)
             throw FlushError(fmt::format("alchemy: New instances {} and {} have the same identity key {}",
-                                         it->second->describe(), inst->describe(), session_core::describe_key(*inst)));
+                                         it->second->describe(), inst->describe(), inst->describe_key()));
     }
 
     const auto involve = [&](const table_info* t) {
