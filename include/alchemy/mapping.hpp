@@ -108,6 +108,10 @@ instance_ref make_instance(instance_arena* arena);
 struct alignas(16) relationship_info {  // (aligned: a bound member keeps 4 tag bits in its address)
     std::string_view member;                 ///< C++ member name
     relationship_kind kind;
+    /// Whether the member holds a collection (relationship<>); false for a
+    /// reference: backref<> (many-to-one) or relationship_one<> (a one-to-many
+    /// holding at most one object, SQLAlchemy's uselist=False).
+    bool uselist = true;
     const table_info& (*target)() = nullptr;     ///< the related table
     const table_info& (*secondary)() = nullptr;  ///< the association table (many-to-many)
     /// The foreign key that links the two sides: one-to-many, an index into
@@ -996,6 +1000,7 @@ table_info build_table() {
             relationship_info r;
             r.member = member_name;
             r.kind = traits::kind;
+            r.uselist = traits::uselist;
             r.target = &table_of_unchecked<typename traits::target>;
             if constexpr (traits::kind == relationship_kind::many_to_many)
                 r.secondary = &table_of_unchecked<typename traits::secondary>;

@@ -13,6 +13,8 @@
 //   };
 //   struct Student { std::int64_t id = 0; alchemy::relationship<Course, Enrollment> courses; };
 //                                                 // many-to-many through the association Enrollment
+//   struct Account { std::int64_t id = 0; alchemy::relationship_one<Profile> profile; };
+//                                                 // one-to-one: the one profile whose account_id is this id
 //
 // The join condition comes from the foreign_key() option between the two
 // structs (or the association struct); when several could apply, name one with
@@ -507,6 +509,165 @@ private:
     detail::instance<T>* target_ = nullptr;
 };
 
+/// The scalar side of a one-to-one: the one object whose foreign key refers
+/// to this one, or empty (SQLAlchemy's relationship(uselist=False)). It sits
+/// where a relationship<T> would, on the side that does not hold the key, and
+/// pairs with a backref<> on the side that does:
+///
+///   struct Account { std::int64_t id = 0; alchemy::relationship_one<Profile> profile; };
+///   struct Profile { std::int64_t id = 0; std::optional<std::int64_t> account_id;
+///                    alchemy::backref<Account> account; };
+///
+/// It loads, cascades and flushes as a one-to-many holding at most one object:
+/// assigning another object unlinks the one it held (its key becomes NULL at
+/// flush, or it is deleted with delete-orphan); assigning the backref of a
+/// profile to an account unlinks the account's profile, which is loaded first
+/// when it is not (one SELECT) so that it is not left pointing at the account
+/// as well. When the database holds two rows for one object, loading it
+/// (lazily, selectinload or joinedload) throws MultipleResultsFound; SQLAlchemy
+/// warns and keeps one of them. Two pointers in size, as a backref<>.
+template <class T>
+class relationship_one final : public detail::relationship_base {
+public:
+    relationship_one() = default;
+    /// The object, for a new object's designated initializer:
+    /// Account{.name = "a", .profile = p}. Adding the owner links it.
+    relationship_one(const ptr<T>& target) noexcept {  // NOLINT(google-explicit-constructor)
+        set_loose(target);
+        mark_set();
+    }
+    relationship_one(std::nullptr_t) noexcept { mark_set(); }  // NOLINT(google-explicit-constructor)
+    /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
+    relationship_one(const relationship_one& other) : relationship_base(other) {
+        set_loose(other.peek());
+        if (other.is_set()) mark_set();
+    }
+    /// Assigning a whole T keeps the link of the object assigned to (see the top).
+    relationship_one& operator=(const relationship_one& other) {
+        if (!is_bound() && this != &other) {
+            set_loose(other.peek());
+            word_ &= ~set_bit;  // set as `other` is
+            if (other.is_set()) mark_set();
+        }
+        return *this;
+    }
+    /// Links `target` (or unlinks with an empty ptr / nullptr): the object held
+    /// before is unlinked, `target` leaves the object it belonged to, and the
+    /// foreign keys are written at flush.
+    relationship_one& operator=(const ptr<T>& target) {
+        if (!is_bound()) {
+            set_loose(target);
+            mark_set();
+        } else {
+            load();
+            detail::scalar_collection_assign(*this, target.instance());
+        }
+        return *this;
+    }
+    relationship_one& operator=(std::nullptr_t) { return *this = ptr<T>(); }
+    ~relationship_one() {
+        if (!is_bound()) {
+            if (target_) detail::release(target_);
+        } else {
+            delete detach_block();
+        }
+    }
+
+    /// The related object (loaded on first access), or an empty ptr.
+    ptr<T> get() { return current(); }
+    const ptr<T> get() const { return current(); }
+    operator ptr<T>() const { return current(); }
+
+    /// Member access on the related object; InvalidRequestError when there is none.
+    ptr<T> operator->() { return required(); }
+    const ptr<T> operator->() const { return required(); }
+
+    explicit operator bool() const { return static_cast<bool>(current()); }
+    friend bool operator==(const relationship_one& a, const ptr<T>& b) { return a.current() == b; }
+    friend bool operator==(const relationship_one& a, std::nullptr_t) { return !a.current(); }
+
+    // ---- for the session, through relationship_ops (relationship_base.hpp) ----
+    static void ops_bind(relationship_base& base, const relationship_info& i) {
+        auto& self = static_cast<relationship_one&>(base);
+        auto* loose = std::exchange(self.target_, nullptr);  // counted: the handle is ours until released
+        self.bind_word(i);
+        if (!loose) return;
+        struct handle {  // the loose count, dropped once the link holds the object
+            detail::instance_base* p;
+            ~handle() { detail::release(p); }
+        } held{loose};
+        detail::collection_append(self, *held.p);
+    }
+    static std::size_t ops_item_count(const relationship_base& base) noexcept {
+        return static_cast<const relationship_one&>(base).target_ ? 1 : 0;
+    }
+    static detail::instance_base* ops_item(const relationship_base& base, std::size_t) noexcept {
+        return static_cast<const relationship_one&>(base).target_;
+    }
+    static bool ops_has_item(const relationship_base& base, const detail::instance_base* i) noexcept {
+        return i && static_cast<const relationship_one&>(base).target_ == i;
+    }
+    /// Replaces what it holds (loading refuses a second object before this: attach_loaded).
+    static void ops_put_item(relationship_base& base, detail::instance_base* i) {
+        static_cast<relationship_one&>(base).target_ = static_cast<detail::instance<T>*>(i);
+    }
+    static void ops_put_new_item(relationship_base& base, detail::instance_base* i) { ops_put_item(base, i); }
+    static bool ops_take_item(relationship_base& base, detail::instance_base* i) {
+        auto& self = static_cast<relationship_one&>(base);
+        if (!i || self.target_ != i) return false;
+        self.target_ = nullptr;
+        return true;
+    }
+    static void ops_unload(relationship_base& base) noexcept {
+        auto& self = static_cast<relationship_one&>(base);
+        self.target_ = nullptr;
+        delete self.detach_block();
+        self.set_loaded(false);
+        self.set_changed(false);
+    }
+    /// The block that records what was linked and unlinked since the last flush.
+    static detail::relationship_block& ops_block(relationship_base& base) {
+        auto& self = static_cast<relationship_one&>(base);
+        if (auto* b = self.bound_block()) return *b;
+        auto made = std::make_unique<detail::relationship_block>();
+        made->info = self.info();
+        self.attach_block(made.get());
+        return *made.release();
+    }
+
+private:
+    // A loose member's target: counted (its handle is released here).
+    void set_loose(const ptr<T>& target) noexcept {
+        auto* next = target.instance();
+        if (next) detail::retain(next);
+        if (target_) detail::release(target_);
+        target_ = next;
+    }
+    ptr<T> peek() const {
+        if (!is_bound()) return ptr<T>(target_);
+        return is_loaded() ? ptr<T>(target_) : ptr<T>();
+    }
+    void load() const {
+        if (is_bound() && !is_loaded()) detail::load_relationship(const_cast<relationship_one&>(*this));
+    }
+    ptr<T> current() const {
+        load();
+        return ptr<T>(target_);
+    }
+    ptr<T> required() const {
+        auto p = current();
+        if (!p) {
+            const auto* i = info();
+            throw InvalidRequestError(fmt::format("alchemy: {}.{} is empty (no related object)",
+                                                  i ? owner()->table()->struct_name : "?", i ? i->member : "?"));
+        }
+        return p;
+    }
+
+    // Bound: the related object (uncounted, same group). Loose: counted.
+    detail::instance<T>* target_ = nullptr;
+};
+
 namespace detail {
 
 template <class T, class Association>
@@ -514,6 +675,7 @@ struct relationship_traits<relationship<T, Association>> {
     static constexpr bool is_relationship = true;
     static constexpr relationship_kind kind =
         std::is_void_v<Association> ? relationship_kind::one_to_many : relationship_kind::many_to_many;
+    static constexpr bool uselist = true;
     using target = T;
     using secondary = Association;
 };
@@ -522,6 +684,16 @@ template <class T>
 struct relationship_traits<backref<T>> {
     static constexpr bool is_relationship = true;
     static constexpr relationship_kind kind = relationship_kind::many_to_one;
+    static constexpr bool uselist = false;
+    using target = T;
+    using secondary = void;
+};
+
+template <class T>
+struct relationship_traits<relationship_one<T>> {
+    static constexpr bool is_relationship = true;
+    static constexpr relationship_kind kind = relationship_kind::one_to_many;
+    static constexpr bool uselist = false;
     using target = T;
     using secondary = void;
 };

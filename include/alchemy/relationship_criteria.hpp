@@ -54,6 +54,11 @@ template <class M>
 constexpr relationship_kind kind_of_member() {
     return relationship_traits<M>::kind;
 }
+/// relationship_one<T>: a one-to-many holding one object, which conditions treat as a reference.
+template <class M>
+constexpr bool is_one_to_one_member() {
+    return relationship_traits<M>::kind == relationship_kind::one_to_many && !relationship_traits<M>::uselist;
+}
 
 }  // namespace detail
 
@@ -89,7 +94,10 @@ private:
 template <class C, class M>
     requires detail::is_relationship<M>::value
 auto col(M C::*member) {
-    static_assert(detail::kind_of_member<M>() == relationship_kind::many_to_one,
+    static_assert(!detail::is_one_to_one_member<M>(),
+                  "alchemy: col() of a one-to-one (relationship_one<T>): compare the side that holds the key, "
+                  "col(&Profile::account) == object, or ask with alchemy::has(&Account::profile, condition)");
+    static_assert(detail::is_one_to_one_member<M>() || detail::kind_of_member<M>() == relationship_kind::many_to_one,
                   "alchemy: col() of a collection relationship: ask about its members with "
                   "alchemy::any(&User::posts, condition) or alchemy::contains(&User::posts, object)");
     return reference_column<C, typename detail::relationship_traits<M>::target>(relationship_of(member));
@@ -101,12 +109,16 @@ template <class C, class M>
 predicate any(M C::*member, const predicate& criterion) {
     static_assert(detail::kind_of_member<M>() != relationship_kind::many_to_one,
                   "alchemy: any() is for a collection; for a many-to-one (backref<T>) use has()");
+    static_assert(!detail::is_one_to_one_member<M>(),
+                  "alchemy: any() is for a collection; for a one-to-one (relationship_one<T>) use has()");
     return detail::related_exists(relationship_of(member), table_of<C>(), criterion.node(), "any");
 }
 template <class C, class M>
 predicate any(M C::*member) {
     static_assert(detail::kind_of_member<M>() != relationship_kind::many_to_one,
                   "alchemy: any() is for a collection; for a many-to-one (backref<T>) use has()");
+    static_assert(!detail::is_one_to_one_member<M>(),
+                  "alchemy: any() is for a collection; for a one-to-one (relationship_one<T>) use has()");
     return detail::related_exists(relationship_of(member), table_of<C>(), nullptr, "any");
 }
 
@@ -114,21 +126,23 @@ predicate any(M C::*member) {
 /// `criterion` (or to any object): a correlated EXISTS.
 template <class C, class M>
 predicate has(M C::*member, const predicate& criterion) {
-    static_assert(detail::kind_of_member<M>() == relationship_kind::many_to_one,
-                  "alchemy: has() is for a many-to-one (backref<T>); for a collection use any()");
+    static_assert(detail::kind_of_member<M>() == relationship_kind::many_to_one || detail::is_one_to_one_member<M>(),
+                  "alchemy: has() is for a many-to-one (backref<T>) or a one-to-one (relationship_one<T>); for a "
+                  "collection use any()");
     return detail::related_exists(relationship_of(member), table_of<C>(), criterion.node(), "has");
 }
 template <class C, class M>
 predicate has(M C::*member) {
-    static_assert(detail::kind_of_member<M>() == relationship_kind::many_to_one,
-                  "alchemy: has() is for a many-to-one (backref<T>); for a collection use any()");
+    static_assert(detail::kind_of_member<M>() == relationship_kind::many_to_one || detail::is_one_to_one_member<M>(),
+                  "alchemy: has() is for a many-to-one (backref<T>) or a one-to-one (relationship_one<T>); for a "
+                  "collection use any()");
     return detail::related_exists(relationship_of(member), table_of<C>(), nullptr, "has");
 }
 
 /// The rows whose collection `member` holds `item`.
 template <class C, class M>
 predicate contains(M C::*member, const ptr<typename detail::relationship_traits<M>::target>& item) {
-    static_assert(detail::kind_of_member<M>() != relationship_kind::many_to_one,
+    static_assert(detail::kind_of_member<M>() != relationship_kind::many_to_one && !detail::is_one_to_one_member<M>(),
                   "alchemy: contains() is for a collection; compare a many-to-one with col(&Post::user) == object");
     return detail::relates_to(relationship_of(member), table_of<C>(), detail::instance_ref(item.instance()));
 }

@@ -484,7 +484,7 @@ private:
                 const auto& from = detail::reflect<T>::template get<i>(source);
                 if (!info.cascades(cascade::merge) || !from.is_set()) return;
                 std::vector<detail::instance_ref> merged;
-                if constexpr (detail::relationship_traits<M>::kind == relationship_kind::many_to_one) {
+                if constexpr (!detail::relationship_traits<M>::uselist) {  // backref<>, relationship_one<>
                     if (const auto related = from.get())
                         merged.emplace_back(merge_one_without_load(*related, memo).instance());
                 } else {
@@ -509,7 +509,7 @@ private:
                 // object is "not set" and leaves the target's relationship alone.
                 if (!info.cascades(cascade::merge) || !from.is_set()) return;
                 using Target = typename detail::relationship_traits<M>::target;
-                if constexpr (detail::relationship_traits<M>::kind == relationship_kind::many_to_one) {
+                if constexpr (!detail::relationship_traits<M>::uselist) {  // backref<>, relationship_one<>
                     const auto related = from.get();
                     ptr<Target> merged = related ? merge_one(*related, memo) : ptr<Target>();
                     detail::reflect<T>::template get<i>(*target) = merged;

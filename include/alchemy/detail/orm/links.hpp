@@ -23,6 +23,9 @@ inline const relationship_info* reverse_side(const relationship_info& info) {
     return info.has_reverse() ? &info.target().relationships[info.reverse] : nullptr;
 }
 
+/// MultipleResultsFound: the database holds several rows for `owner`'s one-to-one `info`.
+[[noreturn]] void throw_several_for_one_to_one(const instance_base& owner, const relationship_info& info);
+
 /// Puts `item`, just loaded from the database, into `owner`'s relationship
 /// `info` (lazy, select-IN and joined loads): the two join one lifetime
 /// group, and a one-to-many child's many-to-one back to `owner` is known
@@ -31,6 +34,8 @@ inline const relationship_info* reverse_side(const relationship_info& info) {
 /// the collection is not scanned for it.
 inline void attach_loaded(instance_base& owner, const relationship_info& info, instance_base& item, bool once) {
     auto& m = member_of(owner, info);
+    if (info.kind == relationship_kind::one_to_many && !info.uselist && m.item_count() != 0 && m.item(0) != &item)
+        throw_several_for_one_to_one(owner, info);
     if (once) m.put_new_item(&item);
     else m.put_item(&item);
     join_groups(&owner, &item);
@@ -61,6 +66,10 @@ void collection_append(relationship_base& self, instance_base& item);
 
 /// collection.remove(item) on a bound collection (item is in it).
 void collection_remove(relationship_base& self, instance_base& item);
+
+/// relationship_one = item (or null) on a bound, loaded one-to-one: the object
+/// it held is removed, `item` appended.
+void scalar_collection_assign(relationship_base& self, instance_base* item);
 
 /// backref = target (or null) on a bound many-to-one.
 void reference_assign(relationship_base& self, instance_base* target);

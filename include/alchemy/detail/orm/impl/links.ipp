@@ -3,6 +3,7 @@
 #pragma once
 
 #include <alchemy/detail/orm/links.hpp>
+#include <alchemy/errors.hpp>
 
 #include <vector>
 
@@ -17,6 +18,14 @@ ALCHEMY_INLINE const foreign_key_info& link_key(const relationship_info& info, c
         case relationship_kind::many_to_many: break;
     }
     return info.secondary().foreign_keys[info.foreign_key];
+}
+
+ALCHEMY_INLINE void throw_several_for_one_to_one(const instance_base& owner, const relationship_info& info) {
+    throw MultipleResultsFound(fmt::format(
+        "alchemy: {}.{} is a one-to-one (relationship_one) but several {} rows refer to the {} with key {}: make the foreign key "
+        "unique, or map a relationship<> to read them all",
+        owner.table()->struct_name, info.member, info.target().struct_name, owner.table()->struct_name,
+        owner.describe_key()));
 }
 
 ALCHEMY_INLINE void load_relationship(relationship_base& m) {
@@ -89,11 +98,29 @@ ALCHEMY_INLINE void collection_remove(relationship_base& self, instance_base& it
         item.owner()->expunge_orphan(item);
 }
 
+ALCHEMY_INLINE void scalar_collection_assign(relationship_base& self, instance_base* item) {
+    auto& owner = *self.owner();
+    const auto& info = *self.info();
+    auto* held = self.item_count() ? self.item(0) : nullptr;
+    if (held == item) return;
+    if (item && owner.owner()) owner.owner()->before_link(owner, info, item);  // may throw: nothing changed yet
+    if (held) collection_remove(self, *held);
+    if (item) collection_append(self, *item);
+}
+
 ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* target) {
     auto& child = *self.owner();
     const auto& info = *self.info();
     auto* old = current_target(self, child);
     if (self.is_loaded() && old == target) return;
+    const auto* one_to_one = reverse_side(info);
+    if (one_to_one && one_to_one->uselist) one_to_one = nullptr;
+    // The object a one-to-one `target` holds is unlinked, so it must be known:
+    // loaded now (one SELECT) when it is not, before anything changes.
+    if (one_to_one && target && target->has_identity && target->owner()) {
+        auto& other = member_of(*target, *one_to_one);
+        if (!other.is_loaded()) load_relationship(other);
+    }
     if (child.owner() && target) child.owner()->before_link(child, info, target);
     if (const auto* reverse = reverse_side(info)) {
         // A collection that is not loaded hears of the change when it loads
@@ -109,8 +136,13 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
         }
         if (target) {
             auto& collection = member_of(*target, *reverse);
-            if (collection.is_loaded()) collection.put_item(&child);
-            else queue(*target);
+            if (collection.is_loaded()) {
+                if (one_to_one && collection.item_count() && collection.item(0) != &child)
+                    collection_remove(collection, *collection.item(0));  // the object it held is unlinked
+                collection.put_item(&child);
+            } else {
+                queue(*target);
+            }
         }
     }
     self.put_item(target);
