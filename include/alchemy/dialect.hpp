@@ -8,6 +8,7 @@
 // the dialect; they never spell SQLite's rules themselves.
 #pragma once
 
+#include <alchemy/errors.hpp>
 #include <alchemy/types.hpp>
 
 #include <cstddef>
@@ -16,6 +17,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include <fmt/core.h>
 
 namespace alchemy {
 
@@ -59,6 +62,22 @@ public:
     /// A case-insensitive LIKE of two rendered operands (expression::ilike):
     /// SQLite has no ILIKE and spells it lower(x) LIKE lower(pattern).
     virtual std::string ilike(std::string_view operand, std::string_view pattern) const = 0;
+
+    /// A path into a JSON document (json.hpp: col(&Doc::data)["a"][0]) as the one
+    /// parameter json_extract() binds: each step is a key (text) or an array
+    /// index (integer). ArgumentError for a key the database's path syntax
+    /// cannot spell.
+    virtual value json_path(std::span<const value> steps) const {
+        (void)steps;
+        throw ArgumentError(fmt::format("alchemy: the {} dialect has no JSON paths", name()));
+    }
+    /// The value at `path` (a rendered placeholder of json_path()'s value) in
+    /// the rendered JSON `document`, as SQL of logical type `result` (text,
+    /// integer, real or boolean); NULL where the path leads nowhere.
+    virtual std::string json_extract(std::string_view document, std::string_view path, column_type result) const {
+        (void)document, (void)path, (void)result;
+        throw ArgumentError(fmt::format("alchemy: the {} dialect has no JSON paths", name()));
+    }
 
     /// Whether a list of keys (select-IN loading) is bound as one array
     /// parameter, `key = ANY($1)`, so that one prepared statement serves any

@@ -24,10 +24,11 @@
 #include <alchemy/types.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
-#include <string>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,7 +56,17 @@ namespace detail {
 // Where the columns of aliased<T> come from (detail/orm/select_item.hpp).
 template <class T>
 struct alias_origin;
+
+/// Whether values of V are stored as JSON documents, so that an expression
+/// of V has paths (operator[]): set by json.hpp for boost::json::value and
+/// the types a program stores as JSON (alchemy::store_as_json).
+template <class V>
+inline constexpr bool is_json_value = false;
+template <class V>
+inline constexpr bool is_json_value<std::optional<V>> = is_json_value<V>;
 }  // namespace detail
+
+class json_element;  // a path into a JSON document (below)
 
 /// One ORDER BY item.
 struct order_item {
@@ -131,6 +142,16 @@ public:
     order_item asc() const { return {node_, false}; }
     order_item desc() const { return {node_, true}; }
 
+    /// A path into a JSON document (a column of boost::json::value, or of a
+    /// type stored as JSON: json.hpp): col(&Doc::data)["a"][0].as_string().
+    template <class K, class Element = json_element>
+    Element operator[](const K& step) const {
+        static_assert(detail::is_json_value<V>,
+                      "alchemy: [] is a path into a JSON column (a boost::json::value member, or a type marked "
+                      "alchemy::store_as_json; include <alchemy/json.hpp>), and this expression is not one");
+        return Element(node_, {})[step];
+    }
+
     /// This aggregate over a window: func::sum(x).over(partition_by(...), order_by(...))
     /// renders sum(x) OVER (PARTITION BY ... ORDER BY ...).
     template <class... C>
@@ -138,6 +159,54 @@ public:
 
 private:
     detail::node_ptr node_;
+};
+
+/// A place inside a JSON column: col(&Doc::data)["tags"][0]. Each [] goes
+/// one step down (a key of an object, or an index of an array); as_string(),
+/// as_integer(), as_float() and as_boolean() read the value there as an
+/// expression of that type, NULL (nullopt) where the path leads nowhere:
+///
+///   session.query<Doc>().filter(col(&Doc::data)["author"]["name"].as_string() == "Ann")
+///
+/// SQLite renders json_extract("docs"."data", ?) with the path '$."author"."name"',
+/// PostgreSQL ("docs"."data" #>> ?) with '{"author","name"}' (and a CAST for the
+/// numbers and booleans); the path is a bound parameter on both.
+class json_element {
+public:
+    json_element(detail::node_ptr document, std::vector<value> path)
+        : document_(std::move(document)), path_(std::move(path)) {}
+
+    /// The member `key` of the object here.
+    json_element operator[](std::string_view key) const { return step(value(std::string(key))); }
+    json_element operator[](const char* key) const { return (*this)[std::string_view(key)]; }
+    /// The element `index` (from 0) of the array here.
+    template <std::integral I>
+    json_element operator[](I index) const {
+        if constexpr (std::is_signed_v<I>)
+            if (index < 0) throw ArgumentError(fmt::format("alchemy: JSON array index {} is negative", index));
+        if (static_cast<std::uint64_t>(index) > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            throw ArgumentError("alchemy: JSON array index out of range");
+        return step(value(static_cast<std::int64_t>(index)));
+    }
+
+    expression<std::optional<std::string>> as_string() const { return as<std::optional<std::string>>(column_type::text); }
+    expression<std::optional<std::int64_t>> as_integer() const { return as<std::optional<std::int64_t>>(column_type::integer); }
+    expression<std::optional<double>> as_float() const { return as<std::optional<double>>(column_type::real); }
+    expression<std::optional<bool>> as_boolean() const { return as<std::optional<bool>>(column_type::boolean); }
+
+private:
+    json_element step(value v) const {
+        auto path = path_;
+        path.push_back(std::move(v));
+        return json_element(document_, std::move(path));
+    }
+    template <class V>
+    expression<V> as(column_type type) const {
+        return expression<V>(detail::json_extract_node(document_, path_, type));
+    }
+
+    detail::node_ptr document_;
+    std::vector<value> path_;
 };
 
 /// A mapped column: col(&T::member).

@@ -78,7 +78,7 @@ constexpr std::string_view to_string(sql_type t) noexcept {
 /// The logical type of a column: what CREATE TABLE declares and CAST names,
 /// through the dialect (dialect::type_name). Finer than the storage class, so
 /// that a database with BOOLEAN, DATE and TIMESTAMP types can declare them.
-enum class column_type { boolean, integer, real, text, blob, date, timestamp };
+enum class column_type { boolean, integer, real, text, blob, date, timestamp, json };
 
 constexpr std::string_view to_string(column_type t) noexcept {
     switch (t) {
@@ -89,6 +89,7 @@ constexpr std::string_view to_string(column_type t) noexcept {
         case column_type::blob: return "blob";
         case column_type::date: return "date";
         case column_type::timestamp: return "timestamp";
+        case column_type::json: return "json";
     }
     return "?";
 }

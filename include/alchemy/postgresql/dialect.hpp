@@ -45,6 +45,12 @@ public:
         return out;
     }
 
+    // jsonb's #>> with the path as a text[] parameter reads the value as text;
+    // a CAST makes it the type asked for.
+    ALCHEMY_INLINE value json_path(std::span<const value> steps) const override;
+    ALCHEMY_INLINE std::string json_extract(std::string_view document, std::string_view path,
+                                            column_type result) const override;
+
     // `key = ANY($1)` with the keys as one array: one prepared statement for
     // any number of keys, and no limit on how many.
     bool binds_key_arrays() const noexcept override { return true; }

@@ -42,6 +42,15 @@ public:
         return out += ')';
     }
 
+    // SQLite's JSON functions (built in since 3.38): json_extract(doc, '$."a"[0]')
+    // returns the SQL value at the path (text, integer, real; 1/0 for true/false).
+    ALCHEMY_INLINE value json_path(std::span<const value> steps) const override;
+    std::string json_extract(std::string_view document, std::string_view path, column_type) const override {
+        std::string out = "json_extract(";
+        ((out += document) += ", ") += path;
+        return out += ')';
+    }
+
     // Deferred for the rest of the transaction only.
     std::string defer_foreign_keys_sql() const override { return "PRAGMA defer_foreign_keys = ON"; }
 

@@ -44,6 +44,7 @@ struct sql_node {
         alias_column,  ///< "alias"."column" of a subquery or aliased table
         ilike,     ///< case-insensitive LIKE of its two children, spelled by the dialect
         deferred_bind,  ///< a bound parameter whose value is read when the statement is built
+        json_extract,  ///< the value at a path in a JSON document, spelled by the dialect
     };
     kind what;
     const table_info* table = nullptr;  // column
@@ -52,7 +53,7 @@ struct sql_node {
     std::string op{};                   // binary / prefix / postfix operator, function name
     std::vector<node_ptr> children{};   // operands, list items, arguments
     sql_type cast_to = sql_type::null;  // cast: the storage class
-    column_type cast_type = column_type::blob;  // cast: the logical type
+    column_type cast_type = column_type::blob;  // cast, json_extract: the logical type
     std::shared_ptr<const nested_renderer> nested_sql{};  // nested
     std::string alias{};                // column of an aliased table; alias_column
     std::shared_ptr<const deferred_value> deferred{};  // deferred_bind
@@ -79,6 +80,10 @@ node_ptr cast_node(column_type type, sql_type storage, node_ptr child);
 /// `operand` matches `pattern` ignoring case: its spelling is the dialect's
 /// (dialect::ilike), so the expression layer never writes it.
 node_ptr ilike_node(node_ptr operand, node_ptr pattern);
+/// The value at `path` (keys as text, array indices as integers) in the JSON
+/// `document`, read as `result`: dialect::json_extract spells it, with the
+/// path as one parameter (dialect::json_path).
+node_ptr json_extract_node(node_ptr document, std::vector<value> path, column_type result);
 
 /// Calls f(table) for every (unaliased) table a column in the tree belongs
 /// to, in order; nested SELECTs keep their own tables.

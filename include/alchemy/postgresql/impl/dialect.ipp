@@ -34,6 +34,7 @@ ALCHEMY_INLINE std::string_view postgresql_dialect::type_name(column_type type, 
     if (type == column_type::boolean && storage == sql_type::integer) return "BOOLEAN";
     if (type == column_type::date && storage == sql_type::text) return "DATE";
     if (type == column_type::timestamp && storage == sql_type::text) return "TIMESTAMP";
+    if (type == column_type::json && storage == sql_type::text) return "JSONB";
     switch (storage) {
         case sql_type::integer: return "BIGINT";
         case sql_type::real: return "DOUBLE PRECISION";
@@ -47,6 +48,24 @@ ALCHEMY_INLINE std::string_view postgresql_dialect::type_name(column_type type, 
 // An array literal, every element double-quoted with " and \ escaped: {1,2},
 // {"a","b \"c\""}; bytea as its hex text; the server reads it as an array of
 // the compared column's type.
+ALCHEMY_INLINE value postgresql_dialect::json_path(std::span<const value> steps) const {
+    for (const auto& step : steps)
+        if (!std::holds_alternative<std::int64_t>(step.get()) && !std::holds_alternative<std::string>(step.get()))
+            throw ArgumentError("alchemy: a JSON path step is a key (text) or an array index (integer)");
+    return key_array(steps);  // a text[] literal: {"a",0}
+}
+
+ALCHEMY_INLINE std::string postgresql_dialect::json_extract(std::string_view document, std::string_view path,
+                                                            column_type result) const {
+    const auto text = fmt::format("({} #>> {})", document, path);
+    switch (result) {
+        case column_type::integer: return fmt::format("CAST({} AS BIGINT)", text);
+        case column_type::real: return fmt::format("CAST({} AS DOUBLE PRECISION)", text);
+        case column_type::boolean: return fmt::format("CAST({} AS BOOLEAN)", text);
+        default: return text;
+    }
+}
+
 ALCHEMY_INLINE value postgresql_dialect::key_array(std::span<const value> keys) const {
     std::string out = "{";
     const auto quoted = [&](std::string_view text) {

@@ -22,6 +22,25 @@ ALCHEMY_INLINE std::string sqlite_dialect::quote_identifier(std::string_view nam
     return out;
 }
 
+ALCHEMY_INLINE value sqlite_dialect::json_path(std::span<const value> steps) const {
+    std::string path = "$";
+    for (const auto& step : steps) {
+        const auto& v = step.get();
+        if (const auto* index = std::get_if<std::int64_t>(&v)) {
+            path += fmt::format("[{}]", *index);
+        } else if (const auto* key = std::get_if<std::string>(&v)) {
+            // A quoted key ends at the next double quote: SQLite's path syntax has no escape for one.
+            if (key->find('"') != std::string::npos || key->find('\0') != std::string::npos)
+                throw ArgumentError(fmt::format("alchemy: the JSON key {:?} cannot be part of a SQLite JSON path "
+                                                "(it holds a double quote or a NUL byte)", *key));
+            ((path += ".\"") += *key) += '"';
+        } else {
+            throw ArgumentError("alchemy: a JSON path step is a key (text) or an array index (integer)");
+        }
+    }
+    return value(std::move(path));
+}
+
 ALCHEMY_INLINE std::string_view sqlite_dialect::type_name(column_type, sql_type storage) const noexcept {
     // The storage class, whatever the logical type: a declared type gives the
     // column an affinity that converts what is stored (TEXT turns the

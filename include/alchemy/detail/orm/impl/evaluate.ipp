@@ -198,6 +198,7 @@ ALCHEMY_INLINE std::string unevaluable_part(const sql_node& n, const table_info&
         case sql_node::kind::nested: return "a subquery";
         case sql_node::kind::alias_column: return fmt::format("the column '{}' of subquery '{}'", n.op, n.alias);
         case sql_node::kind::ilike: return "ILIKE";
+        case sql_node::kind::json_extract: return "a JSON path";
     }
     return "an expression of an unknown kind";
 }

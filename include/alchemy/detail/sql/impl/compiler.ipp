@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -64,6 +65,12 @@ ALCHEMY_INLINE std::string sql_compiler::render(const sql_node& n) {
             auto lhs = render(*n.children[0]);  // (left to right, like every operand)
             auto rhs = render(*n.children[1]);
             return dialect_.ilike(lhs, rhs);
+        }
+        case sql_node::kind::json_extract: {
+            auto document = render(*n.children[0]);
+            std::vector<value> steps;
+            for (std::size_t i = 1; i < n.children.size(); ++i) steps.push_back(n.children[i]->bound);
+            return dialect_.json_extract(document, bind(dialect_.json_path(steps)), n.cast_type);
         }
         case sql_node::kind::function: {
             std::string out = n.op + "(";

@@ -232,7 +232,8 @@ ALCHEMY_INLINE std::string render_select(const select_spec& s, sql_compiler& c) 
 ALCHEMY_INLINE bool append_shape(const sql_node& n, std::string& key, std::vector<value>& params) {
     key += static_cast<char>(n.what);
     switch (n.what) {
-        case sql_node::kind::nested: return false;
+        case sql_node::kind::nested:
+        case sql_node::kind::json_extract: return false;  // (its path is one parameter the dialect makes)
         case sql_node::kind::bind: params.push_back(n.bound); return true;
         case sql_node::kind::deferred_bind: params.push_back((*n.deferred)()); return true;
         case sql_node::kind::column:

@@ -104,6 +104,15 @@ ALCHEMY_INLINE node_ptr cast_node(column_type type, sql_type storage, node_ptr c
     return std::make_shared<const sql_node>(std::move(n));
 }
 
+ALCHEMY_INLINE node_ptr json_extract_node(node_ptr document, std::vector<value> path, column_type result) {
+    sql_node n{sql_node::kind::json_extract};
+    n.cast_type = result;
+    n.children.reserve(path.size() + 1);
+    n.children.push_back(std::move(document));
+    for (auto& step : path) n.children.push_back(bind_node(std::move(step)));  // the steps, rendered as one path
+    return std::make_shared<const sql_node>(std::move(n));
+}
+
 ALCHEMY_INLINE node_ptr ilike_node(node_ptr operand, node_ptr pattern) {
     sql_node n{sql_node::kind::ilike};
     n.children = {std::move(operand), std::move(pattern)};
