@@ -351,7 +351,6 @@ protected:
     // Selects every column of `table`, for one object per row.
     void select_entity(const table_info& table) {
         spec_.entities.push_back(&table);
-        spec_.entity_aliases.emplace_back();
         for (std::size_t i = 0; i < table.columns.size(); ++i) spec_.columns.push_back(column_node(table, i));
     }
 
@@ -360,6 +359,7 @@ protected:
     template <class T>
     void select_entity(const aliased<T>& alias) {
         const auto& table = alias.table();
+        spec_.entity_aliases.resize(spec_.entities.size());  // "" for the entities before it
         spec_.entities.push_back(&table);
         spec_.entity_aliases.push_back(alias.name());
         for (std::size_t i = 0; i < table.columns.size(); ++i)
@@ -888,7 +888,7 @@ private:
     // LIMIT/OFFSET; otherwise as select-IN loads.
     static bool joins_in_query(const detail::select_spec& spec) {
         return sizeof...(T) == 1 && !spec.limit && !spec.offset && spec.compound.empty() &&
-               spec.entity_aliases.front().empty();
+               spec.entity_alias(0).empty();
     }
 
     // The options with the mapping's defaults, their joins added to `spec`.

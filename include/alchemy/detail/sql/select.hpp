@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,7 +43,13 @@ struct select_spec {
     std::vector<const table_info*> entities;   // tables selected whole, in order
     /// Per entity: the alias it is read from (an aliased<T>, of a table or
     /// of a subquery, whose FROM item is in extra_from), or "" for its table.
+    /// Empty (and shorter than `entities`) until an entity is aliased: most
+    /// queries have none, and pay no allocation for it. Read through entity_alias().
     std::vector<std::string> entity_aliases;
+    /// The alias entity `i` is read from, or "" for its table.
+    std::string_view entity_alias(std::size_t i) const noexcept {
+        return i < entity_aliases.size() ? std::string_view(entity_aliases[i]) : std::string_view();
+    }
     std::vector<join_spec> joins;
     std::vector<node_ptr> where;
     std::vector<node_ptr> group_by;

@@ -55,7 +55,10 @@ struct sql_node {
     sql_type cast_to = sql_type::null;  // cast: the storage class
     column_type cast_type = column_type::blob;  // cast, json_extract: the logical type
     std::shared_ptr<const nested_renderer> nested_sql{};  // nested
-    std::string alias{};                // column of an aliased table; alias_column
+    /// column: the alias of the table it is read from; alias_column: the
+    /// subquery's name; prefix EXISTS of a self-referential any()/has(): the
+    /// alias its subquery reads the table under (a nested one must not reuse it).
+    std::string alias{};
     std::shared_ptr<const deferred_value> deferred{};  // deferred_bind
 };
 

@@ -33,7 +33,7 @@ ALCHEMY_INLINE bulk_dml_spec bulk_dml_of(const select_spec& query, std::vector<a
     if (query.limit || query.offset) refuse("LIMIT/OFFSET");
     if (query.distinct) refuse("DISTINCT");
     if (!query.compound.empty()) refuse("a set operation");
-    if (!query.entity_aliases.empty() && !query.entity_aliases.front().empty()) refuse("an aliased entity");
+    if (!query.entity_alias(0).empty()) refuse("an aliased entity");
     if (!query.extra_from.empty()) refuse("select_from()");
     // `part` names the part of the statement, with its verb.
     const auto own_table_only = [&](const sql_node& n, const char* part) {

@@ -41,7 +41,7 @@ ALCHEMY_INLINE std::vector<const table_info*> select_spec::from(const std::vecto
         out.push_back(&t);
     };
     for (std::size_t i = 0; i < entities.size(); ++i)
-        if (i >= entity_aliases.size() || entity_aliases[i].empty()) add(*entities[i]);
+        if (entity_alias(i).empty()) add(*entities[i]);
     for (const auto& c : columns) for_each_table(*c, add);
     for (const auto& w : where) for_each_table(*w, add);
     // Correlating everything away would leave no FROM: keep the tables then.
