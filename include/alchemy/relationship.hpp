@@ -56,7 +56,7 @@
 //   * Linked objects share one lifetime group (instance.hpp): no leaks, and
 //     no dangling links.
 //   * A relationship<> is one pointer in the struct and allocates only once it
-//     holds objects or changes; a backref<> is two (relationship_base.hpp).
+//     holds objects or changes; a backref<> or relationship_one<> is two (relationship_base.hpp).
 #pragma once
 
 #include <alchemy/detail/orm/links.hpp>
@@ -376,53 +376,18 @@ private:
     }
 };
 
-/// The scalar side of a one-to-many (many-to-one): the object this one's
-/// foreign key references, or empty. Two pointers in size: the member's word
-/// (relationship_base.hpp) and the object it points to.
-template <class T>
-class backref final : public detail::relationship_base {
-public:
-    backref() = default;
-    /// A reference to `target`, for a new object's designated initializer
-    /// (SQLAlchemy's Post(user=u)): Post{.title = "x", .user = u}. Adding the
-    /// object links it (u's loaded collection gains it). `.user = nullptr`
-    /// says "no parent" explicitly (merge() then empties the target's).
-    backref(const ptr<T>& target) noexcept {  // NOLINT(google-explicit-constructor)
-        set_loose(target);
-        mark_set();
-    }
-    backref(std::nullptr_t) noexcept { mark_set(); }  // NOLINT(google-explicit-constructor)
-    /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
-    backref(const backref& other) : relationship_base(other) {
-        set_loose(other.peek());
-        if (other.is_set()) mark_set();
-    }
-    /// Assigning a whole T keeps the link of the object assigned to (see relationship.hpp).
-    backref& operator=(const backref& other) {
-        if (!is_bound() && this != &other) {
-            set_loose(other.peek());
-            word_ &= ~set_bit;  // set as `other` is
-            if (other.is_set()) mark_set();
-        }
-        return *this;
-    }
-    /// Links to `target` (or unlinks with an empty ptr / nullptr): the old
-    /// parent's loaded collection loses this object, the new one's gains it;
-    /// the foreign key is written at flush.
-    backref& operator=(const ptr<T>& target) {
-        if (!is_bound()) {
-            set_loose(target);
-            mark_set();
-        } else {
-            detail::reference_assign(*this, target.instance());
-        }
-        return *this;
-    }
-    backref& operator=(std::nullptr_t) { return *this = ptr<T>(); }
-    ~backref() {
-        if (!is_bound() && target_) detail::release(target_);
-    }
+namespace detail {
 
+/// What backref<T> and relationship_one<T> share: a member that refers to at
+/// most one object. Bound, it points to the related object (uncounted, same
+/// lifetime group); loose (a member of a T not behind a ptr), it holds a
+/// counted handle. Reading loads it on first access. The two differ in how
+/// assigning links (reference_assign: the key is on this side;
+/// scalar_collection_assign: on the other) and in what they record for the
+/// flush (a one-to-one keeps a collection's block).
+template <class T>
+class reference_member : public relationship_base {
+public:
     /// The related object (loaded on first access), or an empty ptr.
     ptr<T> get() { return current(); }
     const ptr<T> get() const { return current(); }
@@ -433,65 +398,87 @@ public:
     const ptr<T> operator->() const { return required(); }
 
     explicit operator bool() const { return static_cast<bool>(current()); }
-    friend bool operator==(const backref& a, const ptr<T>& b) { return a.current() == b; }
-    friend bool operator==(const backref& a, std::nullptr_t) { return !a.current(); }
+    friend bool operator==(const reference_member& a, const ptr<T>& b) { return a.current() == b; }
+    friend bool operator==(const reference_member& a, std::nullptr_t) { return !a.current(); }
 
     // ---- for the session, through relationship_ops (relationship_base.hpp) ----
-    static void ops_bind(relationship_base& base, const relationship_info& i) {
-        auto& self = static_cast<backref&>(base);
-        auto* loose = std::exchange(self.target_, nullptr);  // counted: the handle is ours until released
-        self.bind_word(i);
-        if (!loose) return;
-        struct handle {  // the loose count, dropped once the link holds the object
-            detail::instance_base* p;
-            ~handle() { detail::release(p); }
-        } held{loose};
-        detail::reference_assign(self, held.p);
-    }
     static std::size_t ops_item_count(const relationship_base& base) noexcept {
-        return static_cast<const backref&>(base).target_ ? 1 : 0;
+        return static_cast<const reference_member&>(base).target_ ? 1 : 0;
     }
-    static detail::instance_base* ops_item(const relationship_base& base, std::size_t) noexcept {
-        return static_cast<const backref&>(base).target_;
+    static instance_base* ops_item(const relationship_base& base, std::size_t) noexcept {
+        return static_cast<const reference_member&>(base).target_;
     }
-    static bool ops_has_item(const relationship_base& base, const detail::instance_base* i) noexcept {
-        return i && static_cast<const backref&>(base).target_ == i;
+    static bool ops_has_item(const relationship_base& base, const instance_base* i) noexcept {
+        return i && static_cast<const reference_member&>(base).target_ == i;
     }
-    static void ops_put_item(relationship_base& base, detail::instance_base* i) {
-        static_cast<backref&>(base).target_ = static_cast<detail::instance<T>*>(i);
+    /// Replaces the target (loading refuses a second object of a one-to-one
+    /// before this: attach_loaded).
+    static void ops_put_item(relationship_base& base, instance_base* i) {
+        static_cast<reference_member&>(base).target_ = static_cast<instance<T>*>(i);
     }
-    static void ops_put_new_item(relationship_base& base, detail::instance_base* i) { ops_put_item(base, i); }
-    static bool ops_take_item(relationship_base& base, detail::instance_base* i) {
-        auto& self = static_cast<backref&>(base);
-        if (self.target_ != i) return false;
+    static void ops_put_new_item(relationship_base& base, instance_base* i) { ops_put_item(base, i); }
+    static bool ops_take_item(relationship_base& base, instance_base* i) {
+        auto& self = static_cast<reference_member&>(base);
+        if (!i || self.target_ != i) return false;
         self.target_ = nullptr;
         return true;
     }
-    static void ops_unload(relationship_base& base) noexcept {
-        auto& self = static_cast<backref&>(base);
-        self.target_ = nullptr;
-        self.set_loaded(false);
-        self.set_changed(false);
+
+protected:
+    reference_member() = default;
+    /// A reference to `target`, for a new object's designated initializer.
+    reference_member(const ptr<T>& target) noexcept {  // NOLINT(google-explicit-constructor)
+        set_loose(target);
+        mark_set();
     }
-    static detail::relationship_block& ops_block(relationship_base&) {
-        throw std::logic_error("alchemy: a many-to-one member records no collection changes");
+    reference_member(std::nullptr_t) noexcept { mark_set(); }  // NOLINT(google-explicit-constructor)
+    /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
+    reference_member(const reference_member& other) : relationship_base(other) {
+        set_loose(other.peek());
+        if (other.is_set()) mark_set();
+    }
+    /// Assigning a whole T keeps the link of the object assigned to (see relationship.hpp).
+    reference_member& operator=(const reference_member& other) {
+        if (!is_bound() && this != &other) {
+            set_loose(other.peek());
+            word_ &= ~set_bit;  // set as `other` is
+            if (other.is_set()) mark_set();
+        }
+        return *this;
+    }
+    ~reference_member() {
+        if (!is_bound() && target_) release(target_);
     }
 
-private:
     // A loose member's target: counted (its handle is released here).
     void set_loose(const ptr<T>& target) noexcept {
         auto* next = target.instance();
-        if (next) detail::retain(next);
-        if (target_) detail::release(target_);
+        if (next) retain(next);
+        if (target_) release(target_);
         target_ = next;
+    }
+    /// Binds the member; the loose target, if any, is handed to `link` (which
+    /// links it with the usual sync) and its count dropped afterwards.
+    template <class Link>
+    void bind_loose(const relationship_info& i, Link&& link) {
+        auto* loose = std::exchange(target_, nullptr);  // counted: the handle is ours until released
+        bind_word(i);
+        if (!loose) return;
+        struct handle {  // the loose count, dropped once the link holds the object
+            instance_base* p;
+            ~handle() { release(p); }
+        } held{loose};
+        link(held.p);
     }
     ptr<T> peek() const {
         if (!is_bound()) return ptr<T>(target_);
         return is_loaded() ? ptr<T>(target_) : ptr<T>();
     }
+    void load() const {
+        if (is_bound() && !is_loaded()) load_relationship(const_cast<reference_member&>(*this));
+    }
     ptr<T> current() const {
-        if (!is_bound()) return ptr<T>(target_);
-        if (!is_loaded()) detail::load_relationship(const_cast<backref&>(*this));
+        load();
         return ptr<T>(target_);
     }
     ptr<T> required() const {
@@ -503,10 +490,59 @@ private:
         }
         return p;
     }
+    void forget_target() noexcept { target_ = nullptr; }
 
-    // Bound: the related object (uncounted, same group). Loose: what a loose
-    // T holds (counted).
-    detail::instance<T>* target_ = nullptr;
+private:
+    instance<T>* target_ = nullptr;
+};
+
+}  // namespace detail
+
+/// The scalar side of a one-to-many (many-to-one): the object this one's
+/// foreign key references, or empty. Two pointers in size: the member's word
+/// (relationship_base.hpp) and the object it points to.
+template <class T>
+class backref final : public detail::reference_member<T> {
+    using base = detail::reference_member<T>;
+
+public:
+    backref() = default;
+    /// A reference to `target`, for a new object's designated initializer
+    /// (SQLAlchemy's Post(user=u)): Post{.title = "x", .user = u}. Adding the
+    /// object links it (u's loaded collection gains it). `.user = nullptr`
+    /// says "no parent" explicitly (merge() then empties the target's).
+    backref(const ptr<T>& target) noexcept : base(target) {}  // NOLINT(google-explicit-constructor)
+    backref(std::nullptr_t) noexcept : base(nullptr) {}       // NOLINT(google-explicit-constructor)
+    backref(const backref&) = default;
+    backref& operator=(const backref&) = default;
+    /// Links to `target` (or unlinks with an empty ptr / nullptr): the old
+    /// parent's loaded collection loses this object, the new one's gains it;
+    /// the foreign key is written at flush.
+    backref& operator=(const ptr<T>& target) {
+        if (!this->is_bound()) {
+            this->set_loose(target);
+            this->mark_set();
+        } else {
+            detail::reference_assign(*this, target.instance());
+        }
+        return *this;
+    }
+    backref& operator=(std::nullptr_t) { return *this = ptr<T>(); }
+
+    // ---- for the session, through relationship_ops (relationship_base.hpp) ----
+    static void ops_bind(detail::relationship_base& m, const relationship_info& i) {
+        auto& self = static_cast<backref&>(m);
+        self.bind_loose(i, [&](detail::instance_base* p) { detail::reference_assign(self, p); });
+    }
+    static void ops_unload(detail::relationship_base& m) noexcept {
+        auto& self = static_cast<backref&>(m);
+        self.forget_target();
+        self.set_loaded(false);
+        self.set_changed(false);
+    }
+    static detail::relationship_block& ops_block(detail::relationship_base&) {
+        throw std::logic_error("alchemy: a many-to-one member records no collection changes");
+    }
 };
 
 /// The scalar side of a one-to-one: the one object whose foreign key refers
@@ -527,145 +563,56 @@ private:
 /// (lazily, selectinload or joinedload) throws MultipleResultsFound; SQLAlchemy
 /// warns and keeps one of them. Two pointers in size, as a backref<>.
 template <class T>
-class relationship_one final : public detail::relationship_base {
+class relationship_one final : public detail::reference_member<T> {
+    using base = detail::reference_member<T>;
+
 public:
     relationship_one() = default;
     /// The object, for a new object's designated initializer:
     /// Account{.name = "a", .profile = p}. Adding the owner links it.
-    relationship_one(const ptr<T>& target) noexcept {  // NOLINT(google-explicit-constructor)
-        set_loose(target);
-        mark_set();
-    }
-    relationship_one(std::nullptr_t) noexcept { mark_set(); }  // NOLINT(google-explicit-constructor)
-    /// A copy (of a T copied out of a ptr) holds what was loaded; it never loads.
-    relationship_one(const relationship_one& other) : relationship_base(other) {
-        set_loose(other.peek());
-        if (other.is_set()) mark_set();
-    }
-    /// Assigning a whole T keeps the link of the object assigned to (see the top).
-    relationship_one& operator=(const relationship_one& other) {
-        if (!is_bound() && this != &other) {
-            set_loose(other.peek());
-            word_ &= ~set_bit;  // set as `other` is
-            if (other.is_set()) mark_set();
-        }
-        return *this;
-    }
+    relationship_one(const ptr<T>& target) noexcept : base(target) {}  // NOLINT(google-explicit-constructor)
+    relationship_one(std::nullptr_t) noexcept : base(nullptr) {}       // NOLINT(google-explicit-constructor)
+    relationship_one(const relationship_one&) = default;
+    relationship_one& operator=(const relationship_one&) = default;
     /// Links `target` (or unlinks with an empty ptr / nullptr): the object held
     /// before is unlinked, `target` leaves the object it belonged to, and the
     /// foreign keys are written at flush.
     relationship_one& operator=(const ptr<T>& target) {
-        if (!is_bound()) {
-            set_loose(target);
-            mark_set();
+        if (!this->is_bound()) {
+            this->set_loose(target);
+            this->mark_set();
         } else {
-            load();
+            this->load();
             detail::scalar_collection_assign(*this, target.instance());
         }
         return *this;
     }
     relationship_one& operator=(std::nullptr_t) { return *this = ptr<T>(); }
     ~relationship_one() {
-        if (!is_bound()) {
-            if (target_) detail::release(target_);
-        } else {
-            delete detach_block();
-        }
+        if (this->is_bound()) delete this->detach_block();
     }
-
-    /// The related object (loaded on first access), or an empty ptr.
-    ptr<T> get() { return current(); }
-    const ptr<T> get() const { return current(); }
-    operator ptr<T>() const { return current(); }
-
-    /// Member access on the related object; InvalidRequestError when there is none.
-    ptr<T> operator->() { return required(); }
-    const ptr<T> operator->() const { return required(); }
-
-    explicit operator bool() const { return static_cast<bool>(current()); }
-    friend bool operator==(const relationship_one& a, const ptr<T>& b) { return a.current() == b; }
-    friend bool operator==(const relationship_one& a, std::nullptr_t) { return !a.current(); }
 
     // ---- for the session, through relationship_ops (relationship_base.hpp) ----
-    static void ops_bind(relationship_base& base, const relationship_info& i) {
-        auto& self = static_cast<relationship_one&>(base);
-        auto* loose = std::exchange(self.target_, nullptr);  // counted: the handle is ours until released
-        self.bind_word(i);
-        if (!loose) return;
-        struct handle {  // the loose count, dropped once the link holds the object
-            detail::instance_base* p;
-            ~handle() { detail::release(p); }
-        } held{loose};
-        detail::collection_append(self, *held.p);
+    static void ops_bind(detail::relationship_base& m, const relationship_info& i) {
+        auto& self = static_cast<relationship_one&>(m);
+        self.bind_loose(i, [&](detail::instance_base* p) { detail::collection_append(self, *p); });
     }
-    static std::size_t ops_item_count(const relationship_base& base) noexcept {
-        return static_cast<const relationship_one&>(base).target_ ? 1 : 0;
-    }
-    static detail::instance_base* ops_item(const relationship_base& base, std::size_t) noexcept {
-        return static_cast<const relationship_one&>(base).target_;
-    }
-    static bool ops_has_item(const relationship_base& base, const detail::instance_base* i) noexcept {
-        return i && static_cast<const relationship_one&>(base).target_ == i;
-    }
-    /// Replaces what it holds (loading refuses a second object before this: attach_loaded).
-    static void ops_put_item(relationship_base& base, detail::instance_base* i) {
-        static_cast<relationship_one&>(base).target_ = static_cast<detail::instance<T>*>(i);
-    }
-    static void ops_put_new_item(relationship_base& base, detail::instance_base* i) { ops_put_item(base, i); }
-    static bool ops_take_item(relationship_base& base, detail::instance_base* i) {
-        auto& self = static_cast<relationship_one&>(base);
-        if (!i || self.target_ != i) return false;
-        self.target_ = nullptr;
-        return true;
-    }
-    static void ops_unload(relationship_base& base) noexcept {
-        auto& self = static_cast<relationship_one&>(base);
-        self.target_ = nullptr;
+    static void ops_unload(detail::relationship_base& m) noexcept {
+        auto& self = static_cast<relationship_one&>(m);
+        self.forget_target();
         delete self.detach_block();
         self.set_loaded(false);
         self.set_changed(false);
     }
     /// The block that records what was linked and unlinked since the last flush.
-    static detail::relationship_block& ops_block(relationship_base& base) {
-        auto& self = static_cast<relationship_one&>(base);
+    static detail::relationship_block& ops_block(detail::relationship_base& m) {
+        auto& self = static_cast<relationship_one&>(m);
         if (auto* b = self.bound_block()) return *b;
         auto made = std::make_unique<detail::relationship_block>();
         made->info = self.info();
         self.attach_block(made.get());
         return *made.release();
     }
-
-private:
-    // A loose member's target: counted (its handle is released here).
-    void set_loose(const ptr<T>& target) noexcept {
-        auto* next = target.instance();
-        if (next) detail::retain(next);
-        if (target_) detail::release(target_);
-        target_ = next;
-    }
-    ptr<T> peek() const {
-        if (!is_bound()) return ptr<T>(target_);
-        return is_loaded() ? ptr<T>(target_) : ptr<T>();
-    }
-    void load() const {
-        if (is_bound() && !is_loaded()) detail::load_relationship(const_cast<relationship_one&>(*this));
-    }
-    ptr<T> current() const {
-        load();
-        return ptr<T>(target_);
-    }
-    ptr<T> required() const {
-        auto p = current();
-        if (!p) {
-            const auto* i = info();
-            throw InvalidRequestError(fmt::format("alchemy: {}.{} is empty (no related object)",
-                                                  i ? owner()->table()->struct_name : "?", i ? i->member : "?"));
-        }
-        return p;
-    }
-
-    // Bound: the related object (uncounted, same group). Loose: counted.
-    detail::instance<T>* target_ = nullptr;
 };
 
 namespace detail {

@@ -1,5 +1,5 @@
 // alchemy/detail/orm/relationship_base.hpp — what the session sees of a
-// relationship member (relationship<> or backref<>), whatever its type.
+// relationship member (relationship<>, backref<> or relationship_one<>), whatever its type.
 //
 // A relationship member lives inside its object. When the object is put
 // behind a ptr (or loaded by a session) the member is *bound*: it learns its
