@@ -113,16 +113,16 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
     const auto& info = *self.info();
     auto* old = current_target(self, child);
     if (self.is_loaded() && old == target) return;
-    const auto* one_to_one = reverse_side(info);
-    if (one_to_one && one_to_one->uselist) one_to_one = nullptr;
+    const auto* reverse = reverse_side(info);
+    const bool one_to_one = reverse && !reverse->uselist;
     // The object a one-to-one `target` holds is unlinked, so it must be known:
     // loaded now (one SELECT) when it is not, before anything changes.
     if (one_to_one && target && target->has_identity && target->owner()) {
-        auto& other = member_of(*target, *one_to_one);
+        auto& other = member_of(*target, *reverse);
         if (!other.is_loaded()) load_relationship(other);
     }
     if (child.owner() && target) child.owner()->before_link(child, info, target);
-    if (const auto* reverse = reverse_side(info)) {
+    if (reverse) {
         // A collection that is not loaded hears of the change when it loads
         // (through the session, which keeps what its rows cannot say yet).
         const auto queue = [&](instance_base& parent) {
@@ -151,9 +151,7 @@ ALCHEMY_INLINE void reference_assign(relationship_base& self, instance_base* tar
     if (target) join_groups(&child, target);
     if (child.owner()) child.owner()->after_link(child, info, target);
     // Taken from a delete-orphan parent with no new one: a pending orphan leaves the session now.
-    if (const auto* reverse = reverse_side(info); old && !target && reverse &&
-                                                  reverse->cascades(cascade::delete_orphan) && child.owner() &&
-                                                  !child.has_identity)
+    if (old && !target && reverse && reverse->cascades(cascade::delete_orphan) && child.owner() && !child.has_identity)
         child.owner()->expunge_orphan(child);
 }
 
